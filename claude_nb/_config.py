@@ -1,0 +1,162 @@
+"""Settings: one frozen value, resolved with one documented precedence.
+
+Precedence, highest first:
+
+1. explicit arguments (cell flags, ``Session(...)`` keywords);
+2. ``%config ClaudeMagics.*`` traits;
+3. environment: ``ANTHROPIC_API_KEY``, ``ANTHROPIC_BASE_URL``, ``CLAUDE_NB_MODEL``,
+   ``CLAUDE_NB_OFFLINE``, ``CLAUDE_NB_HOME``;
+4. the ``DEFAULT_*`` constants below.
+
+Offline mode (the in-process emulator) is used when ``offline`` resolves to true, or when it
+is unset and there is neither an API key nor a base URL. ``CLAUDE_NB_OFFLINE=0`` turns a
+missing key into a ``ConfigurationError`` that says what to set.
+
+The environment is read at call time through an injectable mapping, never at import.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from claude_nb._exceptions import ConfigurationError
+
+__all__ = [
+    "API_VERSIONS",
+    "DEFAULT_API_VERSION",
+    "DEFAULT_BASE_URL",
+    "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_MAX_TOKENS",
+    "DEFAULT_MODEL",
+    "DEFAULT_READ_TIMEOUT",
+    "OFFLINE_BASE_URL",
+    "Settings",
+    "resolve_settings",
+]
+
+DEFAULT_MODEL = "claude-sonnet-5-5"
+DEFAULT_BASE_URL = "https://api.anthropic.com"
+OFFLINE_BASE_URL = "http://emulator.invalid"
+DEFAULT_API_VERSION = "2023-06-01"
+API_VERSIONS = ("2023-06-01", "2026-10-21")
+DEFAULT_MAX_TOKENS = 4096
+DEFAULT_MAX_RETRIES = 2
+DEFAULT_CONNECT_TIMEOUT = 5.0
+DEFAULT_READ_TIMEOUT = 600.0
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved connection settings; the key never shows in ``repr``.
+
+    Attributes:
+        api_key: The API key, or None (offline or keyless proxy).
+        base_url: Where requests go (``OFFLINE_BASE_URL`` when offline).
+        model: The default model.
+        offline: True when requests go to the in-process emulator.
+        api_version: The ``anthropic-version`` header.
+        max_tokens: Default ``max_tokens``.
+        max_retries: Retries after the first attempt.
+        connect_timeout: Seconds to connect.
+        read_timeout: Seconds between bytes while reading.
+        betas: Names for the ``anthropic-beta`` header.
+    """
+
+    api_key: str | None = field(default=None, repr=False)
+    base_url: str = DEFAULT_BASE_URL
+    model: str = DEFAULT_MODEL
+    offline: bool = False
+    api_version: str = DEFAULT_API_VERSION
+    max_tokens: int = DEFAULT_MAX_TOKENS
+    max_retries: int = DEFAULT_MAX_RETRIES
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    read_timeout: float = DEFAULT_READ_TIMEOUT
+    betas: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.max_retries < 0:
+            raise ConfigurationError("max_retries must be 0 or more")
+        if self.max_tokens < 0:
+            raise ConfigurationError("max_tokens must be 0 or more")
+
+    def with_changes(self, **changes: Any) -> Settings:
+        """A copy with some fields changed (None values are ignored)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _parse_bool(name: str, value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ConfigurationError(f"{name} must be 1 or 0 (got {value!r})")
+
+
+def _first(*values: Any) -> Any:
+    for value in values:
+        if value is not None and value != "":
+            return value
+    return None
+
+
+def resolve_settings(
+    arguments: Mapping[str, Any] | None = None,
+    traits: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Resolve settings from arguments > traits > environment > defaults.
+
+    Args:
+        arguments: Explicit values (cell flags, ``Session`` keywords); None means unset.
+        traits: ``%config`` values; None or "" means unset.
+        environ: The environment (``os.environ`` when None).
+
+    Raises:
+        ConfigurationError: ``CLAUDE_NB_OFFLINE=0`` (or ``offline=False``) with no key.
+    """
+    arguments = arguments or {}
+    traits = traits or {}
+    env = os.environ if environ is None else environ
+    names = {f.name for f in fields(Settings)} | {"offline"}
+    unknown = set(arguments) - names
+    if unknown:
+        raise ConfigurationError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+
+    def pick(name: str, env_name: str | None = None) -> Any:
+        return _first(arguments.get(name), traits.get(name), env.get(env_name) if env_name else None)
+
+    api_key = pick("api_key", "ANTHROPIC_API_KEY")
+    base_url = pick("base_url", "ANTHROPIC_BASE_URL")
+    offline_value = pick("offline", "CLAUDE_NB_OFFLINE")
+    if isinstance(offline_value, str):
+        offline_value = _parse_bool("CLAUDE_NB_OFFLINE", offline_value)
+    if offline_value is None:
+        offline = api_key is None and base_url is None
+    else:
+        offline = bool(offline_value)
+    if not offline and api_key is None and base_url is None:
+        raise ConfigurationError(
+            "no API key: set ANTHROPIC_API_KEY (or pass api_key=...), "
+            "or unset CLAUDE_NB_OFFLINE to use the offline emulator"
+        )
+    version = pick("api_version") or DEFAULT_API_VERSION
+    values: dict[str, Any] = {
+        "api_key": api_key,
+        "base_url": OFFLINE_BASE_URL if offline else str(base_url or DEFAULT_BASE_URL).rstrip("/"),
+        "model": pick("model", "CLAUDE_NB_MODEL") or DEFAULT_MODEL,
+        "offline": offline,
+        "api_version": version,
+    }
+    for name in ("max_tokens", "max_retries", "connect_timeout", "read_timeout", "betas"):
+        value = pick(name)
+        if value is not None:
+            values[name] = tuple(value) if name == "betas" else value
+    return Settings(**values)

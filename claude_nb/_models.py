@@ -1,0 +1,46 @@
+"""Model facts as data: limits, cache minimums, thinking and sampling rules, prices.
+
+The facts live in ``claude_nb/data/models.json`` (dated by its ``prices_as_of`` field) and are
+read once, on first use. An unknown model is not an error: ``model_info`` returns None and
+callers treat it as "unpriced" with generic limits.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from importlib import resources
+from typing import Any
+
+__all__ = ["DEFAULT_CACHE_MIN_TOKENS", "catalog", "model_info", "model_ids"]
+
+DEFAULT_CACHE_MIN_TOKENS = 1024
+"""Cache minimum used for a model the data file does not know."""
+
+
+@functools.lru_cache(maxsize=1)
+def catalog() -> dict[str, Any]:
+    """The whole data file (read once; a benign cache of package data)."""
+    text = resources.files("claude_nb").joinpath("data/models.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+@functools.lru_cache(maxsize=1)
+def _by_id() -> dict[str, dict[str, Any]]:
+    table: dict[str, dict[str, Any]] = {}
+    for record in catalog()["models"]:
+        table[record["id"]] = record
+        for alias in record.get("aliases", []):
+            table[alias] = record
+    return table
+
+
+def model_info(model_id: str) -> dict[str, Any] | None:
+    """The record for a model id or alias, or None when the model is unknown."""
+    return _by_id().get(model_id)
+
+
+def model_ids() -> list[str]:
+    """Known model ids, newest first (the data file's order)."""
+    return [record["id"] for record in catalog()["models"]]
