@@ -1,0 +1,131 @@
+"""``Reply``: what one ``Session.ask`` call produced, finished, failed or interrupted.
+
+A reply renders itself in a notebook (``_repr_markdown_``): the text, then one footer line
+with the model, tokens, cache reads and writes, cost, time to first token, total time, and
+"offline emulator" when it came from the emulator. It holds the request body (never the
+headers), so no reply can show an API key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from claude_nb._types import MessageParam
+
+__all__ = ["Reply", "interrupted_turn"]
+
+
+def _usage_cost(model: str, usage: dict[str, Any]) -> float | None:
+    """Dollars for the usage, or None when unpriced or pricing is unavailable."""
+    try:
+        from claude_nb._pricing import usage_cost
+    except ImportError:
+        return None
+    return usage_cost(usage, model)
+
+
+@dataclass(eq=False)
+class Reply:
+    """One call's outcome.
+
+    Attributes:
+        message: The final message (API shape: content blocks, usage...); for a failed call,
+            what had arrived (``{}`` when nothing did).
+        model: The model that answered (or was asked).
+        request: The JSON body that was sent (no headers).
+        offline: True when the offline emulator answered.
+        request_id: The API's request id, when known.
+        time_to_first_token: Seconds from the call to the first content delta (None when
+            nothing was streamed).
+        duration: Seconds the whole call took, retries included.
+        retries: Retries made before the outcome.
+        interrupted: True when the call was stopped (KeyboardInterrupt).
+        error: The exception that ended the call, or None.
+    """
+
+    message: dict[str, Any]
+    model: str
+    request: dict[str, Any] = field(repr=False)
+    offline: bool = False
+    request_id: str | None = None
+    time_to_first_token: float | None = None
+    duration: float = 0.0
+    retries: int = 0
+    interrupted: bool = False
+    error: BaseException | None = None
+
+    @property
+    def text(self) -> str:
+        """The text of the reply's text blocks, joined."""
+        return "".join(
+            block.get("text") or ""
+            for block in self.message.get("content") or []
+            if block.get("type") == "text"
+        )
+
+    @property
+    def usage(self) -> dict[str, Any]:
+        """The ``usage`` object (``{}`` when none arrived)."""
+        return dict(self.message.get("usage") or {})
+
+    @property
+    def stop_reason(self) -> str | None:
+        """Why the model stopped (None for failed or interrupted calls)."""
+        value = self.message.get("stop_reason")
+        return str(value) if value is not None else None
+
+    @property
+    def cost(self) -> float | None:
+        """Estimated dollars for the usage (None when the model is unpriced)."""
+        return _usage_cost(self.model, self.usage)
+
+    def footer(self) -> str:
+        """The one-line summary shown under the text."""
+        usage = self.usage
+        parts = [
+            self.model,
+            f"{usage.get('input_tokens') or 0:,} in / {usage.get('output_tokens') or 0:,} out",
+        ]
+        read = usage.get("cache_read_input_tokens") or 0
+        write = usage.get("cache_creation_input_tokens") or 0
+        if read or write:
+            parts.append(f"cache read {read:,} / write {write:,}")
+        cost = self.cost
+        parts.append("unpriced" if cost is None else f"${cost:.4f}")
+        if self.time_to_first_token is not None:
+            parts.append(f"first token {self.time_to_first_token:.2f} s")
+        parts.append(f"{self.duration:.2f} s")
+        if self.retries:
+            parts.append(f"{self.retries} retr{'y' if self.retries == 1 else 'ies'}")
+        if self.interrupted:
+            parts.append("interrupted")
+        elif self.error is not None:
+            parts.append(f"failed: {type(self.error).__name__}")
+        if self.offline:
+            parts.append("offline emulator")
+        return " · ".join(parts)
+
+    def _repr_markdown_(self) -> str:
+        return f"{self.text}\n\n<sub>{self.footer()}</sub>"
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        preview = self.text if len(self.text) <= 60 else self.text[:57] + "..."
+        return f"Reply({preview!r}, {self.footer()})"
+
+
+def interrupted_turn(partial: dict[str, Any]) -> MessageParam | None:
+    """The assistant turn to keep after an interrupt: its text blocks, or None without text.
+
+    Tool calls cut short (and any tool call without its result) and thinking blocks that may
+    lack their signature cannot be sent back, so only text survives.
+    """
+    content = [
+        {"type": "text", "text": block["text"]}
+        for block in partial.get("content") or []
+        if block.get("type") == "text" and block.get("text")
+    ]
+    return {"role": "assistant", "content": content} if content else None

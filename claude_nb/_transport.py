@@ -1,0 +1,143 @@
+"""The only module of the client that imports httpx.
+
+It builds the httpx clients (base URL, timeouts, an injectable transport), turns an HTTP
+error response into the right ``APIStatusError`` subclass, and translates httpx's
+exceptions into claude_nb's in ONE place, ``map_httpx_errors``::
+
+    httpx.TimeoutException (connect/read/write/pool)   -> APITimeoutError
+    httpx.TransportError (network, protocol, proxy)    -> APIConnectionError
+    httpx.DecodingError, TooManyRedirects, StreamError -> APIConnectionError
+    httpx.InvalidURL, UnsupportedProtocol              -> ConfigurationError
+    httpx.HTTPStatusError                              -> APIStatusError (by status)
+    any other httpx.HTTPError / CookieConflict         -> APIConnectionError
+
+Messages are built from the kind of failure and the timeouts only (never from headers), so
+an API key cannot leak into them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import httpx
+
+from claude_nb._config import Settings
+from claude_nb._exceptions import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    ClaudeNBError,
+    ConfigurationError,
+    status_error_class,
+)
+
+__all__ = [
+    "make_async_client",
+    "make_client",
+    "make_timeout",
+    "map_httpx_errors",
+    "status_error",
+]
+
+
+def make_timeout(settings: Settings) -> httpx.Timeout:
+    """Connect timeout from the settings (5 s by default); read/write/pool = read timeout."""
+    return httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout)
+
+
+def make_client(settings: Settings, transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    """A sync httpx client for the settings' base URL (``transport`` for emulator/tests)."""
+    return httpx.Client(
+        base_url=settings.base_url,
+        timeout=make_timeout(settings),
+        transport=transport,
+        follow_redirects=True,
+    )
+
+
+def make_async_client(
+    settings: Settings, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
+    """The async twin of ``make_client``."""
+    return httpx.AsyncClient(
+        base_url=settings.base_url,
+        timeout=make_timeout(settings),
+        transport=transport,
+        follow_redirects=True,
+    )
+
+
+def _timeout_message(error: httpx.TimeoutException, settings: Settings) -> str:
+    if isinstance(error, httpx.ConnectTimeout):
+        return f"could not connect within {settings.connect_timeout:g} s"
+    if isinstance(error, httpx.PoolTimeout):
+        return "no free connection in the pool within the timeout"
+    if isinstance(error, httpx.WriteTimeout):
+        return f"could not send the request within {settings.read_timeout:g} s"
+    return (
+        f"read timeout: the server sent nothing for {settings.read_timeout:g} s "
+        "(raise read_timeout for long requests)"
+    )
+
+
+def _translate(error: Exception, settings: Settings) -> ClaudeNBError:
+    """The claude_nb error for one httpx exception (see the module docstring)."""
+    kind = type(error).__name__
+    if isinstance(error, httpx.TimeoutException):
+        return APITimeoutError(_timeout_message(error, settings))
+    if isinstance(error, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
+        return ConfigurationError(f"invalid base URL {settings.base_url!r} ({kind})")
+    if isinstance(error, httpx.HTTPStatusError):
+        response = error.response
+        return status_error(response.status_code, response.headers, response.content)
+    if isinstance(error, (httpx.RemoteProtocolError, httpx.ReadError)):
+        return APIConnectionError(f"the connection was dropped ({kind})")
+    if isinstance(error, httpx.ConnectError):
+        return APIConnectionError(f"could not connect to {settings.base_url} ({kind})")
+    return APIConnectionError(f"connection failed ({kind})")
+
+
+@contextlib.contextmanager
+def map_httpx_errors(settings: Settings) -> Iterator[None]:
+    """Translate every httpx exception raised inside the block (``raise ... from``)."""
+    try:
+        yield
+    except (httpx.HTTPError, httpx.InvalidURL, httpx.CookieConflict, httpx.StreamError) as error:
+        raise _translate(error, settings) from error
+
+
+def _error_body(content: bytes) -> Any:
+    try:
+        return json.loads(content)
+    except ValueError:
+        return None
+
+
+def status_error(
+    status_code: int, headers: Mapping[str, str], content: bytes, *, retries: int = 0
+) -> APIStatusError:
+    """The ``APIStatusError`` for an HTTP error response (class from status and error type)."""
+    body = _error_body(content)
+    error = body.get("error") if isinstance(body, dict) else None
+    error = error if isinstance(error, dict) else {}
+    error_type = error.get("type") if isinstance(error.get("type"), str) else None
+    message = error.get("message")
+    if not isinstance(message, str) or not message:
+        # Not the raw body: a proxy's error page is not ours to echo.
+        kind = "JSON" if body is not None else "non-JSON"
+        message = f"HTTP {status_code} with a {kind} body of {len(content)} bytes"
+    request_id = headers.get("request-id") or (
+        body.get("request_id") if isinstance(body, dict) else None
+    )
+    error_class = status_error_class(status_code, error_type)
+    return error_class(
+        message,
+        status_code=status_code,
+        error_type=error_type,
+        request_id=request_id if isinstance(request_id, str) else None,
+        body=body,
+        retries=retries,
+    )
