@@ -21,6 +21,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from claude_nb._exceptions import ClaudeNBError
+
 __all__ = [
     "ATTACHABLE_TYPES",
     "ChatEntry",
@@ -29,9 +31,13 @@ __all__ = [
     "RepaintThrottle",
     "attachable_kind",
     "attachable_names",
+    "copy_snapshot",
     "cost_label",
     "entry_html",
+    "error_text",
     "markdown_to_html",
+    "model_choices",
+    "tool_calls_of",
 ]
 
 EntryRoleTypes = Literal["user", "assistant", "error"]
@@ -109,7 +115,7 @@ def entry_html(entry: ChatEntry) -> str:
     """The HTML of one transcript entry: a styled bubble with its Markdown rendered."""
     parts = [
         f"<div class='cnb-msg cnb-{entry.role}' data-status='{entry.status}' "
-        f"style='{_ROLE_STYLE[entry.role]}border-radius:8px;padding:4px 10px;margin:4px 0;'>",
+        f"style='border-radius:8px;padding:4px 10px;margin:4px 0;{_ROLE_STYLE[entry.role]}'>",
         f"<div style='font-size:11px;color:#666;font-weight:600'>{_ROLE_LABEL[entry.role]}"
         f"{_STATUS_NOTE[entry.status]}</div>",
     ]
@@ -179,6 +185,37 @@ def attachable_names(namespace: Mapping[str, Any]) -> list[tuple[str, str]]:
         if kind is not None:
             found.append((f"{name} ({kind})", name))
     return sorted(found)
+
+
+def tool_calls_of(message: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """The ``tool_use`` blocks of a message (copies)."""
+    content = (message or {}).get("content") or []
+    return [
+        dict(block)
+        for block in content
+        if isinstance(block, dict) and block.get("type") == "tool_use"
+    ]
+
+
+def copy_snapshot(entry: ChatEntry, snapshot: Any) -> None:
+    """Copy a stream snapshot's text and tool calls into an entry."""
+    entry.text = str(getattr(snapshot, "text", "") or "")
+    entry.tool_calls = tool_calls_of(getattr(snapshot, "message", None))
+
+
+def error_text(error: BaseException) -> str:
+    """What an error bubble says: our errors as they are, others with their class name."""
+    if isinstance(error, ClaudeNBError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
+
+
+def model_choices(default_model: str) -> list[str]:
+    """The price table's model ids, with the session's default first when it is not listed."""
+    from claude_nb._models import model_ids
+
+    ids = model_ids()
+    return ids if not default_model or default_model in ids else [default_model, *ids]
 
 
 class RepaintThrottle:

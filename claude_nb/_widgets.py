@@ -27,12 +27,17 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
+from claude_nb._chat_input import make_chat_input
 from claude_nb._chat_view import (
     ChatEntry,
     RepaintThrottle,
     attachable_names,
+    copy_snapshot,
     cost_label,
     entry_html,
+    error_text,
+    model_choices,
+    tool_calls_of,
 )
 from claude_nb._exceptions import ClaudeNBError
 
@@ -59,26 +64,6 @@ class ChatSession(Protocol):
 
 class StopRequested(KeyboardInterrupt):
     """Raised from ``on_event`` when Stop was pressed; the session treats it as an interrupt."""
-
-
-def _tool_calls(message: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    content = (message or {}).get("content") or []
-    return [
-        dict(block)
-        for block in content
-        if isinstance(block, dict) and block.get("type") == "tool_use"
-    ]
-
-
-def _copy_snapshot(entry: ChatEntry, snapshot: Any) -> None:
-    entry.text = str(getattr(snapshot, "text", "") or "")
-    entry.tool_calls = _tool_calls(getattr(snapshot, "message", None))
-
-
-def _error_text(error: BaseException) -> str:
-    if isinstance(error, ClaudeNBError):
-        return str(error)
-    return f"{type(error).__name__}: {error}"
 
 
 def _user_namespace() -> dict[str, Any]:
@@ -131,7 +116,7 @@ class ChatWidget:
 
         default_model = str(getattr(getattr(session, "settings", None), "model", "") or "")
         self.model_picker = widgets.Dropdown(
-            options=_price_table_models(default_model), value=default_model or None,
+            options=model_choices(default_model), value=default_model or None,
             description="Model", layout=widgets.Layout(width="300px"),
         )
         system = session.system if isinstance(session.system, str) else ""
@@ -152,8 +137,9 @@ class ChatWidget:
         )
         self.attach_button = widgets.Button(description="Attach", icon="paperclip")
         self.attachments_label = widgets.Label(value="")
-        self.input = widgets.Textarea(
-            placeholder="Message Claude…", rows=2, layout=widgets.Layout(flex="1")
+        self.input = make_chat_input(
+            self._guarded(self.send),
+            placeholder="Message Claude… (Enter sends, Shift+Enter adds a line)",
         )
         self.send_button = widgets.Button(description="Send", button_style="primary", icon="send")
         self.stop_button = widgets.Button(
@@ -296,12 +282,10 @@ class ChatWidget:
         return self._namespace if self._namespace is not None else _user_namespace()
 
     def _add_pending(self, label: str, value: Any) -> None:
-        from claude_nb._content import to_content_blocks
+        from claude_nb._content import options_for_model, to_content_blocks
 
-        blocks = [
-            block for block in to_content_blocks(value) if isinstance(block, dict)
-        ]
-        self._pending.append((label, blocks))
+        options = options_for_model(self.model_picker.value or None)
+        self._pending.append((label, list(to_content_blocks(value, options=options).blocks)))
         self.attachments_label.value = "📎 " + ", ".join(self.pending_attachments)
 
     def _on_upload(self, change: Mapping[str, Any]) -> None:
@@ -329,7 +313,7 @@ class ChatWidget:
             self._bubbles[index].value = entry_html(self.entries[index])
 
     def _show_error(self, error: BaseException) -> None:
-        self._add_entry(ChatEntry("error", _error_text(error), status="error"))
+        self._add_entry(ChatEntry("error", error_text(error), status="error"))
 
     def _guarded(self, handler: Callable[..., Any]) -> Callable[..., None]:
         """Wrap a widget callback so that its errors show in the chat (anti-pattern 8)."""
@@ -361,7 +345,7 @@ class ChatWidget:
                 raise StopRequested
             latest[:] = [snapshot]
             if throttle.due():
-                _copy_snapshot(entry, snapshot)
+                copy_snapshot(entry, snapshot)
                 self._repaint(index)
 
         try:
@@ -371,7 +355,7 @@ class ChatWidget:
                 reply = self.session.ask(content, stream=True, on_event=on_event, **params)
         except (Exception, KeyboardInterrupt) as error:
             if latest:
-                _copy_snapshot(entry, latest[0])
+                copy_snapshot(entry, latest[0])
             if isinstance(error, KeyboardInterrupt) or cancel.is_set():
                 self._mark_stopped(entry)
             else:
@@ -395,12 +379,12 @@ class ChatWidget:
             self._show_error(error)
         else:
             entry.role, entry.status = "error", "error"
-            entry.text = _error_text(error)
+            entry.text = error_text(error)
 
     def _finish(self, entry: ChatEntry, reply: Any) -> None:
         self.last_reply = reply
         entry.text = str(getattr(reply, "text", "") or entry.text)
-        entry.tool_calls = _tool_calls(getattr(reply, "message", None)) or entry.tool_calls
+        entry.tool_calls = tool_calls_of(getattr(reply, "message", None)) or entry.tool_calls
         usage = getattr(reply, "usage", None) or {}
         cost = getattr(reply, "cost", None)
         self.replies += 1
@@ -428,13 +412,6 @@ class ChatWidget:
         if ids:
             self.model_picker.options = ids if current in ids or not current else [current, *ids]
             self.model_picker.value = current
-
-
-def _price_table_models(default_model: str) -> list[str]:
-    from claude_nb._models import model_ids
-
-    ids = model_ids()
-    return ids if not default_model or default_model in ids else [default_model, *ids]
 
 
 def chat(session: ChatSession | None = None, *, new: bool = False) -> ChatWidget:

@@ -1,0 +1,217 @@
+"""End to end in a real browser: JupyterLab 4 (and Notebook 7) + Playwright + Debian chromium.
+
+The test serves a paced emulator over HTTP on 127.0.0.1, starts ``jupyter lab`` on 127.0.0.1
+with a temporary root holding ``browser_fixtures/chat.ipynb`` and ``ANTHROPIC_BASE_URL``
+pointing at the emulator (with a fake ``sk-ant-test-`` key), and drives ``/usr/bin/chromium``
+headless through the ``playwright`` package (no browser download). It sends a message and
+watches the reply grow, presses Stop mid-stream, and attaches a figure from a kernel variable.
+Screenshots go to ``artifacts/screenshots/``. Skipped only when chromium is absent.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+FIXTURES = Path(__file__).parent / "browser_fixtures"
+SCREENSHOTS = Path(__file__).parent.parent / "artifacts" / "screenshots"
+TOKEN = "claude-nb-browser-test"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium (/usr/bin/chromium) absent"),
+    pytest.mark.timeout(240),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def emulator_url() -> Iterator[str]:
+    from claude_nb.emulator import Emulator
+
+    # ~60 tokens per second: a few seconds per reply, so growth and Stop are observable
+    with Emulator(pacing=60).serve(host="127.0.0.1", port=0) as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="module")
+def jupyter(tmp_path_factory: pytest.TempPathFactory, emulator_url: str) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("lab")
+    shutil.copy(FIXTURES / "chat.ipynb", root / "chat.ipynb")
+    home = tmp_path_factory.mktemp("home")
+    port = free_port()
+    env = {
+        key: value for key, value in os.environ.items()
+        if not key.startswith(("ANTHROPIC_", "CLAUDE_NB_", "JUPYTER_"))
+    }
+    env.update({
+        "ANTHROPIC_BASE_URL": emulator_url,
+        "ANTHROPIC_API_KEY": "sk-ant-test-browser-0000",
+        "HOME": str(home),
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "MPLBACKEND": "Agg",
+    })
+    command = [
+        sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
+        "--ServerApp.ip=127.0.0.1", f"--ServerApp.token={TOKEN}",
+        f"--ServerApp.root_dir={root}", f"--LabApp.workspaces_dir={home / 'workspaces'}",
+        "--LabApp.expose_app_in_browser=True",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.news_url=", "--ServerApp.port_retries=0",
+    ]
+    log = (home / "jupyter.log").open("w")
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError((home / "jupyter.log").read_text()) from None
+                time.sleep(0.3)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def shoot(page: Any, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def last_assistant(page: Any) -> Any:
+    return page.locator(".cnb-msg.cnb-assistant").last
+
+
+def send_with_enter(page: Any, text: str) -> None:
+    box = page.locator(".cnb-input textarea")
+    box.click()
+    box.fill(text)
+    box.press("Enter")
+
+
+def test_chat_in_jupyterlab(jupyter: str, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.goto(f"{jupyter}/lab/tree/chat.ipynb?token={TOKEN}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=30_000)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_selector(".cnb-chat", timeout=60_000)
+    shoot(page, "lab-01-loaded")
+
+    # 1. a message streams in: the bubble grows over time, then is done
+    send_with_enter(page, "Hello Claude, write 120 words")
+    page.wait_for_selector(".cnb-msg.cnb-assistant[data-status='streaming']", timeout=30_000)
+    lengths = []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        bubble = last_assistant(page)
+        lengths.append(len(bubble.inner_text()))
+        if bubble.get_attribute("data-status") == "done":
+            break
+        time.sleep(0.25)
+    assert last_assistant(page).get_attribute("data-status") == "done"
+    growth = sorted(set(lengths))
+    assert len(growth) >= 3, lengths  # seen at three or more sizes while streaming
+    assert "You wrote" in last_assistant(page).inner_text()
+    assert "this chat: 1 reply" in page.locator(".cnb-cost").inner_text()
+    shoot(page, "lab-02-streamed")
+
+    # 2. a long one, stopped mid-stream: partial text kept, marked stopped
+    send_with_enter(page, "Now write 3000 words please")
+    page.wait_for_function(
+        """() => { const all = document.querySelectorAll('.cnb-msg.cnb-assistant');
+                   const last = all[all.length - 1];
+                   return last && last.dataset.status === 'streaming'
+                          && last.innerText.length > 400; }""",
+        timeout=30_000,
+    )
+    page.locator("button.cnb-stop").click()
+    page.wait_for_selector(".cnb-msg.cnb-assistant[data-status='stopped']", timeout=10_000)
+    stopped = last_assistant(page).inner_text()
+    assert "stopped" in stopped and len(stopped) > 400
+    time.sleep(1.0)
+    assert last_assistant(page).inner_text() == stopped  # nothing more arrives
+    assert page.locator("button.cnb-send").is_enabled()
+    shoot(page, "lab-03-stopped")
+
+    # 3. attach the figure from the kernel variable ``fig`` through the picker
+    page.locator(".cnb-variables select").select_option(value=None, label="fig (figure)")
+    page.locator("button.cnb-attach").click()
+    page.wait_for_function(
+        "() => document.querySelector('.cnb-attachments').innerText.includes('fig')",
+        timeout=10_000,
+    )
+    send_with_enter(page, "What does this figure show?")
+    page.wait_for_function(
+        """() => { const all = document.querySelectorAll('.cnb-msg.cnb-assistant');
+                   return all.length === 3 && all[2].dataset.status === 'done'; }""",
+        timeout=60_000,
+    )
+    answer = last_assistant(page).inner_text()
+    assert "Image 1" in answer
+    assert "📎 fig" in page.locator(".cnb-msg.cnb-user").last.inner_text()
+    shoot(page, "lab-04-figure")
+    page.close()
+
+
+def test_chat_loads_and_answers_in_notebook7(jupyter: str, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{jupyter}/notebooks/chat.ipynb?token={TOKEN}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=30_000)
+    page.wait_for_function(
+        "() => window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel"
+        "?.status === 'idle'",
+        timeout=60_000,
+    )
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_selector(".cnb-chat", timeout=60_000)
+    send_with_enter(page, "Hello from Notebook 7")
+    page.wait_for_selector(".cnb-msg.cnb-assistant[data-status='done']", timeout=60_000)
+    assert "Notebook 7" in last_assistant(page).inner_text()
+    shoot(page, "nb7-01-answered")
+    page.close()

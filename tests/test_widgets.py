@@ -1,0 +1,301 @@
+"""The chat widget outside a kernel: trait values after real requests to the emulator.
+
+Every test drives a real ``Session`` over the in-process emulator (paced where the timing
+matters); nothing of ours is mocked. ipywidgets work without a kernel (comm >= 0.2), so
+the assertions read the widgets' trait values directly.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import time
+from typing import Any
+
+import pytest
+
+from claude_nb._chat_view import (
+    ChatEntry,
+    RepaintThrottle,
+    attachable_names,
+    cost_label,
+    entry_html,
+    markdown_to_html,
+)
+
+pytest.importorskip("ipywidgets")
+emulator_module = pytest.importorskip("claude_nb.emulator")
+session_module = pytest.importorskip("claude_nb._session")
+
+from claude_nb._widgets import ChatWidget, chat  # noqa: E402
+
+
+def make_session(pacing: float | None = None, **session_options: Any) -> tuple[Any, Any]:
+    emulator = emulator_module.Emulator(pacing=pacing)
+    session = session_module.Session(offline=True, emulator=emulator, **session_options)
+    return session, emulator
+
+
+def request_bodies(emulator: Any) -> list[dict[str, Any]]:
+    bodies = []
+    for request in emulator.requests:
+        body = request["body"] if isinstance(request, dict) else request.body
+        path = request["path"] if isinstance(request, dict) else request.path
+        if path.endswith("/v1/messages"):
+            bodies.append(body)
+    return bodies
+
+
+def wait_for(condition: Any, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.005)
+
+
+@pytest.fixture
+def png_bytes() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+# -- pure view parts ---------------------------------------------------------------------
+
+
+def test_markdown_escapes_html_and_harmful_links() -> None:
+    rendered = markdown_to_html("**bold** <script>alert(1)</script> [x](javascript:alert(1))")
+    assert "<strong>bold</strong>" in rendered
+    assert "<script>" not in rendered
+    assert "&lt;script&gt;" in rendered
+    assert "javascript:" not in rendered
+
+
+def test_entry_html_marks_role_status_and_tool_calls() -> None:
+    entry = ChatEntry(
+        "assistant", "partial", status="stopped",
+        tool_calls=[{"type": "tool_use", "name": "<f>", "input": {"x": "<b>"}}],
+    )
+    rendered = entry_html(entry)
+    assert "cnb-assistant" in rendered
+    assert "data-status='stopped'" in rendered
+    assert "⏹ stopped" in rendered
+    assert "<code>&lt;f&gt;</code>" in rendered
+    assert "&lt;b&gt;" in rendered
+
+
+def test_repaint_throttle_caps_the_rate() -> None:
+    now = [0.0]
+    throttle = RepaintThrottle(per_second=20, clock=lambda: now[0])
+    allowed = 0
+    for _ in range(1000):  # one event per millisecond for one second
+        allowed += throttle.due()
+        now[0] += 0.001
+    assert 19 <= allowed <= 21
+
+
+def test_cost_label_shows_tokens_cache_and_unpriced() -> None:
+    usage = {"input_tokens": 1200, "output_tokens": 34, "cache_read_input_tokens": 1000}
+    label = cost_label(usage, 0.0123, 0.05, 2)
+    assert "1,200 in" in label and "34 out" in label and "cache 1,000 read" in label
+    assert "$0.0123" in label and "2 replies" in label
+    assert "unpriced" in cost_label({}, None, 0.0, 1)
+
+
+def test_attachable_names_lists_figures_frames_and_images() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import pandas as pd
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    namespace = {
+        "fig": Figure(), "df": pd.DataFrame({"a": [1]}), "img": Image.new("RGB", (2, 2)),
+        "text": "not attachable", "_hidden": Figure(),
+    }
+    assert attachable_names(namespace) == [
+        ("df (DataFrame)", "df"), ("fig (figure)", "fig"), ("img (image)", "img"),
+    ]
+
+
+# -- the widget over a real session ---------------------------------------------------
+
+
+def test_send_streams_into_the_bubble_and_updates_the_cost() -> None:
+    session, emulator = make_session(pacing=400)
+    widget = ChatWidget(session, namespace={}, load_models=False)
+    seen: list[str] = []
+    widget.input.value = "Say hello and write 60 words"
+    worker = widget.send()
+    assert worker is not None and widget.busy
+    assert widget.send_button.disabled and not widget.stop_button.disabled
+    assert widget.send("again") is None  # one request at a time
+    widget._bubbles[1].observe(lambda change: seen.append(change["new"]), names="value")
+    assert widget.wait(20)
+
+    user, reply = widget.entries
+    assert user.role == "user" and user.text == "Say hello and write 60 words"
+    assert reply.status == "done" and "Offline emulator" in reply.text
+    assert widget.input.value == ""
+    assert not widget.send_button.disabled and widget.stop_button.disabled
+    # it grew over time: several repaints, each longer, then the final one
+    lengths = [len(value) for value in seen]
+    assert len(seen) >= 3 and lengths == sorted(lengths)
+    assert "data-status='done'" in seen[-1]
+    # capped at ~20/s (+1 for the final repaint)
+    duration = widget.last_reply.duration or 1.0
+    assert len(seen) <= duration * 20 + 3
+    assert "this chat: 1 reply" in widget.status.value
+    assert f"{widget.last_reply.usage['output_tokens']} out" in widget.status.value
+    assert len(request_bodies(emulator)) == 1
+
+
+def test_stop_mid_stream_keeps_the_partial_reply_marked_stopped() -> None:
+    session, _emulator = make_session(pacing=300)
+    widget = ChatWidget(session, namespace={}, load_models=False)
+    widget.send("write 3000 words")
+    wait_for(lambda: len(widget.entries[1].text) > 200 or not widget.busy)
+    assert widget.busy
+    started = time.monotonic()
+    widget.stop_button.click()
+    assert widget.wait(5)
+    assert time.monotonic() - started < 2  # Stop works mid-stream
+    reply = widget.entries[1]
+    assert reply.status == "stopped"
+    assert 200 < len(reply.text) < 3000 * 4
+    assert "⏹ stopped" in widget._bubbles[1].value
+    # the session kept the partial reply (ARCHITECTURE.md history rules)
+    assert session.history[-1]["role"] == "assistant"
+    # and the widget is usable again
+    widget.send("and now?")
+    assert widget.wait(20)
+    assert widget.entries[-1].status == "done"
+
+
+def test_attach_a_figure_from_a_variable(png_bytes: bytes) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(3, 2), dpi=50)
+    figure.add_subplot().plot([1, 3, 2])
+    session, emulator = make_session()
+    widget = ChatWidget(session, namespace={"fig": figure, "n": 3}, load_models=False)
+    assert widget.variable_picker.options == (("fig (figure)", "fig"),)
+    widget.variable_picker.value = "fig"
+    widget.attach_button.click()
+    assert widget.pending_attachments == ["fig"]
+    assert "fig" in widget.attachments_label.value
+    widget.upload.value = ({"name": "red.png", "type": "image/png", "size": len(png_bytes),
+                            "content": memoryview(png_bytes), "last_modified": 0},)
+    assert widget.pending_attachments == ["fig", "red.png"]
+    assert widget.upload.value == ()
+    widget.send("What is in these images?")
+    assert widget.wait(20)
+
+    assert widget.entries[0].attachments == ["fig", "red.png"]
+    assert "📎 fig, red.png" in widget._bubbles[0].value
+    assert widget.pending_attachments == [] and widget.attachments_label.value == ""
+    content = request_bodies(emulator)[-1]["messages"][-1]["content"]
+    assert [block["type"] for block in content] == ["image", "image", "text"]
+    assert "Image 1" in widget.entries[1].text and "Image 2" in widget.entries[1].text
+
+
+def test_an_api_error_shows_in_the_chat() -> None:
+    session, emulator = make_session(max_retries=0)
+    widget = ChatWidget(session, namespace={}, load_models=False)
+    emulator.inject("529", times=1)
+    widget.send("hello")
+    assert widget.wait(20)
+    bubble = widget.entries[1]
+    assert bubble.role == "error" and bubble.status == "error"
+    assert "529" in bubble.text
+    assert "cnb-error" in widget._bubbles[1].value
+    assert not widget.send_button.disabled
+
+
+def test_a_callback_error_shows_in_the_chat_not_the_log() -> None:
+    session, _emulator = make_session()
+    widget = ChatWidget(session, namespace={"thing": object()}, load_models=False)
+    widget.variable_picker.options = [("thing", "thing")]
+    widget.variable_picker.value = "thing"
+    widget.attach_button.click()
+    assert widget.entries[-1].role == "error"
+    assert "cannot send" in widget.entries[-1].text
+    assert widget.pending_attachments == []
+
+
+def test_enter_in_the_input_box_sends() -> None:
+    session, _emulator = make_session()
+    widget = ChatWidget(session, namespace={}, load_models=False)
+    widget.input.value = "sent with Enter"
+    # the path a front-end message takes: the comm's custom message to on_msg handlers
+    widget.input._handle_custom_msg({"event": "submit"}, [])
+    assert widget.wait(20)
+    assert widget.entries[0].text == "sent with Enter"
+
+
+def test_model_picker_and_system_prompt_reach_the_request() -> None:
+    session, emulator = make_session()
+    widget = ChatWidget(session, namespace={})
+    assert widget._models_thread is not None
+    widget._models_thread.join(10)
+    listed = [model["id"] for model in session.list_models()]
+    assert list(widget.model_picker.options) == listed
+    other = next(model for model in listed if model != widget.model_picker.value)
+    widget.model_picker.value = other
+    widget.system_prompt.value = "Answer in French."
+    assert session.system == "Answer in French."
+    widget.send("hi")
+    assert widget.wait(20)
+    body = request_bodies(emulator)[-1]
+    assert body["model"] == other
+    assert "Answer in French." in str(body["system"])
+
+
+def test_reset_clears_the_chat_and_the_history() -> None:
+    session, _emulator = make_session()
+    widget = ChatWidget(session, namespace={}, load_models=False)
+    widget.send("one")
+    assert widget.wait(20)
+    assert session.history and widget.transcript.children
+    widget.reset_button.click()
+    assert widget.entries == [] and widget.transcript.children == ()
+    assert session.history == []
+    assert widget.replies == 1  # money spent stays counted
+
+
+def test_chat_builds_a_widget_and_repr_is_cheap() -> None:
+    session, _emulator = make_session()
+    widget = chat(session)
+    assert isinstance(widget, ChatWidget)
+    assert repr(widget).startswith("<ChatWidget 0 messages")
+    bundle = widget._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    with pytest.raises(ValueError, match="not both"):
+        chat(session, new=True)
+
+
+def test_user_html_is_escaped_in_both_bubbles() -> None:
+    session, _emulator = make_session()
+    widget = ChatWidget(session, namespace={}, load_models=False)
+    widget.send("<img src=x onerror=alert(1)>")
+    assert widget.wait(20)
+    for bubble in widget._bubbles:
+        assert "<img" not in bubble.value
+
+
+def test_pending_attachment_bytes_are_base64_images(png_bytes: bytes) -> None:
+    session, emulator = make_session()
+    widget = ChatWidget(session, namespace={"picture": png_bytes}, load_models=False)
+    widget.attach("picture")
+    widget.send("")
+    assert widget.wait(20)
+    block = request_bodies(emulator)[-1]["messages"][-1]["content"][0]
+    assert block["type"] == "image"
+    assert base64.b64decode(block["source"]["data"])[:4] == b"\x89PNG"
