@@ -39,6 +39,7 @@ from claude_nb._exceptions import (
 
 if TYPE_CHECKING:
     from claude_nb._session import Reply, Session, get_session
+    from claude_nb._widgets import chat
 
 __version__ = "0.1.0"
 
@@ -46,6 +47,7 @@ _LAZY = {
     "Reply": "claude_nb._session",
     "Session": "claude_nb._session",
     "get_session": "claude_nb._session",
+    "chat": "claude_nb._widgets",
 }
 
 __all__ = [
@@ -73,6 +75,7 @@ __all__ = [
     "StreamEventError",
     "ToolError",
     "TransportError",
+    "chat",
     "get_session",
     "load_ipython_extension",
     "unload_ipython_extension",
