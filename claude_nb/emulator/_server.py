@@ -1,0 +1,97 @@
+"""The emulator as a real HTTP/1.1 server (stdlib, one thread per connection, keep-alive).
+
+Streams use chunked transfer-encoding and are flushed chunk by chunk, so pacing is visible
+to the client. ``drop-before-headers`` closes the socket without an answer.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from claude_nb.emulator._core import Emulator
+
+__all__ = ["EmulatorServer", "running_server"]
+
+
+class EmulatorServer(ThreadingHTTPServer):
+    """A threaded HTTP server answering from one ``Emulator``."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, emulator: Emulator, host: str, port: int) -> None:
+        self.emulator = emulator
+        super().__init__((host, port), _Handler)
+
+    @property
+    def base_url(self) -> str:
+        """``http://HOST:PORT`` of the bound socket."""
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: EmulatorServer
+    server_version = "claude-nb-emulator"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Stay quiet: requests are logged on ``emulator.requests`` instead."""
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        body = self.rfile.read(length) if length else b""
+        headers = {name: value for name, value in self.headers.items()}
+        answer = self.server.emulator.handle(self.command, self.path, headers, body)
+        if answer.first_byte_delay > 0:
+            time.sleep(answer.first_byte_delay)
+        if answer.drop:
+            self.close_connection = True
+            return
+        self.send_response(answer.status)
+        for name, value in answer.headers:
+            self.send_header(name, value)
+        if answer.chunks is None:
+            self.send_header("content-length", str(len(answer.body)))
+            self.end_headers()
+            self.wfile.write(answer.body)
+            self.wfile.flush()
+            return
+        self.send_header("transfer-encoding", "chunked")
+        self.end_headers()
+        self.wfile.flush()
+        try:
+            for chunk in answer.chunks:
+                if chunk.delay > 0:
+                    time.sleep(chunk.delay)
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk.data), chunk.data))
+                self.wfile.flush()
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    do_GET = _answer
+    do_POST = _answer
+    do_PUT = _answer
+    do_DELETE = _answer
+
+
+@contextmanager
+def running_server(emulator: Emulator, host: str, port: int) -> Iterator[str]:
+    """Serve ``emulator`` in a background thread until the block ends; yields the base URL."""
+    server = EmulatorServer(emulator, host, port)
+    thread = threading.Thread(target=server.serve_forever, name="claude-nb-emulator", daemon=True)
+    thread.start()
+    try:
+        yield server.base_url
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -1,0 +1,56 @@
+"""Shared fixtures: a scrubbed environment (autouse) and the emulator as a real subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _scrub_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the developer's ANTHROPIC_* or CLAUDE_NB_* variables."""
+    for name in list(os.environ):
+        if name.startswith(("ANTHROPIC_", "CLAUDE_NB_")):
+            monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def emulator_server() -> Iterator[str]:
+    """Base URL of ``python -m claude_nb.emulator`` run as a subprocess on 127.0.0.1.
+
+    The server requires a key (any non-empty key works) and stops at the end of the session.
+    """
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("ANTHROPIC_", "CLAUDE_NB_"))
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "claude_nb.emulator", "--host", "127.0.0.1", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
+    )
+    try:
+        assert process.stdout is not None
+        base_url = process.stdout.readline().strip()
+        if not base_url.startswith("http://127.0.0.1:"):
+            process.kill()
+            _, errors = process.communicate(timeout=10)
+            raise RuntimeError(f"emulator did not start: {base_url!r} {errors}")
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
