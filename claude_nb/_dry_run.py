@@ -1,0 +1,93 @@
+"""``--dry-run``: the exact request a cell would send, with a token and cost estimate.
+
+Nothing is sent: the token count is the documented local estimate (``claude_nb._estimate``,
+the same one the emulator bills), and the cost is that estimate at the model's price, plus
+the most the output could add at ``max_tokens``. The key is shown redacted.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["DryRun", "build_dry_run"]
+
+
+@dataclass(frozen=True)
+class DryRun:
+    """A request that was built but not sent.
+
+    Attributes:
+        url: Where it would go.
+        headers: Its headers, the key redacted.
+        request: The JSON body, exactly as it would be sent.
+        input_tokens: The local estimate of its input tokens.
+        input_cost: Dollars for those input tokens, or None when the model is unpriced.
+        max_cost: Dollars if the reply used all of ``max_tokens``, or None when unpriced.
+        offline: True when it would go to the offline emulator.
+    """
+
+    url: str
+    headers: dict[str, str]
+    request: dict[str, Any]
+    input_tokens: int
+    input_cost: float | None
+    max_cost: float | None
+    offline: bool
+
+    def summary(self) -> str:
+        """One line: model, estimated input tokens and cost."""
+        model = self.request.get("model")
+        cost = (
+            "unpriced"
+            if self.input_cost is None or self.max_cost is None
+            else f"≈ ${self.input_cost:.4f} input, at most ${self.max_cost:.4f} in all"
+        )
+        where = " · offline emulator" if self.offline else ""
+        return f"dry run · {model} · ≈ {self.input_tokens:,} input tokens · {cost}{where}"
+
+    def _repr_markdown_(self) -> str:
+        headers = "\n".join(f"{name}: {value}" for name, value in self.headers.items())
+        body = json.dumps(self.request, indent=2, ensure_ascii=False)
+        return (
+            f"**{self.summary()}**\n\n```http\nPOST {self.url}\n{headers}\n```\n\n"
+            f"```json\n{body}\n```"
+        )
+
+    def __repr__(self) -> str:
+        return f"<DryRun {self.summary()}>"
+
+
+def build_dry_run(session: Any, request: dict[str, Any]) -> DryRun:
+    """Describe ``request`` as ``session`` would send it.
+
+    Args:
+        session: The ``claude_nb.Session`` (for its settings).
+        request: The body from ``session.build_request(...)``.
+
+    Returns:
+        The dry run, ready to display.
+    """
+    from claude_nb._estimate import estimate_input_tokens
+    from claude_nb._pricing import TokenCounts, price_table
+    from claude_nb._request import build_headers, redact
+
+    settings = session.settings
+    input_tokens = estimate_input_tokens(request)
+    table = price_table()
+    model = request.get("model")
+    input_cost = table.cost(TokenCounts(input=input_tokens), model)
+    most = table.cost(
+        TokenCounts(input=input_tokens, output=int(request.get("max_tokens") or 0)), model
+    )
+    headers = redact(build_headers(settings, stream=bool(request.get("stream"))))
+    return DryRun(
+        url=f"{settings.base_url}/v1/messages",
+        headers=headers,
+        request=request,
+        input_tokens=input_tokens,
+        input_cost=None if input_cost is None else input_cost.total,
+        max_cost=None if most is None else most.total,
+        offline=bool(settings.offline),
+    )

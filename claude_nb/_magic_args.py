@@ -1,0 +1,206 @@
+"""Flag definitions and parsing for the ``%claude`` / ``%%claude`` magics.
+
+The flags every prompt magic shares are bundled in one decorator, ``prompt_arguments``, in
+the manner of ``IPython/core/magics/script.py : script_args``, so a new magic (or a new flag
+such as ``--image`` or ``--tools``) is one more ``argument(...)`` line here.
+
+A line magic's prompt is free text (apostrophes, dashes, braces), so it is not fed to
+``shlex``: ``split_options`` reads leading option tokens one at a time and stops at the first
+word that is not a flag (or after ``--``); the rest of the line, untouched, is the prompt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+from IPython.core import magic as ipython_magic
+from IPython.core import magic_arguments as ipython_magic_arguments
+from IPython.core.error import UsageError
+
+__all__ = [
+    "OUTPUT_FORMATS",
+    "argument",
+    "cell_magic",
+    "line_magic",
+    "magic_arguments",
+    "parse_magic_line",
+    "prompt_arguments",
+    "request_params",
+    "split_options",
+]
+
+OUTPUT_FORMATS = ("markdown", "text", "code", "json")
+
+FunctionType = TypeVar("FunctionType", bound=Callable[..., Any])
+Decorator = Callable[[FunctionType], FunctionType]
+
+# IPython's decorators are untyped; these typed names keep strict mypy on the magics.
+argument: Callable[..., Decorator[Any]] = ipython_magic_arguments.argument
+magic_arguments: Callable[..., Decorator[Any]] = ipython_magic_arguments.magic_arguments
+
+
+def cell_magic(name: str) -> Decorator[Any]:
+    """``IPython.core.magic.cell_magic(name)``, typed."""
+    return cast("Decorator[Any]", ipython_magic.cell_magic(name))
+
+
+def line_magic(name: str) -> Decorator[Any]:
+    """``IPython.core.magic.line_magic(name)``, typed."""
+    return cast("Decorator[Any]", ipython_magic.line_magic(name))
+
+_PROMPT_ARGUMENTS = (
+    argument("-m", "--model", help="Model id (default: %%config ClaudeMagics.model)."),
+    argument("-s", "--system", help="System prompt for this request."),
+    argument("--max-tokens", type=int, dest="max_tokens", help="Most tokens to generate."),
+    argument("--temperature", type=float, help="Sampling temperature (0.0-1.0)."),
+    argument("--top-p", type=float, dest="top_p", help="Nucleus sampling."),
+    argument("--top-k", type=int, dest="top_k", help="Top-k sampling."),
+    argument(
+        "--stop", action="append", dest="stop", metavar="TEXT",
+        help="A stop sequence (repeat for more).",
+    ),
+    argument(
+        "--thinking", metavar="BUDGET",
+        help="Extended thinking: a token budget (>= 1024), or 'adaptive'.",
+    ),
+    argument("-o", "--out", metavar="NAME", help="Also store the Reply in this variable."),
+    argument(
+        "-f", "--format", choices=OUTPUT_FORMATS, default="markdown",
+        help="markdown (default), text, code (reply's code into the next cell), json (parsed).",
+    ),
+    argument("--new", action="store_true", help="Start a fresh conversation first."),
+    argument(
+        "--no-history", action="store_true", dest="no_history",
+        help="One-shot: send no history and record none.",
+    ),
+    argument(
+        "--no-stream", action="store_true", dest="no_stream", help="Wait for the whole reply."
+    ),
+    argument("--raw", action="store_true", help="No {name} interpolation."),
+    argument(
+        "--dry-run", action="store_true", dest="dry_run",
+        help="Show the exact request (key redacted), token estimate and cost; send nothing.",
+    ),
+)
+
+
+def prompt_arguments(function: FunctionType) -> FunctionType:
+    """Add the flags every prompt magic shares (model, sampling, output, history...)."""
+    for decorator in reversed(_PROMPT_ARGUMENTS):
+        function = decorator(function)
+    return function
+
+
+def _takes_value(parser: argparse.ArgumentParser, flag: str) -> bool:
+    name = flag.split("=", 1)[0]
+    action = parser._option_string_actions.get(name)
+    if action is None:
+        matches = [
+            known for option, known in parser._option_string_actions.items()
+            if option.startswith(name) and option.startswith("--")
+        ]
+        action = matches[0] if len(matches) == 1 else None
+    return action is not None and action.nargs != 0 and "=" not in flag
+
+
+def split_options(line: str, parser: argparse.ArgumentParser) -> tuple[list[str], str]:
+    """Split leading option tokens from free text.
+
+    Args:
+        line: The magic's line, e.g. ``-m claude-haiku-5-5 What's new?``.
+        parser: The magic's parser (to know which flags take a value).
+
+    Returns:
+        The option tokens (for ``parser.parse_args``) and the rest of the line as written.
+
+    Raises:
+        UsageError: A quoted option value is not closed.
+    """
+    tokens: list[str] = []
+    position = 0
+    expecting_value = False
+    while True:
+        stripped = line[position:].lstrip()
+        position = len(line) - len(stripped)
+        if not stripped or (not expecting_value and not stripped.startswith("-")):
+            break
+        lexer = shlex.shlex(stripped, posix=True, punctuation_chars=False)
+        lexer.whitespace_split = True
+        lexer.commenters = ""
+        try:
+            token = lexer.get_token()
+        except ValueError as error:
+            raise UsageError(f"cannot read the options: {error}") from None
+        if token is None:
+            break
+        position += lexer.instream.tell()  # type: ignore[attr-defined]  # a StringIO
+        if not expecting_value and token == "--":
+            break
+        tokens.append(token)
+        expecting_value = not expecting_value and _takes_value(parser, token)
+    return tokens, line[position:].strip()
+
+
+def parse_magic_line(
+    magic_function: Callable[..., Any], line: str
+) -> tuple[argparse.Namespace, str]:
+    """Parse a magic's line into flags and the free text after them.
+
+    Args:
+        magic_function: A method decorated with ``magic_arguments`` (it carries ``.parser``).
+        line: The line after the magic's name.
+
+    Returns:
+        The parsed flags and the free text after them.
+
+    Raises:
+        UsageError: Unknown flag, bad value, or an invalid ``--out`` name.
+    """
+    parser = magic_function.parser  # type: ignore[attr-defined]
+    tokens, rest = split_options(line, parser)
+    arguments = parser.parse_args(tokens)
+    out = getattr(arguments, "out", None)
+    if out is not None and not out.isidentifier():
+        raise UsageError(f"--out needs a Python name, not {out!r}")
+    return arguments, rest
+
+
+def _thinking(value: str | None, max_tokens: int | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if value in ("adaptive", "disabled"):
+        return {"type": value}
+    try:
+        budget = int(value)
+    except ValueError:
+        raise UsageError(f"--thinking takes a token budget or 'adaptive', not {value!r}") from None
+    if budget < 1024:
+        raise UsageError(f"--thinking budget must be at least 1024 tokens (got {budget})")
+    if max_tokens is not None and budget >= max_tokens:
+        raise UsageError(f"--thinking budget ({budget}) must be below --max-tokens ({max_tokens})")
+    return {"type": "enabled", "budget_tokens": budget}
+
+
+def request_params(arguments: argparse.Namespace) -> dict[str, Any]:
+    """The API body fields the flags set (unset flags are left out).
+
+    Args:
+        arguments: Parsed flags.
+
+    Returns:
+        Keyword arguments for ``Session.ask`` / ``Session.build_request``.
+    """
+    params: dict[str, Any] = {
+        "model": arguments.model,
+        "system": arguments.system,
+        "max_tokens": arguments.max_tokens,
+        "temperature": arguments.temperature,
+        "top_p": arguments.top_p,
+        "top_k": arguments.top_k,
+        "stop_sequences": arguments.stop,
+        "thinking": _thinking(arguments.thinking, arguments.max_tokens),
+    }
+    return {name: value for name, value in params.items() if value is not None}

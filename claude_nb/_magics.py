@@ -1,0 +1,281 @@
+"""The ``ClaudeMagics`` class: ``%%claude``, ``%claude`` and ``%claude_session``.
+
+One cell, end to end::
+
+    flags (_magic_args) -> prompt interpolation (_interpolate) -> Session.ask(on_event=renderer)
+        -> StreamRenderer (_render) repaints at a capped rate -> final exact repaint
+        -> the Reply is the cell's value (shown once: the streamed output already shows it)
+
+Per-kernel state (the ``Session``) lives on the ``ClaudeMagics`` instance IPython keeps in
+``shell.magics_manager.registry["ClaudeMagics"]``; ``claude_nb.get_session()`` finds it there.
+Defaults are traitlets (``%config ClaudeMagics.model = "..."`` or ``ipython_config.py``).
+Precedence: cell flags > ``%config`` > environment > defaults.
+
+Adding a magic is one method with ``@magic_arguments()`` (plus ``@prompt_arguments`` for the
+shared prompt flags); adding a prompt flag is one line in ``_magic_args``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, magics_class
+from traitlets import Bool, Float, Integer, Unicode, observe
+
+from claude_nb._errors_display import attach_readable_traceback
+from claude_nb._exceptions import ClaudeNBError
+from claude_nb._history_view import HistoryView
+from claude_nb._magic_args import (
+    argument,
+    cell_magic,
+    line_magic,
+    magic_arguments,
+    parse_magic_line,
+    prompt_arguments,
+    request_params,
+)
+from claude_nb._render import (
+    DEFAULT_REPAINT_INTERVAL,
+    StreamRenderer,
+    reply_markdown,
+    reply_plain,
+    surface_for,
+)
+from claude_nb._reply_output import OFFLINE_NOTICE, format_value
+
+__all__ = ["ClaudeMagics", "load_extension", "unload_extension"]
+
+_CONNECTION_TRAITS = ("base_url", "offline", "max_retries", "read_timeout")
+_REPLY_CLASS = ("claude_nb._session", "Reply")
+
+
+@magics_class
+class ClaudeMagics(Magics):
+    """Talk to Claude from notebook cells; holds the kernel's ``Session``."""
+
+    model = Unicode("", help="Default model for %%claude (empty: CLAUDE_NB_MODEL or the "
+                    "package default).").tag(config=True)
+    system = Unicode(None, allow_none=True, help="System prompt of a new session.").tag(
+        config=True
+    )
+    max_tokens = Integer(None, allow_none=True, help="Default max_tokens.").tag(config=True)
+    base_url = Unicode("", help="API base URL (empty: ANTHROPIC_BASE_URL or the API).").tag(
+        config=True
+    )
+    offline = Bool(None, allow_none=True, help="Force (True) or forbid (False) the offline "
+                   "emulator; None: offline when there is no key.").tag(config=True)
+    max_retries = Integer(None, allow_none=True, help="Retries after the first attempt.").tag(
+        config=True
+    )
+    read_timeout = Float(None, allow_none=True, help="Seconds to wait between bytes.").tag(
+        config=True
+    )
+    repaint_interval = Float(DEFAULT_REPAINT_INTERVAL, help="Seconds between repaints while "
+                             "streaming (the final repaint is always exact).").tag(config=True)
+    repr_limit = Integer(4000, help="Characters of repr() for an interpolated object.").tag(
+        config=True
+    )
+
+    def __init__(self, shell: Any = None, **kwargs: Any) -> None:
+        super().__init__(shell=shell, **kwargs)
+        self._session: Any = None
+        self._shown: tuple[int, int] | None = None
+        self._offline_notice_shown = False
+        self.last_renderer: StreamRenderer | None = None
+
+    # ----------------------------------------------------------------- session
+    @property
+    def session(self) -> Any:
+        """The kernel's ``claude_nb.Session`` (created on first use)."""
+        if self._session is None:
+            from claude_nb._session import Session
+
+            self._session = Session(
+                base_url=self.base_url or None,
+                model=self.model or None,
+                offline=self.offline,
+                system=self.system,
+                max_retries=self.max_retries,
+                read_timeout=self.read_timeout,
+            )
+        return self._session
+
+    @observe(*_CONNECTION_TRAITS)
+    def _connection_changed(self, change: dict[str, Any]) -> None:
+        """Rebuild the session on its next use, keeping the conversation."""
+        old = self._session
+        if old is None:
+            return
+        self._session = None
+        new = self.session
+        new.history[:] = old.history
+        new.system = old.system
+        old.close()
+
+    def close(self) -> None:
+        """Close the session's HTTP clients (on ``%unload_ext``)."""
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    # ----------------------------------------------------------------- magics
+    @magic_arguments()
+    @prompt_arguments
+    @cell_magic("claude")
+    def claude_cell(self, line: str, cell: str) -> Any:
+        """Send the cell (the prompt) to Claude and stream the reply as Markdown.
+
+        ``{name}`` in the prompt is replaced by that variable when it is a plain reference
+        that exists (use --raw to send the braces as written). The cell's value is the Reply.
+        """
+        arguments, rest = parse_magic_line(self.claude_cell, line)
+        if rest:
+            raise UsageError(f"unexpected text after the flags: {rest!r} (the prompt is the cell)")
+        return self._ask(arguments, cell)
+
+    @magic_arguments()
+    @prompt_arguments
+    @line_magic("claude")
+    def claude_line(self, line: str) -> Any:
+        """Send one line to Claude: ``%claude [flags] PROMPT``."""
+        arguments, prompt = parse_magic_line(self.claude_line, line)
+        return self._ask(arguments, prompt)
+
+    @magic_arguments()
+    @argument("action", nargs="?", choices=("show", "reset", "undo", "system"), default="show")
+    @argument("text", nargs="*", help="For 'system': the new system prompt.")
+    @line_magic("claude_session")
+    def claude_session(self, line: str) -> Any:
+        """Show the conversation, or: ``reset``, ``undo`` (the last exchange), ``system TEXT``."""
+        arguments = self.claude_session.parser.parse_argstring(line)
+        session = self.session
+        if arguments.action == "reset":
+            session.reset()
+        elif arguments.action == "undo":
+            if not session.history:
+                raise UsageError("nothing to undo: the conversation is empty")
+            session.undo()
+        elif arguments.action == "system":
+            text = line.split("system", 1)[1].strip()
+            session.system = text or None
+        return HistoryView(session.history, session.system)
+
+    # ----------------------------------------------------------------- internals
+    @property
+    def _user_ns(self) -> dict[str, Any]:
+        if self.shell is None:
+            raise UsageError("ClaudeMagics needs an IPython shell")
+        return self.shell.user_ns  # type: ignore[no-any-return]
+
+    def _content(self, prompt: str, raw: bool, model: str | None) -> Any:
+        if raw:
+            return prompt
+        from claude_nb._interpolate import content_converter, interpolate
+
+        converter = content_converter(model)
+        result = interpolate(prompt, self._user_ns, convert=converter, repr_limit=self.repr_limit)
+        return result.content
+
+    def _ask(self, arguments: Any, prompt: str) -> Any:
+        if not prompt.strip():
+            raise UsageError("empty prompt: write it in the cell (or after %claude)")
+        params = request_params(arguments)
+        if self.model:
+            params.setdefault("model", self.model)
+        if self.max_tokens is not None:
+            params.setdefault("max_tokens", self.max_tokens)
+        options = {"history": not arguments.no_history, "stream": not arguments.no_stream}
+        try:
+            session = self.session
+            model = params.get("model") or session.settings.model
+            content = self._content(prompt, arguments.raw, model)
+            if arguments.new:
+                session.reset()
+            if arguments.dry_run:
+                from claude_nb._dry_run import build_dry_run
+
+                return build_dry_run(session, session.build_request(content, **options, **params))
+        except ClaudeNBError as error:
+            raise attach_readable_traceback(error) from None
+        self._offline_notice(session)
+        renderer = StreamRenderer(
+            surface_for(self.shell), repaint_interval=self.repaint_interval
+        )
+        self.last_renderer = renderer
+        try:
+            reply = session.ask(content, on_event=renderer.on_event, **options, **params)
+        except KeyboardInterrupt:
+            self._finish_partial(renderer, session, "interrupted")
+            raise attach_readable_traceback(
+                KeyboardInterrupt("stopped: the partial reply is kept, its usage recorded")
+            ) from None
+        except ClaudeNBError as error:
+            self._finish_partial(renderer, session, "error")
+            raise attach_readable_traceback(error) from None
+        status = "interrupted" if getattr(reply, "interrupted", False) else None
+        renderer.finish(reply_markdown(reply, status), reply_plain(reply))
+        self._mark_shown(reply)
+        if arguments.out:
+            self._user_ns[arguments.out] = reply
+        try:
+            return format_value(reply, arguments.format, self.shell)
+        except ClaudeNBError as error:
+            raise attach_readable_traceback(error) from None
+
+    def _finish_partial(self, renderer: StreamRenderer, session: Any, status: str) -> None:
+        """Repaint what arrived before an interrupt or error, marked as partial."""
+        reply = session.last_reply
+        if reply is not None and (reply.text or renderer.repaints):
+            renderer.finish(reply_markdown(reply, status), reply_plain(reply))
+
+    def _offline_notice(self, session: Any) -> None:
+        if session.offline and not self._offline_notice_shown:
+            self._offline_notice_shown = True
+            print(OFFLINE_NOTICE, file=sys.stderr)
+
+    def _mark_shown(self, reply: Any) -> None:
+        count = getattr(self.shell, "execution_count", 0)
+        self._shown = (id(reply), count)
+
+    def display_reply(self, reply: Any) -> None:
+        """Show a Reply (IPython display hook for the type), unless this cell already did."""
+        count = getattr(self.shell, "execution_count", 0)
+        if self._shown == (id(reply), count):
+            return
+        from IPython.display import publish_display_data  # type: ignore[attr-defined]
+
+        bundle = {"text/markdown": reply_markdown(reply), "text/plain": reply_plain(reply)}
+        publish_display_data(bundle)  # type: ignore[no-untyped-call]
+
+
+def load_extension(shell: Any) -> None:
+    """Register ``ClaudeMagics`` and the Reply display hook (``%load_ext claude_nb``)."""
+    registry = shell.magics_manager.registry
+    if "ClaudeMagics" in registry:
+        return
+    magics = ClaudeMagics(shell)
+    shell.register_magics(magics)
+    formatter = shell.display_formatter.ipython_display_formatter
+    formatter.for_type_by_name(*_REPLY_CLASS, magics.display_reply)
+
+
+def unload_extension(shell: Any) -> None:
+    """Close clients, remove the magics and the display hook (``%unload_ext claude_nb``)."""
+    magics = shell.magics_manager.registry.pop("ClaudeMagics", None)
+    if magics is None:
+        return
+    magics.close()
+    for kind, name in (("cell", "claude"), ("line", "claude"), ("line", "claude_session")):
+        shell.magics_manager.magics[kind].pop(name, None)
+    if magics in getattr(shell, "configurables", []):
+        shell.configurables.remove(magics)
+    formatter = shell.display_formatter.ipython_display_formatter
+    with contextlib.suppress(KeyError):
+        formatter.pop(".".join(_REPLY_CLASS))
+    if "claude_nb._session" in sys.modules:
+        from claude_nb._session import Reply
+
+        formatter.type_printers.pop(Reply, None)
