@@ -16,6 +16,8 @@ Rules:
 * An unknown model, or one with ``"prices": null``, is *unpriced*: ``cost`` returns None,
   never 0 and never an error. Showing it as unknown (and warning once) is the ledger's job.
 
+Budgets (what a request could cost before it is sent) are in ``claude_nb._budget``.
+
 Typical use::
 
     table = price_table()                       # packaged prices (cached)
@@ -34,6 +36,7 @@ from typing import Any
 from claude_nb._models import catalog
 
 __all__ = [
+    "PER_TOKENS",
     "PRICE_KINDS",
     "Cost",
     "ModelPricing",
@@ -49,7 +52,8 @@ __all__ = [
 PRICE_KINDS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
 """The five token kinds that have a price, in display order."""
 
-_PER_TOKENS = 1_000_000
+PER_TOKENS = 1_000_000
+"""Prices are per this many tokens."""
 
 
 class UnpricedModelWarning(UserWarning):
@@ -199,7 +203,7 @@ class ModelPricing:
     def cost(self, tokens: TokenCounts, *, batch_discount: float = 1.0) -> Cost:
         """The dollars for ``tokens``, each kind at its (banded) rate, times the discount."""
         prices = self.prices_for(tokens.prompt)
-        factor = batch_discount / _PER_TOKENS
+        factor = batch_discount / PER_TOKENS
         pairs = zip(_values(tokens), _values(prices), strict=True)
         return Cost(*(count * rate * factor for count, rate in pairs))
 
@@ -319,3 +323,4 @@ def usage_cost(
     """
     cost = (table or price_table()).cost(TokenCounts.from_usage(usage), model, batch=batch)
     return None if cost is None else cost.total
+
