@@ -160,7 +160,7 @@ def function_schema(function: Callable[..., Any]) -> FunctionSchema:
             raise compiler.refuse(
                 where, "has no type annotation; annotate it (typing.Any accepts any JSON value)"
             )
-        shape = compiler.compile(parameter.annotation, where)
+        shape = compiler.compile(_evaluated(parameter.annotation, function, where), where)
         schema = dict(shape.schema)
         if parameter.name in docs.parameters and "description" not in schema:
             schema["description"] = docs.parameters[parameter.name]
@@ -187,6 +187,17 @@ def function_schema(function: Callable[..., Any]) -> FunctionSchema:
     if compiler.defs:
         input_schema["$defs"] = compiler.defs
     return FunctionSchema(docs.description, input_schema, tuple(plans))
+
+
+def _evaluated(annotation: Any, function: Callable[..., Any], where: str) -> Any:
+    """A quoted annotation inside a postponed one (``x: "int"`` under PEP 563), evaluated."""
+    if not isinstance(annotation, str):
+        return annotation
+    namespace = getattr(inspect.unwrap(function), "__globals__", {})
+    try:
+        return eval(annotation, dict(namespace))  # annotation text, as typing does
+    except Exception as exc:
+        raise ToolError(f"{where} has the annotation {annotation!r}, which fails: {exc}") from exc
 
 
 def _json_default(value: Any) -> tuple[Any] | None:
