@@ -1,0 +1,401 @@
+"""The cost ledger: one ``UsageRecord`` per API call, append-only, with derived totals.
+
+Every call makes a record: each step of a tool loop, and interrupted or failed calls whose
+usage is known. A record holds facts only (time, model, tokens by kind, timings, request id,
+offline flag, cell); cost, hit ratio and savings are derived from a ``PriceTable`` when asked,
+so a price override re-prices the whole ledger. An unpriced model shows as "unpriced" and
+warns once per ledger (``UnpricedModelWarning``), never as $0. Offline calls are priced as
+the call would have cost and marked *simulated*.
+
+Integration (the session's ``on_call`` callbacks receive every ``Reply``)::
+
+    ledger = Ledger()
+    session.on_call.append(ledger.record_reply)     # cell from ledger.cell, set per cell
+    ledger.cell = "In[7]"                           # by the magics before each cell runs
+    ledger                                          # renders the %claude_cost table
+    ledger.totals().cost, ledger.to_dataframe()
+
+Cache-hit ratio = cache read / (cache read + cache write + uncached input).
+"""
+
+from __future__ import annotations
+
+import time as time_module
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from html import escape
+from typing import Any
+
+from claude_nb._cache_plan import cache_savings
+from claude_nb._pricing import (
+    Cost,
+    PriceTable,
+    TokenCounts,
+    UnpricedModelWarning,
+    price_table,
+)
+
+__all__ = ["Ledger", "LedgerTotals", "UsageRecord", "hit_ratio"]
+
+_MAX_ERROR_CHARS = 200
+_TABLE_ROWS = 20
+
+
+def hit_ratio(tokens: TokenCounts) -> float | None:
+    """Cache read / (cache read + cache write + uncached input); None with no input at all."""
+    prompt = tokens.prompt
+    return tokens.cache_read / prompt if prompt else None
+
+
+@dataclass(frozen=True)
+class UsageRecord:
+    """One API call, as billed.
+
+    Attributes:
+        model: The model that answered.
+        input_tokens: Uncached input tokens.
+        output_tokens: Output tokens.
+        cache_write_5m_tokens: Tokens written to the cache with the 5-minute TTL.
+        cache_write_1h_tokens: Tokens written to the cache with the 1-hour TTL.
+        cache_read_tokens: Tokens read from the cache.
+        time: When the call ended (seconds since the epoch).
+        time_to_first_token: Seconds to the first streamed content, or None.
+        duration: Seconds the call took, or None.
+        request_id: The API's request id, or None.
+        offline: The offline emulator answered (the cost is simulated).
+        cell: The notebook cell it came from (``"In[7]"``), or None.
+        interrupted: The call was stopped before it finished.
+        error: ``"ErrorClass: message"`` for a failed call, or None.
+        batch: The call went through the Message Batches API (half price).
+    """
+
+    model: str
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_write_5m_tokens: int = 0
+    cache_write_1h_tokens: int = 0
+    cache_read_tokens: int = 0
+    time: float = field(default_factory=time_module.time)
+    time_to_first_token: float | None = None
+    duration: float | None = None
+    request_id: str | None = None
+    offline: bool = False
+    cell: str | None = None
+    interrupted: bool = False
+    error: str | None = None
+    batch: bool = False
+
+    @classmethod
+    def from_usage(cls, usage: Mapping[str, Any] | None, model: str, **fields: Any) -> UsageRecord:
+        """A record from an API ``usage`` object; ``fields`` set the other attributes."""
+        tokens = TokenCounts.from_usage(usage)
+        return cls(
+            model=model,
+            input_tokens=tokens.input,
+            output_tokens=tokens.output,
+            cache_write_5m_tokens=tokens.cache_write_5m,
+            cache_write_1h_tokens=tokens.cache_write_1h,
+            cache_read_tokens=tokens.cache_read,
+            **fields,
+        )
+
+    @classmethod
+    def from_reply(cls, reply: Any, cell: str | None = None, **fields: Any) -> UsageRecord:
+        """A record from a ``Reply`` (or anything with the same attributes).
+
+        Reads ``.message["usage"]``, ``.model``, ``.request_id``, ``.offline``,
+        ``.time_to_first_token``, ``.duration``, ``.interrupted`` and ``.error``; ``fields``
+        (``time``, ``batch``...) override or add.
+        """
+        message = getattr(reply, "message", None) or {}
+        error = getattr(reply, "error", None)
+        values: dict[str, Any] = {
+            "time_to_first_token": getattr(reply, "time_to_first_token", None),
+            "duration": getattr(reply, "duration", None),
+            "request_id": getattr(reply, "request_id", None),
+            "offline": bool(getattr(reply, "offline", False)),
+            "cell": cell,
+            "interrupted": bool(getattr(reply, "interrupted", False)),
+            "error": _describe_error(error),
+        }
+        values.update(fields)
+        model = getattr(reply, "model", None) or message.get("model") or "unknown"
+        return cls.from_usage(message.get("usage"), str(model), **values)
+
+    @property
+    def tokens(self) -> TokenCounts:
+        """The billed tokens by kind."""
+        return TokenCounts(
+            input=self.input_tokens,
+            output=self.output_tokens,
+            cache_write_5m=self.cache_write_5m_tokens,
+            cache_write_1h=self.cache_write_1h_tokens,
+            cache_read=self.cache_read_tokens,
+        )
+
+    def cost(self, table: PriceTable | None = None) -> Cost | None:
+        """Dollars by kind, or None when the model is unpriced."""
+        return (table or price_table()).cost(self.tokens, self.model, batch=self.batch)
+
+    def savings(self, table: PriceTable | None = None) -> float | None:
+        """Dollars caching saved on this call (None when unpriced)."""
+        return cache_savings(self.tokens, self.model, batch=self.batch, table=table)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The record's fields as a plain dict (for JSON and SQLite)."""
+        return asdict(self)
+
+
+def _describe_error(error: Any) -> str | None:
+    if error is None:
+        return None
+    if isinstance(error, str):
+        return error[:_MAX_ERROR_CHARS]
+    text = f"{type(error).__name__}: {error}"
+    return text[:_MAX_ERROR_CHARS]
+
+
+@dataclass(frozen=True)
+class LedgerTotals:
+    """Sums over a ledger.
+
+    Attributes:
+        calls: Number of records.
+        tokens: Tokens by kind over all calls.
+        cost: Dollars by kind over the priced calls.
+        simulated_cost: The part of ``cost.total`` from offline (emulated) calls.
+        savings: Dollars caching saved over the priced calls.
+        unpriced_calls: Calls whose model has no price (not in ``cost``).
+        unpriced_models: Those models' ids.
+    """
+
+    calls: int
+    tokens: TokenCounts
+    cost: Cost
+    simulated_cost: float
+    savings: float
+    unpriced_calls: int
+    unpriced_models: tuple[str, ...]
+
+    @property
+    def hit_ratio(self) -> float | None:
+        """Cache-hit ratio over all calls (None when there was no input)."""
+        return hit_ratio(self.tokens)
+
+
+class Ledger:
+    """Append-only list of ``UsageRecord`` with totals and notebook renderings.
+
+    Args:
+        records: Records to start with (e.g. loaded from the store to resume a session).
+        prices: The price table (default: the packaged one; pass ``price_table(overrides)``).
+    """
+
+    def __init__(
+        self, records: Iterable[UsageRecord] = (), *, prices: PriceTable | None = None
+    ) -> None:
+        self._records: list[UsageRecord] = []
+        self._warned: set[str] = set()
+        self.prices = prices or price_table()
+        self.cell: str | None = None
+        """The cell to stamp on records made by ``record_reply`` when none is given."""
+        for record in records:
+            self.append(record)
+
+    def append(self, record: UsageRecord) -> UsageRecord:
+        """Add a record; warn once per ledger for each unpriced model."""
+        if record.model not in self._warned and not self.prices.is_priced(record.model):
+            self._warned.add(record.model)
+            warnings.warn(
+                f"no price known for model {record.model!r}: its cost is shown as unknown",
+                UnpricedModelWarning,
+                stacklevel=2,
+            )
+        self._records.append(record)
+        return record
+
+    def record_reply(self, reply: Any, cell: str | None = None, **fields: Any) -> UsageRecord:
+        """Make and append the record of a ``Reply`` (a ``Session.on_call`` callback)."""
+        return self.append(UsageRecord.from_reply(reply, cell or self.cell, **fields))
+
+    @property
+    def records(self) -> tuple[UsageRecord, ...]:
+        """All records, oldest first."""
+        return tuple(self._records)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __iter__(self) -> Iterator[UsageRecord]:
+        return iter(list(self._records))
+
+    def __getitem__(self, index: int) -> UsageRecord:
+        return self._records[index]
+
+    def costs(self) -> list[Cost | None]:
+        """Each record's cost by kind (None for unpriced), in order."""
+        return [record.cost(self.prices) for record in self._records]
+
+    def totals(self) -> LedgerTotals:
+        """Sums of tokens, cost, simulated cost and savings over every record."""
+        tokens, cost, simulated, saved = TokenCounts(), Cost(), 0.0, 0.0
+        unpriced: list[str] = []
+        for record, record_cost in zip(self._records, self.costs(), strict=True):
+            tokens = tokens + record.tokens
+            if record_cost is None:
+                unpriced.append(record.model)
+                continue
+            cost = cost + record_cost
+            simulated += record_cost.total if record.offline else 0.0
+            saved += record.savings(self.prices) or 0.0
+        return LedgerTotals(
+            calls=len(self._records),
+            tokens=tokens,
+            cost=cost,
+            simulated_cost=simulated,
+            savings=saved,
+            unpriced_calls=len(unpriced),
+            unpriced_models=tuple(sorted(set(unpriced))),
+        )
+
+    @property
+    def total_cost(self) -> float:
+        """Dollars over the priced calls (simulated ones included)."""
+        return self.totals().cost.total
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per call: the record's fields plus cost by kind, total, hit ratio, savings."""
+        rows = []
+        for record, cost in zip(self._records, self.costs(), strict=True):
+            row = record.as_dict()
+            row.update(_cost_columns(cost))
+            row["hit_ratio"] = hit_ratio(record.tokens)
+            row["savings"] = None if cost is None else record.savings(self.prices)
+            rows.append(row)
+        return rows
+
+    def to_dataframe(self) -> Any:
+        """The rows as a ``pandas.DataFrame`` (needs pandas; ``time`` as datetimes)."""
+        import pandas
+
+        frame = pandas.DataFrame(self.rows(), columns=_COLUMNS)
+        frame["time"] = pandas.to_datetime(frame["time"], unit="s")
+        return frame
+
+    def __repr__(self) -> str:
+        totals = self.totals()
+        return f"<Ledger {totals.calls} calls, {_money(totals)}>"
+
+    def table(self, last: int = _TABLE_ROWS) -> tuple[list[str], list[list[str]], str]:
+        """The ``%claude_cost`` table as text cells: header, rows, and a summary line.
+
+        Args:
+            last: How many of the latest calls get a row (the totals row covers all).
+        """
+        header = ["#", "time", "cell", "model", "input", "output", "cache write",
+                  "cache read", "hit", "cost", "first token", "duration", "note"]
+        start = max(0, len(self._records) - last)
+        rows = [
+            _row(start + offset + 1, record, record.cost(self.prices))
+            for offset, record in enumerate(self._records[start:])
+        ]
+        totals = self.totals()
+        tokens = totals.tokens
+        rows.append(["", "", "", f"{totals.calls} calls", f"{tokens.input:,}",
+                     f"{tokens.output:,}", f"{tokens.cache_write:,}", f"{tokens.cache_read:,}",
+                     _ratio(totals.hit_ratio), f"${totals.cost.total:.4f}", "", "", "total"])
+        summary = f"Total {_money(totals)}"
+        if totals.savings:
+            word = "saved" if totals.savings > 0 else "extra"
+            summary += f"; caching {word} ${abs(totals.savings):.4f}"
+        if start:
+            summary += f"; showing the last {last} of {len(self._records)} calls"
+        if totals.unpriced_models:
+            summary += f"; no price for {', '.join(totals.unpriced_models)}"
+        summary += f"; prices as of {self.prices.as_of}."
+        return header, rows, summary
+
+    def _repr_markdown_(self) -> str:
+        header, rows, summary = self.table()
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        for row in rows:
+            cells = [cell.replace("|", "\\|") for cell in row]
+            if row[-1] == "total":
+                cells = [f"**{cell}**" if cell else "" for cell in cells]
+            lines.append("| " + " | ".join(cells) + " |")
+        return "\n".join([*lines, "", summary])
+
+    def _repr_html_(self) -> str:
+        header, rows, summary = self.table()
+        head = "".join(f"<th>{escape(cell)}</th>" for cell in header)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
+        )
+        return (
+            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+            f"<p>{escape(summary)}</p>"
+        )
+
+
+_COLUMNS = [
+    *UsageRecord.__dataclass_fields__,
+    "cost_input",
+    "cost_output",
+    "cost_cache_write_5m",
+    "cost_cache_write_1h",
+    "cost_cache_read",
+    "cost",
+    "hit_ratio",
+    "savings",
+]
+
+
+def _cost_columns(cost: Cost | None) -> dict[str, float | None]:
+    kinds = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
+    columns: dict[str, float | None] = {
+        f"cost_{kind}": None if cost is None else getattr(cost, kind) for kind in kinds
+    }
+    columns["cost"] = None if cost is None else cost.total
+    return columns
+
+
+def _ratio(value: float | None) -> str:
+    return "" if value is None else f"{value:.0%}"
+
+
+def _seconds(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f} s"
+
+
+def _row(number: int, record: UsageRecord, cost: Cost | None) -> list[str]:
+    notes = [name for name, flag in (("simulated", record.offline), ("batch", record.batch),
+                                     ("interrupted", record.interrupted)) if flag]
+    if record.error:
+        notes.append(record.error.split(":", 1)[0])
+    return [
+        str(number),
+        time_module.strftime("%H:%M:%S", time_module.localtime(record.time)),
+        record.cell or "",
+        record.model,
+        f"{record.input_tokens:,}",
+        f"{record.output_tokens:,}",
+        f"{record.cache_write_5m_tokens + record.cache_write_1h_tokens:,}",
+        f"{record.cache_read_tokens:,}",
+        _ratio(hit_ratio(record.tokens)),
+        "unpriced" if cost is None else f"${cost.total:.4f}",
+        _seconds(record.time_to_first_token),
+        _seconds(record.duration),
+        ", ".join(notes),
+    ]
+
+
+def _money(totals: LedgerTotals) -> str:
+    text = f"${totals.cost.total:.4f}"
+    if totals.simulated_cost:
+        text += " (simulated offline)" if totals.simulated_cost == totals.cost.total else (
+            f" (${totals.simulated_cost:.4f} simulated offline)"
+        )
+    if totals.unpriced_calls:
+        text += f" + {totals.unpriced_calls} unpriced"
+    return text
