@@ -55,6 +55,12 @@ class _CallTracker:
         if self._on_event is not None:
             self._on_event(snapshot)
 
+    def deliver_whole(self, message: dict[str, Any]) -> None:
+        """Show a non-streamed message once (no time to first token: nothing streamed)."""
+        self.snapshot = MessageSnapshot.from_message(message)
+        if self._on_event is not None:
+            self._on_event(self.snapshot)
+
     def elapsed(self) -> float:
         return time.perf_counter() - self.started_at
 
@@ -246,7 +252,7 @@ class Session:
     ) -> Reply:
         message = result.value
         if not body.get("stream") and tracker.snapshot.message.get("id") is None:
-            tracker(MessageSnapshot.from_message(message))
+            tracker.deliver_whole(message)
         if history:
             self.history.append(body["messages"][-1])
             self.history.append({"role": "assistant", "content": message.get("content", [])})
