@@ -1,6 +1,6 @@
 """Files and URLs as content: image and PDF URLs, PDF bytes, and plain-text documents.
 
-Each function returns ``(block, notes, token_estimate)``; ``_content`` wraps it. Images read
+Each function returns ``(block, notes)``; ``_content`` wraps it. Images read
 from files go through ``_images`` like any other bytes; this module only reads and checks.
 """
 
@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import base64
 import os
-import re
 import urllib.parse
 from pathlib import Path
 from typing import Any
 
 from claude_nb._exceptions import ContentError
-from claude_nb._tables import estimate_text_tokens
 from claude_nb._types import ContentBlock
 
 __all__ = [
     "IMAGE_URL_SUFFIXES",
     "MAX_FILE_BYTES",
-    "PDF_TOKENS_PER_PAGE",
     "from_url",
     "looks_like_file_or_url",
     "pdf_document",
@@ -28,28 +25,27 @@ __all__ = [
     "text_document",
 ]
 
-Part = tuple[ContentBlock, list[str], int]
+Part = tuple[ContentBlock, list[str]]
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 """The API's request size limit; no single file can be larger."""
 
-PDF_TOKENS_PER_PAGE = 3000
-"""Rough estimate per PDF page: 1,500-3,000 text tokens plus the page image."""
-
 IMAGE_URL_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
-
-_PAGE_PATTERN = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 
 
 def _is_http_url(text: str) -> bool:
     return urllib.parse.urlsplit(text).scheme.lower() in ("http", "https") and "://" in text
 
 
+def _url_suffix(url: str) -> str:
+    return Path(urllib.parse.urlsplit(url).path).suffix.lower()
+
+
 def looks_like_file_or_url(obj: str | os.PathLike[str]) -> bool:
-    """True for an http(s) URL or the path of an existing file (cheap: one ``stat``)."""
+    """True for an http(s) image or PDF URL or an existing file's path (cheap: one ``stat``)."""
     if isinstance(obj, str):
         if "://" in obj:
-            return _is_http_url(obj)
+            return _is_http_url(obj) and _url_suffix(obj) in (*IMAGE_URL_SUFFIXES, ".pdf")
         if not obj or len(obj) > 4096 or "\n" in obj:
             return False
     try:
@@ -78,7 +74,7 @@ def read_file(path: str | os.PathLike[str]) -> tuple[bytes, str]:
         raise ContentError(f"cannot read {str(path)!r}: {error.strerror or error}") from error
 
 
-def from_url(url: str, image_tokens_cap: int) -> Part:
+def from_url(url: str) -> Part:
     """An image or PDF document block with a URL source, chosen by the URL's extension.
 
     Raises:
@@ -87,14 +83,13 @@ def from_url(url: str, image_tokens_cap: int) -> Part:
     if not _is_http_url(url):
         scheme = urllib.parse.urlsplit(url).scheme or "none"
         raise ContentError(f"only http(s) URLs can be sent, not scheme {scheme!r}: {url!r}")
-    suffix = Path(urllib.parse.urlsplit(url).path).suffix.lower()
+    suffix = _url_suffix(url)
     if suffix in IMAGE_URL_SUFFIXES:
         block = {"type": "image", "source": {"type": "url", "url": url}}
-        note = f"image URL: size unknown here, estimated at the {image_tokens_cap}-token cap"
-        return block, [note], image_tokens_cap
+        return block, ["image URL: its size is unknown here, so its tokens are a guess"]
     if suffix == ".pdf":
         block = {"type": "document", "source": {"type": "url", "url": url}}
-        return block, ["PDF URL: page count unknown here, not included in the estimate"], 0
+        return block, ["PDF URL: its page count is unknown here, so its tokens are a guess"]
     raise ContentError(
         f"cannot tell whether {url!r} is an image or a PDF: its path should end in "
         f"{', '.join(IMAGE_URL_SUFFIXES)} or .pdf"
@@ -102,10 +97,9 @@ def from_url(url: str, image_tokens_cap: int) -> Part:
 
 
 def pdf_document(data: bytes, *, title: str | None) -> Part:
-    """A base64 PDF document block; pages are counted roughly for the estimate."""
+    """A base64 PDF document block."""
     if len(data) > MAX_FILE_BYTES:
         raise ContentError(f"the PDF is {len(data):,} bytes; a request holds 32 MB at most")
-    pages = max(1, len(_PAGE_PATTERN.findall(data)))
     block: dict[str, Any] = {
         "type": "document",
         "source": {
@@ -116,7 +110,7 @@ def pdf_document(data: bytes, *, title: str | None) -> Part:
     }
     if title:
         block["title"] = title
-    return block, [], pages * PDF_TOKENS_PER_PAGE
+    return block, []
 
 
 def text_document(data: bytes, *, title: str) -> Part:
@@ -138,4 +132,4 @@ def text_document(data: bytes, *, title: str) -> Part:
         "source": {"type": "text", "media_type": "text/plain", "data": text},
         "title": title,
     }
-    return block, [], estimate_text_tokens(text)
+    return block, []
