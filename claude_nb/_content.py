@@ -22,17 +22,17 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from claude_nb import _files
+from claude_nb._estimate import block_tokens
 from claude_nb._exceptions import ContentError
 from claude_nb._image_limits import (
     MANY_IMAGES_MAX_SIDE,
     MANY_IMAGES_THRESHOLD,
     check_request_images,
-    fit_images,
     fit_request_images,
     max_images_per_request,
 )
@@ -47,12 +47,7 @@ from claude_nb._images import (
     sniff_media_type,
 )
 from claude_nb._models import model_info
-from claude_nb._tables import (
-    dataframe_to_figure,
-    dataframe_to_markdown,
-    describe_frame,
-    estimate_text_tokens,
-)
+from claude_nb._tables import dataframe_to_figure, dataframe_to_markdown, describe_frame
 from claude_nb._types import ContentBlock
 
 __all__ = [
@@ -68,6 +63,7 @@ __all__ = [
     "can_convert",
     "check_request_images",
     "convert_many",
+    "estimate_tokens",
     "fit_request_images",
     "max_images_per_request",
     "options_for_model",
@@ -141,12 +137,17 @@ class ConvertedContent:
     Attributes:
         blocks: API content blocks, ready for a user turn's ``content`` list.
         notes: Human-readable lines, e.g. "downscaled 3000×2000 to 1358×905 (...)".
-        token_estimate: Estimated input tokens of ``blocks``.
+        token_estimate: Estimated input tokens of ``blocks`` by ``claude_nb._estimate`` (what
+            the emulator bills, block overhead included).
     """
 
     blocks: list[ContentBlock] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     token_estimate: int = 0
+
+    def __iter__(self) -> Iterator[ContentBlock]:
+        """Iterate over ``blocks`` (so ``list(converted)`` is the list of blocks)."""
+        return iter(self.blocks)
 
     @classmethod
     def combine(cls, parts: Iterable[ConvertedContent]) -> ConvertedContent:
@@ -260,87 +261,100 @@ def to_content_blocks(obj: Any, *, options: ContentOptions | None = None) -> Con
             f"cannot send a {type(obj).__module__}.{type(obj).__qualname__} to Claude; "
             f"supported: {SUPPORTED_KINDS}"
         )
-    return converter(obj, options)
+    blocks, notes = converter(obj, options)
+    return ConvertedContent(blocks, notes, estimate_tokens(blocks, options))
 
 
 def convert_many(
     objects: Iterable[Any], *, options: ContentOptions | None = None, model: str | None = None
 ) -> ConvertedContent:
-    """Convert several objects (e.g. ``attach=[...]``) and apply the per-request image limits."""
+    """Convert several objects (e.g. ``attach=[...]``) and apply the per-request image limits.
+
+    Args:
+        objects: The objects, in the order their blocks should appear.
+        options: As for ``to_content_blocks``; ``options_for_model(model)`` when None.
+        model: The model the request goes to (image count limit and vision tier).
+    """
+    options = options or options_for_model(model)
     converted = ConvertedContent.combine(to_content_blocks(obj, options=options) for obj in objects)
-    blocks, notes, token_change = fit_images(converted.blocks, model)
-    return ConvertedContent(
-        blocks, converted.notes + notes, converted.token_estimate + token_change
-    )
+    blocks, notes = fit_request_images(converted.blocks, model=model)
+    return ConvertedContent(blocks, converted.notes + notes, estimate_tokens(blocks, options))
 
 
-def _text_result(text: str, notes: list[str]) -> ConvertedContent:
-    return ConvertedContent([{"type": "text", "text": text}], notes, estimate_text_tokens(text))
+def estimate_tokens(blocks: list[ContentBlock], options: ContentOptions) -> int:
+    """Input tokens of blocks by the documented estimate the emulator bills with."""
+    high_res = options.max_image_tokens > STANDARD_MAX_TOKENS
+    return sum(block_tokens(block, high_res=high_res) for block in blocks)
 
 
-def _part(part: tuple[ContentBlock, list[str], int]) -> ConvertedContent:
-    block, notes, tokens = part
-    return ConvertedContent([block], notes, tokens)
+_Parts = tuple[list[ContentBlock], list[str]]
 
 
-def _image_result(encoded: EncodedImage) -> ConvertedContent:
-    return ConvertedContent([encoded.block()], list(encoded.notes), encoded.tokens)
+def _text(text: str, notes: list[str]) -> _Parts:
+    return [{"type": "text", "text": text}], notes
 
 
-def _from_figure(obj: Any, options: ContentOptions) -> ConvertedContent:
+def _one(part: tuple[ContentBlock, list[str]]) -> _Parts:
+    return [part[0]], part[1]
+
+
+def _image(encoded: EncodedImage) -> _Parts:
+    return [encoded.block()], list(encoded.notes)
+
+
+def _from_figure(obj: Any, options: ContentOptions) -> _Parts:
     png = render_figure(_root_figure(obj))
-    return _image_result(encode_image_bytes(png, **options.encoding()))
+    return _image(encode_image_bytes(png, **options.encoding()))
 
 
-def _from_pil(obj: Any, options: ContentOptions) -> ConvertedContent:
+def _from_pil(obj: Any, options: ContentOptions) -> _Parts:
     if obj.width == 0 or obj.height == 0:
         raise ContentError(f"a PIL image of {obj.width}×{obj.height} pixels has nothing to send")
-    return _image_result(encode_image(obj, **options.encoding()))
+    return _image(encode_image(obj, **options.encoding()))
 
 
-def _from_array(obj: Any, options: ContentOptions) -> ConvertedContent:
-    return _image_result(encode_image(array_to_image(obj), **options.encoding()))
+def _from_array(obj: Any, options: ContentOptions) -> _Parts:
+    return _image(encode_image(array_to_image(obj), **options.encoding()))
 
 
-def _from_bytes(obj: Any, options: ContentOptions) -> ConvertedContent:
+def _from_bytes(obj: Any, options: ContentOptions) -> _Parts:
     data = bytes(obj)
     if sniff_media_type(data) == "application/pdf":
-        return _part(_files.pdf_document(data, title=None))
-    return _image_result(encode_image_bytes(data, **options.encoding()))
+        return _one(_files.pdf_document(data, title=None))
+    return _image(encode_image_bytes(data, **options.encoding()))
 
 
-def _from_table(obj: Any, options: ContentOptions) -> ConvertedContent:
+def _from_table(obj: Any, options: ContentOptions) -> _Parts:
     if options.df_as == "text":
-        text, notes = dataframe_to_markdown(obj, token_budget=options.df_token_budget)
-        return _text_result(text, notes)
+        return _text(*dataframe_to_markdown(obj, token_budget=options.df_token_budget))
     figure, notes = dataframe_to_figure(obj)
-    image = _image_result(encode_image_bytes(render_figure(figure), **options.encoding()))
-    return ConvertedContent.combine([_text_result(describe_frame(obj), notes), image])
+    image, image_notes = _image(encode_image_bytes(render_figure(figure), **options.encoding()))
+    return [{"type": "text", "text": describe_frame(obj)}, *image], notes + image_notes
 
 
-def _from_ipython_image(obj: Any, options: ContentOptions) -> ConvertedContent:
+def _from_ipython_image(obj: Any, options: ContentOptions) -> _Parts:
     data = getattr(obj, "data", None)
     if isinstance(data, (bytes, bytearray)) and data:
         return _from_bytes(data, options)
     url = getattr(obj, "url", None)
     if url:
-        return _part(_files.from_url(str(url), options.max_image_tokens))
+        return _one(_files.from_url(str(url)))
     raise ContentError("the IPython.display.Image holds neither bytes nor a URL")
 
 
-def _from_path(obj: Any, options: ContentOptions) -> ConvertedContent:
+def _from_path(obj: Any, options: ContentOptions) -> _Parts:
     if isinstance(obj, str) and "://" in obj:
-        return _part(_files.from_url(obj, options.max_image_tokens))
+        return _one(_files.from_url(obj))
     data, name = _files.read_file(obj)
     media_type = sniff_media_type(data)
     if media_type == "application/pdf":
-        return _part(_files.pdf_document(data, title=name))
+        return _one(_files.pdf_document(data, title=name))
     if media_type is not None:
-        return _image_result(encode_image_bytes(data, **options.encoding()))
-    return _part(_files.text_document(data, title=name))
+        return _image(encode_image_bytes(data, **options.encoding()))
+    return _one(_files.text_document(data, title=name))
 
 
-_CONVERTERS: dict[str, Callable[[Any, ContentOptions], ConvertedContent]] = {
+_CONVERTERS: dict[str, Callable[[Any, ContentOptions], _Parts]] = {
     "figure": _from_figure,
     "pil": _from_pil,
     "array": _from_array,

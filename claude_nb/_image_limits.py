@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from claude_nb._exceptions import ContentError
-from claude_nb._images import encode_image_bytes, image_tokens, open_image_bytes
+from claude_nb._images import encode_image_bytes, open_image_bytes
 from claude_nb._models import model_info
 from claude_nb._types import ContentBlock
 
@@ -24,7 +24,6 @@ __all__ = [
     "MANY_IMAGES_MAX_SIDE",
     "MANY_IMAGES_THRESHOLD",
     "check_request_images",
-    "fit_images",
     "fit_request_images",
     "max_images_per_request",
 ]
@@ -110,12 +109,6 @@ def fit_request_images(
     Raises:
         ContentError: More images than the model takes in one request.
     """
-    fitted, notes, _token_change = fit_images(items, model)
-    return fitted, notes
-
-
-def fit_images(items: list[Any], model: str | None) -> tuple[list[Any], list[str], int]:
-    """Like ``fit_request_images``, also returning the change in visual tokens."""
     counted = list(_iter_images(items))
     limit = max_images_per_request(model)
     if len(counted) > limit:
@@ -123,12 +116,10 @@ def fit_images(items: list[Any], model: str | None) -> tuple[list[Any], list[str
             f"{len(counted)} images in one request; {model or 'this model'} takes at most {limit}"
         )
     if len(counted) <= MANY_IMAGES_THRESHOLD:
-        return list(items), [], 0
+        return list(items), []
     notes: list[str] = []
-    token_change = 0
 
     def shrink(block: ContentBlock) -> ContentBlock:
-        nonlocal token_change
         size = _image_size(block)
         if size is None or max(size) <= MANY_IMAGES_MAX_SIDE:
             return block
@@ -136,11 +127,10 @@ def fit_images(items: list[Any], model: str | None) -> tuple[list[Any], list[str
         encoded = encode_image_bytes(
             data, max_long_edge=MANY_IMAGES_MAX_SIDE, max_tokens=sys.maxsize
         )
-        token_change += encoded.tokens - image_tokens(*size)
         notes.append(
             f"downscaled {size[0]}×{size[1]} to {encoded.width}×{encoded.height}: more than "
             f"{MANY_IMAGES_THRESHOLD} images allow at most {MANY_IMAGES_MAX_SIDE} px a side"
         )
         return {**block, "source": encoded.block()["source"]}
 
-    return _map_images(list(items), shrink), notes, token_change
+    return _map_images(list(items), shrink), notes

@@ -12,12 +12,13 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from claude_nb._estimate import text_tokens
+
 __all__ = [
     "TableSlice",
     "dataframe_to_figure",
     "dataframe_to_markdown",
     "describe_frame",
-    "estimate_text_tokens",
     "slice_frame",
 ]
 
@@ -26,11 +27,6 @@ _MAX_COLUMNS = 20
 _MAX_CELL_CHARS = 40
 _MAX_DTYPES_LISTED = 40
 _ELLIPSIS = "…"
-
-
-def estimate_text_tokens(text: str) -> int:
-    """A rough token count for text: one token per four characters, rounded up."""
-    return math.ceil(len(text) / 4)
 
 
 @dataclass(frozen=True)
@@ -134,7 +130,7 @@ def dataframe_to_markdown(data: Any, *, token_budget: int) -> tuple[str, list[st
     def attempt(head: int) -> tuple[str, TableSlice] | None:
         table = slice_frame(frame, head)
         text = f"{description}\n\n{_markdown(table)}"
-        return (text, table) if estimate_text_tokens(text) <= token_budget else None
+        return (text, table) if text_tokens(text) <= token_budget else None
 
     # Rows shown grow with ``head``, so bisect for the most that fit.
     low, high = -1, min(_MAX_HEAD, math.ceil(total_rows / 2))
