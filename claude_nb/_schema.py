@@ -154,7 +154,7 @@ def function_schema(function: Callable[..., Any]) -> FunctionSchema:
             stars = "*" if parameter.kind is parameter.VAR_POSITIONAL else "**"
             raise compiler.refuse(
                 f"parameter '{stars}{parameter.name}'",
-                "variable arguments have no schema; name each parameter",
+                "collects variable arguments, which have no schema; name each parameter",
             )
         if parameter.annotation is parameter.empty:
             raise compiler.refuse(
