@@ -22,7 +22,7 @@ import sys
 from typing import Any
 
 from IPython.core.error import UsageError
-from IPython.core.magic import Magics, magics_class
+from IPython.core.magic import Magics, magics_class, no_var_expand
 from traitlets import Bool, Float, Integer, Unicode, observe
 
 from claude_nb._errors_display import attach_readable_traceback
@@ -49,7 +49,7 @@ from claude_nb._reply_output import OFFLINE_NOTICE, format_value
 __all__ = ["ClaudeMagics", "load_extension", "unload_extension"]
 
 _CONNECTION_TRAITS = ("base_url", "offline", "max_retries", "read_timeout")
-_REPLY_CLASS = ("claude_nb._session", "Reply")
+_REPLY_CLASS = ("claude_nb._reply", "Reply")
 
 
 @magics_class
@@ -125,6 +125,7 @@ class ClaudeMagics(Magics):
     @magic_arguments()
     @prompt_arguments
     @cell_magic("claude")
+    @no_var_expand
     def claude_cell(self, line: str, cell: str) -> Any:
         """Send the cell (the prompt) to Claude and stream the reply as Markdown.
 
@@ -139,6 +140,7 @@ class ClaudeMagics(Magics):
     @magic_arguments()
     @prompt_arguments
     @line_magic("claude")
+    @no_var_expand
     def claude_line(self, line: str) -> Any:
         """Send one line to Claude: ``%claude [flags] PROMPT``."""
         arguments, prompt = parse_magic_line(self.claude_line, line)
@@ -180,7 +182,8 @@ class ClaudeMagics(Magics):
         return result.content
 
     def _ask(self, arguments: Any, prompt: str) -> Any:
-        if not prompt.strip():
+        prompt = prompt.strip()
+        if not prompt:
             raise UsageError("empty prompt: write it in the cell (or after %claude)")
         params = request_params(arguments)
         if self.model:
@@ -275,7 +278,7 @@ def unload_extension(shell: Any) -> None:
     formatter = shell.display_formatter.ipython_display_formatter
     with contextlib.suppress(KeyError):
         formatter.pop(".".join(_REPLY_CLASS))
-    if "claude_nb._session" in sys.modules:
-        from claude_nb._session import Reply
+    if "claude_nb._reply" in sys.modules:
+        from claude_nb._reply import Reply
 
         formatter.type_printers.pop(Reply, None)

@@ -65,7 +65,8 @@ def test_broken_repr_does_not_break_the_prompt():
         def __repr__(self) -> str:
             raise RuntimeError("no")
 
-    assert interpolate("{thing}", {"thing": Broken()}).content == "<Broken (repr failed: RuntimeError)>"
+    content = interpolate("{thing}", {"thing": Broken()}).content
+    assert content == "<Broken (repr failed: RuntimeError)>"
 
 
 def test_convertible_objects_become_blocks_in_place():

@@ -78,7 +78,8 @@ def test_render_content_folds_thinking_and_skips_unknown_blocks():
     assert markdown.startswith("<details><summary>💭 Thinking</summary>\n\nhmm\n\n</details>")
     assert "Answer" in markdown and "mystery" not in markdown
     assert '🔧 `add`\n```json\n{\n "a": 1\n}\n```' in markdown
-    streaming = render_content({"content": [{"type": "thinking", "thinking": "so"}]}, streaming=True)
+    thinking_only = {"content": [{"type": "thinking", "thinking": "so"}]}
+    streaming = render_content(thinking_only, streaming=True)
     assert "Thinking…" in streaming and streaming.endswith(" ▌")
 
 
