@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from typing import Any
 
+import httpx
 import pytest
 
 
@@ -54,3 +57,37 @@ def emulator_server() -> Iterator[str]:
         for stream in (process.stdout, process.stderr):
             if stream is not None:
                 stream.close()
+
+
+@pytest.fixture
+def emulator() -> Any:
+    """A fresh open emulator (no key needed) with the default offline responder."""
+    from claude_nb.emulator import Emulator
+
+    return Emulator(require_key=False)
+
+
+@pytest.fixture
+def emulator_client(emulator: Any) -> Iterator[httpx.Client]:
+    """An ``httpx.Client`` on ``emulator``'s in-process transport, version header set."""
+    with httpx.Client(
+        transport=emulator.transport(),
+        base_url="https://api.anthropic.com",
+        headers={"anthropic-version": "2023-06-01"},
+    ) as client:
+        yield client
+
+
+def sse_events(text: str) -> list[tuple[str, Any]]:
+    """(event name, parsed data) pairs of an SSE body (test helper; data kept raw if not JSON)."""
+    events: list[tuple[str, Any]] = []
+    for frame in text.split("\n\n"):
+        if not frame.strip():
+            continue
+        fields = dict(line.split(": ", 1) for line in frame.splitlines())
+        try:
+            data = json.loads(fields["data"])
+        except json.JSONDecodeError:
+            data = fields["data"]
+        events.append((fields["event"], data))
+    return events

@@ -158,15 +158,15 @@ class Emulator:
             faults = self._faults.popleft() if self._faults else []
         delay = 0.0
         try:
-            faults = faults + parse_faults(lowered.get("x-emulator-fault", ""))
-        except ValueError as error:
-            return self._error_response(invalid(f"x-emulator-fault: {error}"), request_id)
-        for fault in faults:
-            if fault.kind == "drop-before-headers":
-                return EmulatorResponse(0, drop=True)
-            if fault.kind == "slow-first-byte":
-                delay += fault.argument
-        try:
+            try:
+                faults = faults + parse_faults(lowered.get("x-emulator-fault", ""))
+            except ValueError as error:
+                raise invalid(f"x-emulator-fault: {error}") from None
+            for fault in faults:
+                if fault.kind == "drop-before-headers":
+                    return EmulatorResponse(0, drop=True)
+                if fault.kind == "slow-first-byte":
+                    delay += fault.argument
             for fault in faults:
                 if fault.kind in STATUS_FAULTS:
                     raise fault.status_error()
@@ -182,10 +182,7 @@ class Emulator:
         headers = [("content-type", JSON_CONTENT_TYPE), *error.headers]
         if error.status == 429:
             headers += self.rate_headers(0, 0, exhausted=True)
-        response = EmulatorResponse(error.status, headers, json_bytes(payload))
-        if not any(name == "request-id" for name, _ in error.headers):
-            response.headers.append(("request-id", request_id))
-        return response
+        return EmulatorResponse(error.status, headers, json_bytes(payload))
 
     def _route(
         self,
