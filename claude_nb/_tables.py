@@ -151,7 +151,10 @@ def dataframe_to_markdown(data: Any, *, token_budget: int) -> tuple[str, list[st
             f"{table.rows_shown:,} of {total_rows:,} rows (first and last), "
             f"{table.columns_shown:,} of {total_columns:,} columns"
         ]
-    cut = description[: max(0, token_budget * 4 - 1)] + _ELLIPSIS
+    cut = description[: token_budget * 4]
+    while cut and text_tokens(cut + _ELLIPSIS) > token_budget:  # multi-byte characters
+        cut = cut[:-1]
+    cut += _ELLIPSIS
     return cut, [f"only the shape and dtypes fit {token_budget:,} tokens; no rows shown"]
 
 
