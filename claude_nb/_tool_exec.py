@@ -22,7 +22,6 @@ the history validly before the interrupt propagates.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import inspect
 import json
 import os
@@ -55,6 +54,7 @@ DEFAULT_MAX_RESULT_CHARS = 20_000
 NO_OUTPUT = "(no output)"
 _SUMMARY_CHARS = 300
 _POLL_SECONDS = 0.05
+_SETTLE_SECONDS = 5.0
 
 EventCallback = Callable[[ToolCallEvent], None]
 
@@ -262,10 +262,15 @@ class _Batch:
             except Exception as exc:  # reported as the tool's error
                 finished.put((call, None, exc))
 
+        settled = threading.Event()
+
         async def await_all() -> None:
-            await asyncio.gather(
-                *(await_one(call, call.pending) for call in calls if call.pending is not None)
-            )
+            try:
+                await asyncio.gather(
+                    *(await_one(call, call.pending) for call in calls if call.pending is not None)
+                )
+            finally:  # after a cancel, gather returns once every call has unwound
+                settled.set()
 
         loop = asyncio.new_event_loop()
         worker = threading.Thread(target=loop.run_forever, name="claude_nb-tools", daemon=True)
@@ -278,7 +283,7 @@ class _Batch:
                 self._finish(call, value=value, error=error)
         finally:
             future.cancel()
-            _wait_quietly(future)
+            settled.wait(timeout=_SETTLE_SECONDS)
             loop.call_soon_threadsafe(loop.stop)
             worker.join()
             loop.close()
@@ -291,12 +296,6 @@ def _next(finished: queue.Queue[tuple[_Call, Any, BaseException | None]]) -> Any
             return finished.get(timeout=_POLL_SECONDS)
         except queue.Empty:
             continue
-
-
-def _wait_quietly(future: Any) -> None:
-    """Wait for a cancelled ``concurrent.futures.Future`` to settle, ignoring its outcome."""
-    with contextlib.suppress(BaseException):  # cancelled or failed: both are settled
-        future.result(timeout=5)
 
 
 def _result_block(
