@@ -18,10 +18,11 @@ reason rather than run unasked.
 from __future__ import annotations
 
 import builtins
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
+
+from claude_nb._tool_render import call_preview
 
 __all__ = ["ApprovalRequest", "ApprovalTypes", "Approver", "Denied", "PromptApprover"]
 
@@ -58,13 +59,7 @@ class ApprovalRequest:
 
     def call_text(self, limit: int = _ARGUMENT_CHARS) -> str:
         """``weather(city="Paris")``, the arguments cut to ``limit`` characters."""
-        inner = ", ".join(
-            f"{key}={json.dumps(value, default=str, ensure_ascii=False)}"
-            for key, value in self.arguments.items()
-        )
-        if len(inner) > limit:
-            inner = inner[: limit - 1] + "…"
-        return f"{self.name}({inner})"
+        return call_preview(self.name, self.arguments, limit)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ToolCallEvent",
+    "call_preview",
     "render_registry_html",
     "render_registry_markdown",
     "render_tool_call_html",
@@ -71,15 +72,15 @@ class ToolCallEvent:
         return render_tool_call_html(self)
 
 
-def _preview(event: ToolCallEvent) -> str:
-    """``weather(city="Paris", days=3)``, cut to a line."""
+def call_preview(name: str, arguments: Mapping[str, Any], limit: int = _PREVIEW_CHARS) -> str:
+    """``weather(city="Paris", days=3)``, the arguments cut to ``limit`` characters."""
     inner = ", ".join(
         f"{key}={json.dumps(value, default=str, ensure_ascii=False)}"
-        for key, value in event.arguments.items()
+        for key, value in arguments.items()
     )
-    if len(inner) > _PREVIEW_CHARS:
-        inner = inner[: _PREVIEW_CHARS - 1] + "…"
-    return f"{event.name}({inner})"
+    if len(inner) > limit:
+        inner = inner[: limit - 1] + "…"
+    return f"{name}({inner})"
 
 
 def _status(event: ToolCallEvent) -> str:
@@ -98,39 +99,40 @@ def _fence(text: str) -> str:
     return "`" * max(3, longest + 1)
 
 
-def render_tool_call_markdown(event: ToolCallEvent) -> str:
-    """A folded ``<details>`` block in Markdown for one tool-call event."""
-    arguments = json.dumps(event.arguments, indent=2, default=str, ensure_ascii=False)
+def _summary_line(event: ToolCallEvent) -> str:
+    """The ``<summary>`` element (HTML, shared by both forms)."""
     mark = "✗" if event.error is not None else "🔧"
-    parts = [
-        f"<details><summary>{mark} <code>{html.escape(_preview(event))}</code> · "
-        f"{_status(event)}</summary>\n",
-        f"**arguments**\n\n{_fence(arguments)}json\n{arguments}\n{_fence(arguments)}\n",
-    ]
+    preview = html.escape(call_preview(event.name, event.arguments))
+    return f"<summary>{mark} <code>{preview}</code> · {html.escape(_status(event))}</summary>"
+
+
+def _sections(event: ToolCallEvent) -> list[tuple[str, str, str]]:
+    """(title, text, code language) of each part shown when the block is opened."""
+    arguments = json.dumps(event.arguments, indent=2, default=str, ensure_ascii=False)
+    sections = [("arguments", arguments, "json")]
     if event.kind == "end":
         failed = event.error is not None
-        title = "error" if failed else "result"
         text = (event.error if failed else event.result_summary) or ""
-        parts.append(f"**{title}**\n\n{_fence(text)}\n{text}\n{_fence(text)}\n")
+        sections.append(("error" if failed else "result", text, ""))
+    return sections
+
+
+def render_tool_call_markdown(event: ToolCallEvent) -> str:
+    """A folded ``<details>`` block in Markdown for one tool-call event."""
+    parts = [f"<details>{_summary_line(event)}\n"]
+    for title, text, language in _sections(event):
+        fence = _fence(text)
+        parts.append(f"**{title}**\n\n{fence}{language}\n{text}\n{fence}\n")
     parts.append("</details>")
     return "\n".join(parts)
 
 
 def render_tool_call_html(event: ToolCallEvent) -> str:
     """The same folded ``<details>`` block as HTML."""
-    arguments = json.dumps(event.arguments, indent=2, default=str, ensure_ascii=False)
-    mark = "✗" if event.error is not None else "🔧"
-    parts = [
-        f"<details><summary>{mark} <code>{html.escape(_preview(event))}</code> · "
-        f"{html.escape(_status(event))}</summary>",
-        f"<b>arguments</b><pre>{html.escape(arguments)}</pre>",
-    ]
-    if event.kind == "end":
-        failed = event.error is not None
-        text = (event.error if failed else event.result_summary) or ""
-        parts.append(f"<b>{'error' if failed else 'result'}</b><pre>{html.escape(text)}</pre>")
-    parts.append("</details>")
-    return "".join(parts)
+    body = "".join(
+        f"<b>{title}</b><pre>{html.escape(text)}</pre>" for title, text, _ in _sections(event)
+    )
+    return f"<details>{_summary_line(event)}{body}</details>"
 
 
 def _plural(count: int) -> str:
