@@ -190,13 +190,19 @@ class Ledger:
     Args:
         records: Records to start with (e.g. loaded from the store to resume a session).
         prices: The price table (default: the packaged one; pass ``price_table(overrides)``).
+        warn_unpriced: Warn once per unpriced model (off for exports and reports).
     """
 
     def __init__(
-        self, records: Iterable[UsageRecord] = (), *, prices: PriceTable | None = None
+        self,
+        records: Iterable[UsageRecord] = (),
+        *,
+        prices: PriceTable | None = None,
+        warn_unpriced: bool = True,
     ) -> None:
         self._records: list[UsageRecord] = []
         self._warned: set[str] = set()
+        self._warn_unpriced = warn_unpriced
         self.prices = prices or price_table()
         self.cell: str | None = None
         """The cell to stamp on records made by ``record_reply`` when none is given."""
@@ -205,7 +211,11 @@ class Ledger:
 
     def append(self, record: UsageRecord) -> UsageRecord:
         """Add a record; warn once per ledger for each unpriced model."""
-        if record.model not in self._warned and not self.prices.is_priced(record.model):
+        if (
+            self._warn_unpriced
+            and record.model not in self._warned
+            and not self.prices.is_priced(record.model)
+        ):
             self._warned.add(record.model)
             warnings.warn(
                 f"no price known for model {record.model!r}: its cost is shown as unknown",
