@@ -255,17 +255,48 @@ def test_validation_rule(
 
 
 ACCEPTED = [
-    ("prefill on a model that allows it", body(model=OLD_MODEL, messages=[*USER, {"role": "assistant", "content": "Sure"}])),
-    ("tool round trip", body(tools=[TOOL], messages=[*TOOL_TURNS, {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "42"}]}])),
+    (
+        "prefill on a model that allows it",
+        body(model=OLD_MODEL, messages=[*USER, {"role": "assistant", "content": "Sure"}]),
+    ),
+    (
+        "tool round trip",
+        body(
+            tools=[TOOL],
+            messages=[
+                *TOOL_TURNS,
+                {
+                    "role": "user",
+                    "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "42"}],
+                },
+            ],
+        ),
+    ),
     ("default temperature", body(temperature=1.0)),
     ("sampling on an older model", body(model=OLD_MODEL, temperature=0.3, top_k=5)),
     ("unknown body field", body(brand_new_field={"x": 1})),
     ("max_tokens zero", body(max_tokens=0)),
-    ("four breakpoints", body(system=[{"type": "text", "text": f"s{i}", "cache_control": {"type": "ephemeral"}} for i in range(4)])),
-    ("1h before 5m", body(system=[{"type": "text", "text": "a", "cache_control": {"type": "ephemeral", "ttl": "1h"}}, {"type": "text", "text": "b", "cache_control": {"type": "ephemeral"}}])),
+    (
+        "four breakpoints",
+        body(
+            system=[
+                {"type": "text", "text": f"s{i}", "cache_control": {"type": "ephemeral"}}
+                for i in range(4)
+            ]
+        ),
+    ),
+    (
+        "1h before 5m",
+        body(
+            system=[
+                {"type": "text", "text": "a", "cache_control": {"type": "ephemeral", "ttl": "1h"}},
+                {"type": "text", "text": "b", "cache_control": {"type": "ephemeral"}},
+            ]
+        ),
+    ),
     ("alias model id", body(model="claude-haiku-4-5-20251001")),
     ("twenty large images", body(messages=[{"role": "user", "content": [image(3000, 10)] * 20}])),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("payload", [case[1] for case in ACCEPTED], ids=[c[0] for c in ACCEPTED])

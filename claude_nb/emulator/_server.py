@@ -87,7 +87,9 @@ class _Handler(BaseHTTPRequestHandler):
 def running_server(emulator: Emulator, host: str, port: int) -> Iterator[str]:
     """Serve ``emulator`` in a background thread until the block ends; yields the base URL."""
     server = EmulatorServer(emulator, host, port)
-    thread = threading.Thread(target=server.serve_forever, name="claude-nb-emulator", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.05,), name="claude-nb-emulator", daemon=True
+    )
     thread.start()
     try:
         yield server.base_url
