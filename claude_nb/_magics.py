@@ -237,7 +237,7 @@ class ClaudeMagics(Magics):
     def _offline_notice(self, session: Any) -> None:
         if session.offline and not self._offline_notice_shown:
             self._offline_notice_shown = True
-            print(OFFLINE_NOTICE, file=sys.stderr)
+            print(OFFLINE_NOTICE)
 
     def _mark_shown(self, reply: Any) -> None:
         count = getattr(self.shell, "execution_count", 0)

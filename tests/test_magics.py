@@ -172,7 +172,7 @@ def test_missing_key_with_offline_forbidden_is_readable(shell, monkeypatch):
 def test_offline_notice_once_and_footer_says_offline(shell):
     _, first = run(shell, "%claude hi")
     _, second = run(shell, "%claude hi again")
-    assert "offline emulator" in first.stderr and second.stderr == ""
+    assert "offline emulator" in first.stdout and "ANTHROPIC_API_KEY" not in second.stdout
     assert "offline emulator" in second.outputs[-1].data["text/markdown"]
 
 

@@ -1,0 +1,90 @@
+"""``python -m claude_nb.demo``: run the quickstart notebook in a real kernel, write HTML.
+
+Executes ``notebooks/00_quickstart.ipynb`` with nbclient (offline through the emulator when
+``ANTHROPIC_API_KEY`` is not set), writes ``artifacts/00_quickstart.html`` with nbconvert
+(and the executed ``.ipynb`` beside it),
+and prints where it is and how to open the notebook in JupyterLab. No key is ever printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+__all__ = ["execute_notebook", "find_notebook", "main"]
+
+NOTEBOOK_NAME = "00_quickstart.ipynb"
+
+
+def find_notebook(name: str = NOTEBOOK_NAME) -> Path:
+    """The notebook in ``./notebooks`` or next to the package (an editable install).
+
+    Raises:
+        FileNotFoundError: Neither place has it.
+    """
+    for root in (Path.cwd(), Path(__file__).resolve().parents[1]):
+        candidate = root / "notebooks" / name
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"notebooks/{name} not found (run from the repository root)")
+
+
+def execute_notebook(path: Path, *, timeout: int = 300) -> tuple[object, str]:
+    """Execute a notebook in a fresh ``python3`` kernel.
+
+    Args:
+        path: The ``.ipynb`` file.
+        timeout: Seconds allowed per cell.
+
+    Returns:
+        The executed notebook node and its HTML.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+    from nbconvert import HTMLExporter
+
+    notebook = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
+    client = NotebookClient(
+        notebook,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    client.execute()
+    html, _ = HTMLExporter().from_notebook_node(notebook)  # type: ignore[no-untyped-call]
+    return notebook, html
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the demo; returns the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m claude_nb.demo", description=__doc__)
+    parser.add_argument("--notebook", type=Path, help="notebook to run (default: the quickstart)")
+    parser.add_argument("--output", type=Path, default=Path("artifacts"), help="output folder")
+    options = parser.parse_args(argv)
+    notebook_path = options.notebook or find_notebook()
+    offline = not os.environ.get("ANTHROPIC_API_KEY") or os.environ.get("CLAUDE_NB_OFFLINE") == "1"
+    mode = "offline (emulator)" if offline else "with your ANTHROPIC_API_KEY"
+    print(f"Executing {notebook_path} in a real kernel, {mode}...", flush=True)
+    started = time.perf_counter()
+    import nbformat
+
+    executed, html = execute_notebook(notebook_path)
+    options.output.mkdir(parents=True, exist_ok=True)
+    html_path = options.output / notebook_path.with_suffix(".html").name
+    html_path.write_text(html, encoding="utf-8")
+    nbformat.write(executed, options.output / notebook_path.name)  # type: ignore[no-untyped-call]
+    seconds = time.perf_counter() - started
+    print(f"Done in {seconds:.1f} s. Open the executed notebook as HTML:\n  {html_path.resolve()}")
+    print(
+        "Open it live in JupyterLab:\n"
+        f"  .venv/bin/pip install -q jupyterlab && .venv/bin/jupyter lab {notebook_path}\n"
+        "Use a real key: export ANTHROPIC_API_KEY=sk-ant-... before starting Jupyter."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""The notebooks: committed without outputs, and the quickstart runs in a real kernel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from claude_nb.demo import main
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.name for path in NOTEBOOKS])
+def test_notebooks_are_committed_without_outputs(path):
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, path.name
+
+
+@pytest.mark.kernel
+def test_quickstart_demo_runs_offline_and_shows_chat_system_prompt_streaming_footer(
+    monkeypatch, tmp_path, capsys
+):
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    assert main(["--output", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "offline (emulator)" in printed and "jupyter lab" in printed
+    html = (tmp_path / "00_quickstart.html").read_text(encoding="utf-8")
+    assert html.count("offline emulator") >= 6  # every footer says so
+    assert "sk-ant-" not in html.replace("sk-ant-...", "")
+
+    notebook = nbformat.read(tmp_path / "00_quickstart.ipynb", as_version=4)
+    cells = [(cell.source, cell.get("outputs", [])) for cell in notebook.cells]
+    outputs = [output for _, cell_outputs in cells for output in cell_outputs]
+    assert [o for o in outputs if o["output_type"] == "error"] == []
+    markdown = [o["data"]["text/markdown"] for o in outputs if "text/markdown" in o.get("data", {})]
+    assert len([text for text in markdown if "<sub>claude-sonnet-5-5" in text]) >= 6
+    assert any("System prompt noted" in text for text in markdown)
+    table = next(text for text in markdown if "| # | role | content |" in text)
+    assert "| 4 | assistant |" in table  # multi-turn history
+    streamed = next(o["text"] for source, outs in cells if "last_renderer" in source for o in outs)
+    assert "repaints; first text shown" in streamed
