@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from claude_nb._estimate import estimate_input_tokens, segments
@@ -133,31 +134,19 @@ def create_message(
     )
 
 
+@dataclass(frozen=True)
 class MessageContext:
     """What ``create_message`` needs from the emulator (state access behind small methods)."""
 
-    def __init__(
-        self,
-        *,
-        responder: ResponderLike,
-        cache: PromptCache,
-        namespace: str,
-        now: float,
-        pacing: Pacing | None,
-        seed: int,
-        stream_faults: list[Fault],
-        new_id: Callable[[str], str],
-        rate_headers: Callable[[int, int], list[tuple[str, str]]],
-    ) -> None:
-        self.responder = responder
-        self.cache = cache
-        self.namespace = namespace
-        self.now = now
-        self.pacing = pacing
-        self.seed = seed
-        self.stream_faults = stream_faults
-        self.new_id = new_id
-        self.rate_headers = rate_headers
+    responder: ResponderLike
+    cache: PromptCache
+    namespace: str
+    now: float
+    pacing: Pacing | None
+    seed: int
+    stream_faults: list[Fault]
+    new_id: Callable[[str], str]
+    rate_headers: Callable[[int, int], list[tuple[str, str]]]
 
     def account(
         self,
