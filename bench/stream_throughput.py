@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 
@@ -76,9 +77,8 @@ def sdk_consumer(base_url: str, deltas: int) -> Callable[[], int]:
     return run
 
 
-def floor_consumer(base_url: str, deltas: int) -> Callable[[], int]:
-    from httpx_sse import EventSource
-
+def raw_request(deltas: int) -> tuple[dict[str, Any], dict[str, str]]:
+    """The body and headers of a bare streaming request (floor and event count)."""
     body = {
         "model": MODEL,
         "max_tokens": 64000,
@@ -90,6 +90,13 @@ def floor_consumer(base_url: str, deltas: int) -> Callable[[], int]:
         "anthropic-version": "2023-06-01",
         "x-emulator-deltas": str(deltas),
     }
+    return body, headers
+
+
+def floor_consumer(base_url: str, deltas: int) -> Callable[[], int]:
+    from httpx_sse import EventSource
+
+    body, headers = raw_request(deltas)
     client = httpx.Client(base_url=base_url, timeout=120)
 
     def run() -> int:
@@ -105,17 +112,7 @@ def floor_consumer(base_url: str, deltas: int) -> Callable[[], int]:
 
 
 def count_events(base_url: str, deltas: int) -> int:
-    body = {
-        "model": MODEL,
-        "max_tokens": 64000,
-        "stream": True,
-        "messages": [{"role": "user", "content": PROMPT}],
-    }
-    headers = {
-        "x-api-key": KEY,
-        "anthropic-version": "2023-06-01",
-        "x-emulator-deltas": str(deltas),
-    }
+    body, headers = raw_request(deltas)
     response = httpx.post(f"{base_url}/v1/messages", json=body, headers=headers, timeout=120)
     response.raise_for_status()
     return response.text.count("\n\n")
