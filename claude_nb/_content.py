@@ -40,6 +40,7 @@ from claude_nb._images import (
     MAX_BASE64_BYTES,
     EncodedImage,
     ImageFormatTypes,
+    ImageLimits,
     array_to_image,
     encode_image,
     encode_image_bytes,
@@ -118,16 +119,16 @@ class ContentOptions:
         if min(self.max_long_edge, self.max_image_tokens, self.df_token_budget) < 1:
             raise ContentError("max_long_edge, max_image_tokens and df_token_budget must be >= 1")
 
-    def encoding(self) -> dict[str, Any]:
-        """Keyword arguments for ``encode_image`` and ``encode_image_bytes``."""
-        return {
-            "max_long_edge": self.max_long_edge,
-            "max_tokens": self.max_image_tokens,
-            "image_format": self.image_format,
-            "jpeg_quality": self.jpeg_quality,
-            "jpeg_ratio": self.jpeg_ratio,
-            "max_base64_bytes": self.max_base64_bytes,
-        }
+    def image_limits(self) -> ImageLimits:
+        """The image limits these options set."""
+        return ImageLimits(
+            max_long_edge=self.max_long_edge,
+            max_tokens=self.max_image_tokens,
+            image_format=self.image_format,
+            jpeg_quality=self.jpeg_quality,
+            jpeg_ratio=self.jpeg_ratio,
+            max_base64_bytes=self.max_base64_bytes,
+        )
 
 
 @dataclass
@@ -304,31 +305,31 @@ def _image(encoded: EncodedImage) -> _Parts:
 
 def _from_figure(obj: Any, options: ContentOptions) -> _Parts:
     png = render_figure(_root_figure(obj))
-    return _image(encode_image_bytes(png, **options.encoding()))
+    return _image(encode_image_bytes(png, options.image_limits()))
 
 
 def _from_pil(obj: Any, options: ContentOptions) -> _Parts:
     if obj.width == 0 or obj.height == 0:
         raise ContentError(f"a PIL image of {obj.width}×{obj.height} pixels has nothing to send")
-    return _image(encode_image(obj, **options.encoding()))
+    return _image(encode_image(obj, options.image_limits()))
 
 
 def _from_array(obj: Any, options: ContentOptions) -> _Parts:
-    return _image(encode_image(array_to_image(obj), **options.encoding()))
+    return _image(encode_image(array_to_image(obj), options.image_limits()))
 
 
 def _from_bytes(obj: Any, options: ContentOptions) -> _Parts:
     data = bytes(obj)
     if sniff_media_type(data) == "application/pdf":
         return _one(_files.pdf_document(data, title=None))
-    return _image(encode_image_bytes(data, **options.encoding()))
+    return _image(encode_image_bytes(data, options.image_limits()))
 
 
 def _from_table(obj: Any, options: ContentOptions) -> _Parts:
     if options.df_as == "text":
         return _text(*dataframe_to_markdown(obj, token_budget=options.df_token_budget))
     figure, notes = dataframe_to_figure(obj)
-    image, image_notes = _image(encode_image_bytes(render_figure(figure), **options.encoding()))
+    image, image_notes = _image(encode_image_bytes(render_figure(figure), options.image_limits()))
     return [{"type": "text", "text": describe_frame(obj)}, *image], notes + image_notes
 
 
@@ -350,7 +351,7 @@ def _from_path(obj: Any, options: ContentOptions) -> _Parts:
     if media_type == "application/pdf":
         return _one(_files.pdf_document(data, title=name))
     if media_type is not None:
-        return _image(encode_image_bytes(data, **options.encoding()))
+        return _image(encode_image_bytes(data, options.image_limits()))
     return _one(_files.text_document(data, title=name))
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from claude_nb._exceptions import ContentError
-from claude_nb._images import encode_image_bytes, open_image_bytes
+from claude_nb._images import ImageLimits, encode_image_bytes, open_image_bytes
 from claude_nb._models import model_info
 from claude_nb._types import ContentBlock
 
@@ -125,7 +125,7 @@ def fit_request_images(
             return block
         data = base64.b64decode(block["source"]["data"])
         encoded = encode_image_bytes(
-            data, max_long_edge=MANY_IMAGES_MAX_SIDE, max_tokens=sys.maxsize
+            data, ImageLimits(max_long_edge=MANY_IMAGES_MAX_SIDE, max_tokens=sys.maxsize)
         )
         notes.append(
             f"downscaled {size[0]}×{size[1]} to {encoded.width}×{encoded.height}: more than "

@@ -32,6 +32,7 @@ __all__ = [
     "MAX_PIXELS_PER_SIDE",
     "EncodedImage",
     "ImageFormatTypes",
+    "ImageLimits",
     "array_to_image",
     "base64_length",
     "encode_image",
@@ -58,6 +59,28 @@ _SAMPLE_EDGE = 512
 """Side of the sample that decides between PNG and JPEG."""
 _FLAT_SHARE = 0.2
 """An image whose most common colour covers this share is flat (plot, line art): PNG."""
+
+
+@dataclass(frozen=True)
+class ImageLimits:
+    """Limits and choices for encoding one image.
+
+    Attributes:
+        max_long_edge: Longest side in pixels.
+        max_tokens: Most visual tokens (``ceil(w/28) * ceil(h/28)``).
+        image_format: ``"auto"`` (PNG, or JPEG for photos when much smaller), ``"png"``,
+            ``"jpeg"``.
+        jpeg_quality: JPEG quality, 1-95.
+        jpeg_ratio: In ``"auto"``, JPEG is used when smaller than this fraction of the PNG.
+        max_base64_bytes: Largest base64 text of the image.
+    """
+
+    max_long_edge: int
+    max_tokens: int
+    image_format: ImageFormatTypes = "auto"
+    jpeg_quality: int = 85
+    jpeg_ratio: float = 0.5
+    max_base64_bytes: int = MAX_BASE64_BYTES
 
 
 @dataclass(frozen=True)
@@ -231,16 +254,7 @@ def open_image_bytes(data: bytes) -> PILImage:
     return image
 
 
-def encode_image_bytes(
-    data: bytes,
-    *,
-    max_long_edge: int,
-    max_tokens: int,
-    image_format: ImageFormatTypes = "auto",
-    jpeg_quality: int = 85,
-    jpeg_ratio: float = 0.5,
-    max_base64_bytes: int = MAX_BASE64_BYTES,
-) -> EncodedImage:
+def encode_image_bytes(data: bytes, limits: ImageLimits) -> EncodedImage:
     """Bytes of a PNG, JPEG, GIF or WEBP image, sent unchanged when they already fit.
 
     Raises:
@@ -250,30 +264,17 @@ def encode_image_bytes(
     if media_type not in IMAGE_MEDIA_TYPES:
         raise ContentError(f"bytes starting {data[:8]!r} are not a PNG, JPEG, GIF or WEBP image")
     image = open_image_bytes(data)
-    fits = fit_size(image.width, image.height, max_long_edge, max_tokens) == image.size
-    if fits and image_format == "auto" and base64_length(len(data)) <= max_base64_bytes:
+    fits = fit_size(image.width, image.height, limits.max_long_edge, limits.max_tokens)
+    if (
+        fits == image.size
+        and limits.image_format == "auto"
+        and base64_length(len(data)) <= limits.max_base64_bytes
+    ):
         return EncodedImage(data, media_type, image.width, image.height)
-    return encode_image(
-        image,
-        max_long_edge=max_long_edge,
-        max_tokens=max_tokens,
-        image_format=image_format,
-        jpeg_quality=jpeg_quality,
-        jpeg_ratio=jpeg_ratio,
-        max_base64_bytes=max_base64_bytes,
-    )
+    return encode_image(image, limits)
 
 
-def encode_image(
-    image: PILImage,
-    *,
-    max_long_edge: int,
-    max_tokens: int,
-    image_format: ImageFormatTypes = "auto",
-    jpeg_quality: int = 85,
-    jpeg_ratio: float = 0.5,
-    max_base64_bytes: int = MAX_BASE64_BYTES,
-) -> EncodedImage:
+def encode_image(image: PILImage, limits: ImageLimits) -> EncodedImage:
     """Downscale a PIL image to the limits and encode it as PNG or JPEG.
 
     With ``image_format="auto"``, plots, line art and screenshots (one colour covers 20 % or
@@ -286,17 +287,18 @@ def encode_image(
     notes: list[str] = []
     image = _normalise_mode(image)
     original = image.size
-    width, height = fit_size(image.width, image.height, max_long_edge, max_tokens)
+    width, height = fit_size(image.width, image.height, limits.max_long_edge, limits.max_tokens)
+    budget = limits.max_base64_bytes
     while True:
         if (width, height) != image.size:
             image = image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
-        data, media_type = _encode_smallest(image, image_format, jpeg_quality, jpeg_ratio)
-        if base64_length(len(data)) <= max_base64_bytes:
+        data, media_type = _encode_smallest(image, limits)
+        if base64_length(len(data)) <= budget:
             break
         if max(width, height) <= 64:
-            raise ContentError(f"cannot bring the image under {max_base64_bytes} bytes of base64")
+            raise ContentError(f"cannot bring the image under {budget:,} bytes of base64")
         width, height = max(1, int(width * 0.7)), max(1, int(height * 0.7))
-        notes.append(f"shrank to {width}×{height} to stay under {max_base64_bytes:,} base64 bytes")
+        notes.append(f"shrank to {width}×{height} to stay under {budget:,} base64 bytes")
     if image.size != original:
         notes.insert(
             0,
@@ -317,17 +319,16 @@ def _normalise_mode(image: PILImage) -> PILImage:
     return image
 
 
-def _encode_smallest(
-    image: PILImage, image_format: ImageFormatTypes, jpeg_quality: int, jpeg_ratio: float
-) -> tuple[bytes, str]:
-    if image_format == "jpeg":
+def _encode_smallest(image: PILImage, limits: ImageLimits) -> tuple[bytes, str]:
+    jpeg_quality = limits.jpeg_quality
+    if limits.image_format == "jpeg":
         return _save(_flatten(image), "JPEG", quality=jpeg_quality), "image/jpeg"
-    if image_format == "png" or image.mode == "RGBA" or _is_flat(image):
+    if limits.image_format == "png" or image.mode == "RGBA" or _is_flat(image):
         return _save(image, "PNG"), "image/png"
     # Decide on a crop: a full-size PNG of a photo is slow (about 1 s for 4 MP) and unused.
     sample = _centre_crop(image, _SAMPLE_EDGE)
     jpeg_sample = _save(sample, "JPEG", quality=jpeg_quality)
-    if len(jpeg_sample) < jpeg_ratio * len(_save(sample, "PNG")):
+    if len(jpeg_sample) < limits.jpeg_ratio * len(_save(sample, "PNG")):
         return _save(image, "JPEG", quality=jpeg_quality), "image/jpeg"
     return _save(image, "PNG"), "image/png"
 
