@@ -29,6 +29,7 @@ from typing import Any
 
 from claude_nb._cache_plan import cache_savings
 from claude_nb._pricing import (
+    PRICE_KINDS,
     Cost,
     PriceTable,
     TokenCounts,
@@ -184,6 +185,9 @@ class LedgerTotals:
         return hit_ratio(self.tokens)
 
 
+_EMPTY_TOTALS = LedgerTotals(0, TokenCounts(), Cost(), 0.0, 0.0, 0, ())
+
+
 class Ledger:
     """Append-only list of ``UsageRecord`` with totals and notebook renderings.
 
@@ -201,20 +205,36 @@ class Ledger:
         warn_unpriced: bool = True,
     ) -> None:
         self._records: list[UsageRecord] = []
+        self._costs: list[Cost | None] = []
+        self._savings: list[float | None] = []
+        self._totals = _EMPTY_TOTALS
         self._warned: set[str] = set()
         self._warn_unpriced = warn_unpriced
-        self.prices = prices or price_table()
+        self._prices = prices or price_table()
         self.cell: str | None = None
         """The cell to stamp on records made by ``record_reply`` when none is given."""
         for record in records:
             self.append(record)
+
+    @property
+    def prices(self) -> PriceTable:
+        """The price table; setting another one re-prices every record."""
+        return self._prices
+
+    @prices.setter
+    def prices(self, table: PriceTable) -> None:
+        records = self._records
+        self._records, self._costs, self._savings = [], [], []
+        self._totals, self._prices = _EMPTY_TOTALS, table
+        for record in records:
+            self._add(record)
 
     def append(self, record: UsageRecord) -> UsageRecord:
         """Add a record; warn once per ledger for each unpriced model."""
         if (
             self._warn_unpriced
             and record.model not in self._warned
-            and not self.prices.is_priced(record.model)
+            and not self._prices.is_priced(record.model)
         ):
             self._warned.add(record.model)
             warnings.warn(
@@ -222,8 +242,28 @@ class Ledger:
                 UnpricedModelWarning,
                 stacklevel=2,
             )
-        self._records.append(record)
+        self._add(record)
         return record
+
+    def _add(self, record: UsageRecord) -> None:
+        """Append with its derived numbers, kept so totals stay O(1) for large ledgers."""
+        cost = record.cost(self._prices)
+        saving = None if cost is None else record.savings(self._prices)
+        self._records.append(record)
+        self._costs.append(cost)
+        self._savings.append(saving)
+        old = self._totals
+        unpriced = () if cost is not None or record.model in old.unpriced_models else (
+            record.model,)
+        self._totals = LedgerTotals(
+            calls=old.calls + 1,
+            tokens=old.tokens + record.tokens,
+            cost=old.cost if cost is None else old.cost + cost,
+            simulated_cost=old.simulated_cost + (cost.total if cost and record.offline else 0),
+            savings=old.savings + (saving or 0.0),
+            unpriced_calls=old.unpriced_calls + (cost is None),
+            unpriced_models=tuple(sorted((*old.unpriced_models, *unpriced))),
+        )
 
     def record_reply(self, reply: Any, cell: str | None = None, **fields: Any) -> UsageRecord:
         """Make and append the record of a ``Reply`` (a ``Session.on_call`` callback)."""
@@ -245,29 +285,11 @@ class Ledger:
 
     def costs(self) -> list[Cost | None]:
         """Each record's cost by kind (None for unpriced), in order."""
-        return [record.cost(self.prices) for record in self._records]
+        return list(self._costs)
 
     def totals(self) -> LedgerTotals:
         """Sums of tokens, cost, simulated cost and savings over every record."""
-        tokens, cost, simulated, saved = TokenCounts(), Cost(), 0.0, 0.0
-        unpriced: list[str] = []
-        for record, record_cost in zip(self._records, self.costs(), strict=True):
-            tokens = tokens + record.tokens
-            if record_cost is None:
-                unpriced.append(record.model)
-                continue
-            cost = cost + record_cost
-            simulated += record_cost.total if record.offline else 0.0
-            saved += record.savings(self.prices) or 0.0
-        return LedgerTotals(
-            calls=len(self._records),
-            tokens=tokens,
-            cost=cost,
-            simulated_cost=simulated,
-            savings=saved,
-            unpriced_calls=len(unpriced),
-            unpriced_models=tuple(sorted(set(unpriced))),
-        )
+        return self._totals
 
     @property
     def total_cost(self) -> float:
@@ -277,11 +299,12 @@ class Ledger:
     def rows(self) -> list[dict[str, Any]]:
         """One dict per call: the record's fields plus cost by kind, total, hit ratio, savings."""
         rows = []
-        for record, cost in zip(self._records, self.costs(), strict=True):
+        derived = zip(self._records, self._costs, self._savings, strict=True)
+        for record, cost, saving in derived:
             row = record.as_dict()
             row.update(_cost_columns(cost))
             row["hit_ratio"] = hit_ratio(record.tokens)
-            row["savings"] = None if cost is None else record.savings(self.prices)
+            row["savings"] = saving
             rows.append(row)
         return rows
 
@@ -307,7 +330,7 @@ class Ledger:
                   "cache read", "hit", "cost", "first token", "duration", "note"]
         start = max(0, len(self._records) - last)
         rows = [
-            _row(start + offset + 1, record, record.cost(self.prices))
+            _row(start + offset + 1, record, self._costs[start + offset])
             for offset, record in enumerate(self._records[start:])
         ]
         totals = self.totals()
@@ -348,23 +371,13 @@ class Ledger:
         )
 
 
-_COLUMNS = [
-    *UsageRecord.__dataclass_fields__,
-    "cost_input",
-    "cost_output",
-    "cost_cache_write_5m",
-    "cost_cache_write_1h",
-    "cost_cache_read",
-    "cost",
-    "hit_ratio",
-    "savings",
-]
+_COLUMNS = [*UsageRecord.__dataclass_fields__, *(f"cost_{kind}" for kind in PRICE_KINDS),
+            "cost", "hit_ratio", "savings"]
 
 
 def _cost_columns(cost: Cost | None) -> dict[str, float | None]:
-    kinds = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
     columns: dict[str, float | None] = {
-        f"cost_{kind}": None if cost is None else getattr(cost, kind) for kind in kinds
+        f"cost_{kind}": None if cost is None else getattr(cost, kind) for kind in PRICE_KINDS
     }
     columns["cost"] = None if cost is None else cost.total
     return columns
@@ -383,21 +396,12 @@ def _row(number: int, record: UsageRecord, cost: Cost | None) -> list[str]:
                                      ("interrupted", record.interrupted)) if flag]
     if record.error:
         notes.append(record.error.split(":", 1)[0])
-    return [
-        str(number),
-        time_module.strftime("%H:%M:%S", time_module.localtime(record.time)),
-        record.cell or "",
-        record.model,
-        f"{record.input_tokens:,}",
-        f"{record.output_tokens:,}",
-        f"{record.cache_write_5m_tokens + record.cache_write_1h_tokens:,}",
-        f"{record.cache_read_tokens:,}",
-        _ratio(hit_ratio(record.tokens)),
-        "unpriced" if cost is None else f"${cost.total:.4f}",
-        _seconds(record.time_to_first_token),
-        _seconds(record.duration),
-        ", ".join(notes),
-    ]
+    tokens = record.tokens
+    return [str(number), time_module.strftime("%H:%M:%S", time_module.localtime(record.time)),
+            record.cell or "", record.model, f"{tokens.input:,}", f"{tokens.output:,}",
+            f"{tokens.cache_write:,}", f"{tokens.cache_read:,}", _ratio(hit_ratio(tokens)),
+            "unpriced" if cost is None else f"${cost.total:.4f}",
+            _seconds(record.time_to_first_token), _seconds(record.duration), ", ".join(notes)]
 
 
 def _money(totals: LedgerTotals) -> str:

@@ -172,3 +172,12 @@ def test_budget_ok_then_warns_once_then_refuses() -> None:
     assert not budget.check(0.0, None).warn
     with pytest.raises(ValueError):
         Budget(0)
+
+
+def test_setting_prices_reprices_every_record() -> None:
+    ledger = Ledger([UsageRecord("claude-sonnet-5-5", input_tokens=1_000_000)] * 3)
+    assert ledger.total_cost == pytest.approx(6.0)  # 3 x 1M input at $2
+    ledger.prices = price_table({"models": [{"id": "claude-sonnet-5-5", "prices": {"input": 1}}]})
+    assert ledger.total_cost == pytest.approx(3.0)
+    assert [cost.total for cost in ledger.costs()] == pytest.approx([1.0, 1.0, 1.0])
+    assert len(ledger) == 3
