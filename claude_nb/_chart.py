@@ -141,7 +141,8 @@ def cost_figure(
     )
     line_axes.set_ylabel("cumulative cost ($)")
     line_axes.set_ylim(bottom=0)
-    axes.legend(handles=[*handles, line], loc="upper left", fontsize="small", frameon=False)
+    figure.legend(handles=[*handles, line], loc="outside lower center", ncols=5,
+                  fontsize="small", frameon=False)
     axes.set_title(title or _default_title(ledger, count, float(cumulative[-1]), unpriced))
     return figure
 
