@@ -181,3 +181,23 @@ def test_setting_prices_reprices_every_record() -> None:
     assert ledger.total_cost == pytest.approx(3.0)
     assert [cost.total for cost in ledger.costs()] == pytest.approx([1.0, 1.0, 1.0])
     assert len(ledger) == 3
+
+
+def test_calls_over_real_http_are_not_simulated(emulator_server: str, tmp_path: Any) -> None:
+    from claude_nb._store import Store
+
+    key = "sk-ant-api03-HTTPTESTKEY0123456789"
+    environ = {"ANTHROPIC_API_KEY": key, "CLAUDE_NB_HOME": str(tmp_path)}
+    ledger = Ledger()
+    with Session(base_url=emulator_server, environ=environ, max_retries=0) as session, \
+            Store(environ=environ) as store:
+        session_id = store.start_session(session.settings.model)
+        session.on_call.append(ledger.record_reply)
+        session.on_call.append(lambda reply: store.record_reply(session_id, reply))
+        reply = session.ask("over the wire", max_tokens=60)
+    assert not session.offline and not ledger[0].offline
+    assert ledger.totals().simulated_cost == 0
+    assert ledger.total_cost == pytest.approx(reply.cost)
+    assert "simulated" not in ledger._repr_markdown_()
+    blob = b"".join(path.read_bytes() for path in tmp_path.iterdir())
+    assert b"over the wire" in blob and key.encode() not in blob
