@@ -23,6 +23,7 @@ bubble, never only into the kernel log.
 
 from __future__ import annotations
 
+import html
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
@@ -127,8 +128,11 @@ class ChatWidget:
         self.reset_button = widgets.Button(
             description="Reset", icon="trash", tooltip="Clear the chat and the session history"
         )
+        # column-reverse (newest child first) keeps the scroll pinned to the newest message
         self.transcript = widgets.VBox(
-            layout=widgets.Layout(max_height="420px", overflow_y="auto", padding="4px")
+            layout=widgets.Layout(
+                max_height="420px", overflow_y="auto", padding="4px", flex_flow="column-reverse"
+            )
         )
         self.upload = widgets.FileUpload(accept="image/*", multiple=True, description="Image file")
         self.variable_picker = widgets.Dropdown(options=[], description="Variable")
@@ -136,7 +140,8 @@ class ChatWidget:
             icon="refresh", tooltip="Refresh the variable list", layout=widgets.Layout(width="36px")
         )
         self.attach_button = widgets.Button(description="Attach", icon="paperclip")
-        self.attachments_label = widgets.Label(value="")
+        # HTML, not Label: a Label typesets "$...$" as LaTeX, and costs are full of dollars
+        self.attachments_label = widgets.HTML(value="")
         self.input = make_chat_input(
             self._guarded(self.send),
             placeholder="Message Claude… (Enter sends, Shift+Enter adds a line)",
@@ -145,7 +150,7 @@ class ChatWidget:
         self.stop_button = widgets.Button(
             description="Stop", button_style="warning", icon="stop", disabled=True
         )
-        self.status = widgets.Label(value="")
+        self.status = widgets.HTML(value="")
         for widget, name in (
             (self.model_picker, "model"), (self.system_prompt, "system"),
             (self.reset_button, "reset"), (self.transcript, "transcript"),
@@ -286,7 +291,7 @@ class ChatWidget:
 
         options = options_for_model(self.model_picker.value or None)
         self._pending.append((label, list(to_content_blocks(value, options=options).blocks)))
-        self.attachments_label.value = "📎 " + ", ".join(self.pending_attachments)
+        self.attachments_label.value = html.escape("📎 " + ", ".join(self.pending_attachments))
 
     def _on_upload(self, change: Mapping[str, Any]) -> None:
         files = change["new"]
@@ -305,7 +310,7 @@ class ChatWidget:
         bubble = widgets.HTML(value=entry_html(entry))
         self.entries.append(entry)
         self._bubbles.append(bubble)
-        self.transcript.children = (*self.transcript.children, bubble)
+        self.transcript.children = (bubble, *self.transcript.children)
         return len(self.entries) - 1
 
     def _repaint(self, index: int) -> None:
@@ -389,7 +394,8 @@ class ChatWidget:
         cost = getattr(reply, "cost", None)
         self.replies += 1
         self.total_cost += cost or 0.0
-        self.status.value = cost_label(usage, cost, self.total_cost, self.replies)
+        label = cost_label(usage, cost, self.total_cost, self.replies)
+        self.status.value = f"<span style='font-size:12px;color:#555'>{html.escape(label)}</span>"
         model = getattr(reply, "model", "") or ""
         entry.note = f"{model} · {usage.get('output_tokens') or 0} tokens"
         if getattr(reply, "interrupted", False):

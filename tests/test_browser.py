@@ -35,7 +35,7 @@ CHROMIUM_ARGS = [
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium (/usr/bin/chromium) absent"),
-    pytest.mark.timeout(240),
+    pytest.mark.timeout(180),
 ]
 
 
@@ -47,10 +47,10 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def emulator_url() -> Iterator[str]:
-    from claude_nb.emulator import Emulator
+    from claude_nb.emulator import Emulator, Pacing
 
     # ~60 tokens per second: a few seconds per reply, so growth and Stop are observable
-    with Emulator(pacing=60).serve(host="127.0.0.1", port=0) as base_url:
+    with Emulator(pacing=Pacing(tokens_per_second=60)).serve(host="127.0.0.1", port=0) as base_url:
         yield base_url
 
 
@@ -61,24 +61,37 @@ def jupyter(tmp_path_factory: pytest.TempPathFactory, emulator_url: str) -> Iter
     home = tmp_path_factory.mktemp("home")
     port = free_port()
     env = {
-        key: value for key, value in os.environ.items()
+        key: value
+        for key, value in os.environ.items()
         if not key.startswith(("ANTHROPIC_", "CLAUDE_NB_", "JUPYTER_"))
     }
-    env.update({
-        "ANTHROPIC_BASE_URL": emulator_url,
-        "ANTHROPIC_API_KEY": "sk-ant-test-browser-0000",
-        "HOME": str(home),
-        "JUPYTER_CONFIG_DIR": str(home / "config"),
-        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-        "MPLBACKEND": "Agg",
-    })
+    env.update(
+        {
+            "ANTHROPIC_BASE_URL": emulator_url,
+            "ANTHROPIC_API_KEY": "sk-ant-test-browser-0000",
+            "HOME": str(home),
+            "JUPYTER_CONFIG_DIR": str(home / "config"),
+            "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+            "MPLBACKEND": "Agg",
+        }
+    )
     command = [
-        sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
-        "--ServerApp.ip=127.0.0.1", f"--ServerApp.token={TOKEN}",
-        f"--ServerApp.root_dir={root}", f"--LabApp.workspaces_dir={home / 'workspaces'}",
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        f"--port={port}",
+        "--ServerApp.ip=127.0.0.1",
+        f"--IdentityProvider.token={TOKEN}",
+        "--allow-root",
+        f"--ServerApp.root_dir={root}",
+        f"--LabApp.workspaces_dir={home / 'workspaces'}",
         "--LabApp.expose_app_in_browser=True",
+        "--JupyterNotebookApp.expose_app_in_browser=True",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        "--LabApp.news_url=", "--ServerApp.port_retries=0",
+        "--LabApp.news_url=",
+        "--LabApp.extension_manager=readonly",
+        "--ServerApp.port_retries=0",
     ]
     log = (home / "jupyter.log").open("w")
     server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -122,7 +135,8 @@ def shoot(page: Any, name: str) -> None:
 
 
 def last_assistant(page: Any) -> Any:
-    return page.locator(".cnb-msg.cnb-assistant").last
+    # the transcript lists the newest message first in the DOM (column-reverse pins the scroll)
+    return page.locator(".cnb-msg.cnb-assistant").first
 
 
 def send_with_enter(page: Any, text: str) -> None:
@@ -164,7 +178,7 @@ def test_chat_in_jupyterlab(jupyter: str, browser: Any) -> None:
     send_with_enter(page, "Now write 3000 words please")
     page.wait_for_function(
         """() => { const all = document.querySelectorAll('.cnb-msg.cnb-assistant');
-                   const last = all[all.length - 1];
+                   const last = all[0];
                    return last && last.dataset.status === 'streaming'
                           && last.innerText.length > 400; }""",
         timeout=30_000,
@@ -188,12 +202,12 @@ def test_chat_in_jupyterlab(jupyter: str, browser: Any) -> None:
     send_with_enter(page, "What does this figure show?")
     page.wait_for_function(
         """() => { const all = document.querySelectorAll('.cnb-msg.cnb-assistant');
-                   return all.length === 3 && all[2].dataset.status === 'done'; }""",
+                   return all.length === 3 && all[0].dataset.status === 'done'; }""",
         timeout=60_000,
     )
     answer = last_assistant(page).inner_text()
     assert "Image 1" in answer
-    assert "📎 fig" in page.locator(".cnb-msg.cnb-user").last.inner_text()
+    assert "📎 fig" in page.locator(".cnb-msg.cnb-user").first.inner_text()
     shoot(page, "lab-04-figure")
     page.close()
 

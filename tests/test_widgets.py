@@ -8,6 +8,7 @@ the assertions read the widgets' trait values directly.
 from __future__ import annotations
 
 import base64
+import datetime
 import io
 import time
 from typing import Any
@@ -30,8 +31,11 @@ session_module = pytest.importorskip("claude_nb._session")
 from claude_nb._widgets import ChatWidget, chat  # noqa: E402
 
 
-def make_session(pacing: float | None = None, **session_options: Any) -> tuple[Any, Any]:
-    emulator = emulator_module.Emulator(pacing=pacing)
+def make_session(tokens_per_second: float | None = None, **session_options: Any) -> tuple[Any, Any]:
+    pacing = emulator_module.Pacing(tokens_per_second=tokens_per_second)
+    emulator = emulator_module.Emulator(
+        require_key=False, pacing=pacing if tokens_per_second else None
+    )
     session = session_module.Session(offline=True, emulator=emulator, **session_options)
     return session, emulator
 
@@ -39,10 +43,8 @@ def make_session(pacing: float | None = None, **session_options: Any) -> tuple[A
 def request_bodies(emulator: Any) -> list[dict[str, Any]]:
     bodies = []
     for request in emulator.requests:
-        body = request["body"] if isinstance(request, dict) else request.body
-        path = request["path"] if isinstance(request, dict) else request.path
-        if path.endswith("/v1/messages"):
-            bodies.append(body)
+        if request.path.endswith("/v1/messages"):
+            bodies.append(request.body)
     return bodies
 
 
@@ -126,7 +128,7 @@ def test_attachable_names_lists_figures_frames_and_images() -> None:
 
 
 def test_send_streams_into_the_bubble_and_updates_the_cost() -> None:
-    session, emulator = make_session(pacing=400)
+    session, emulator = make_session(tokens_per_second=400)
     widget = ChatWidget(session, namespace={}, load_models=False)
     seen: list[str] = []
     widget.input.value = "Say hello and write 60 words"
@@ -155,7 +157,7 @@ def test_send_streams_into_the_bubble_and_updates_the_cost() -> None:
 
 
 def test_stop_mid_stream_keeps_the_partial_reply_marked_stopped() -> None:
-    session, _emulator = make_session(pacing=300)
+    session, _emulator = make_session(tokens_per_second=300)
     widget = ChatWidget(session, namespace={}, load_models=False)
     widget.send("write 3000 words")
     wait_for(lambda: len(widget.entries[1].text) > 200 or not widget.busy)
@@ -191,8 +193,15 @@ def test_attach_a_figure_from_a_variable(png_bytes: bytes) -> None:
     widget.attach_button.click()
     assert widget.pending_attachments == ["fig"]
     assert "fig" in widget.attachments_label.value
-    widget.upload.value = ({"name": "red.png", "type": "image/png", "size": len(png_bytes),
-                            "content": memoryview(png_bytes), "last_modified": 0},)
+    widget.upload.value = (
+        {
+            "name": "red.png",
+            "type": "image/png",
+            "size": len(png_bytes),
+            "content": memoryview(png_bytes),
+            "last_modified": datetime.datetime.now(datetime.timezone.utc),
+        },
+    )
     assert widget.pending_attachments == ["fig", "red.png"]
     assert widget.upload.value == ()
     widget.send("What is in these images?")
