@@ -18,6 +18,11 @@ if TYPE_CHECKING:
 
 __all__ = ["EmulatorServer", "running_server"]
 
+_COALESCE_BYTES = 16384
+"""Unpaced events due at once are written together, up to this size, as a real server's
+socket buffer would send them; one write per event costs the server and the client a
+system call and a chunk header each."""
+
 
 class EmulatorServer(ThreadingHTTPServer):
     """A threaded HTTP server answering from one ``Emulator``."""
@@ -66,12 +71,29 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("transfer-encoding", "chunked")
         self.end_headers()
         self.wfile.flush()
+        pending: list[bytes] = []
+        pending_size = 0
+
+        def flush() -> None:
+            nonlocal pending_size
+            if pending:
+                data = b"".join(pending)
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+                pending.clear()
+                pending_size = 0
+            self.wfile.flush()
+
         try:
             for chunk in answer.chunks:
                 if chunk.delay > 0:
+                    # Paced: what was due goes out before the pause, so timing stays visible.
+                    flush()
                     time.sleep(chunk.delay)
-                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk.data), chunk.data))
-                self.wfile.flush()
+                pending.append(chunk.data)
+                pending_size += len(chunk.data)
+                if chunk.delay > 0 or pending_size >= _COALESCE_BYTES:
+                    flush()
+            flush()
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
