@@ -9,9 +9,12 @@ headers), so no reply can show an API key.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from claude_nb._types import MessageParam
+
+if TYPE_CHECKING:
+    from claude_nb._attachments import ContentReport
 
 __all__ = ["Reply", "interrupted_turn"]
 
@@ -42,6 +45,8 @@ class Reply:
         retries: Retries made before the outcome.
         interrupted: True when the call was stopped (KeyboardInterrupt).
         error: The exception that ended the call, or None.
+        content_report: What was done to the prompt's images and tables (notes) and what
+            its blocks cost; its summary ("2 images ≈ 3,100 tokens") is in the footer.
     """
 
     message: dict[str, Any]
@@ -54,6 +59,7 @@ class Reply:
     retries: int = 0
     interrupted: bool = False
     error: BaseException | None = None
+    content_report: ContentReport | None = field(default=None, repr=False)
 
     @property
     def text(self) -> str:
@@ -87,6 +93,8 @@ class Reply:
             self.model,
             f"{usage.get('input_tokens') or 0:,} in / {usage.get('output_tokens') or 0:,} out",
         ]
+        if self.content_report is not None and self.content_report.summary():
+            parts.append(self.content_report.summary())
         read = usage.get("cache_read_input_tokens") or 0
         write = usage.get("cache_creation_input_tokens") or 0
         if read or write:
@@ -106,8 +114,13 @@ class Reply:
             parts.append("offline emulator")
         return " · ".join(parts)
 
+    def notes_markdown(self) -> str:
+        """The content notes ("downscaled ...") as a small Markdown line, or ``""``."""
+        return self.content_report.notes_markdown() if self.content_report else ""
+
     def _repr_markdown_(self) -> str:
-        return f"{self.text}\n\n<sub>{self.footer()}</sub>"
+        notes = self.notes_markdown()
+        return "\n\n".join([self.text, *([notes] if notes else []), f"<sub>{self.footer()}</sub>"])
 
     def __str__(self) -> str:
         return self.text

@@ -19,9 +19,10 @@ from __future__ import annotations
 import functools
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from claude_nb._attachments import ContentReport, PreparedRequest, prepare_request
 from claude_nb._config import Settings, resolve_settings
 from claude_nb._exceptions import APIError
 from claude_nb._reply import Reply, interrupted_turn
@@ -42,7 +43,10 @@ Prompt = str | list[ContentBlock]
 class _CallTracker:
     """Watches one call's events: the latest snapshot and the time to first token."""
 
-    def __init__(self, on_event: Callable[[MessageSnapshot], None] | None) -> None:
+    def __init__(
+        self, on_event: Callable[[MessageSnapshot], None] | None, report: ContentReport | None
+    ) -> None:
+        self.content_report = report
         self.started_at = time.perf_counter()
         self.snapshot = MessageSnapshot()
         self.time_to_first_token: float | None = None
@@ -145,17 +149,30 @@ class Session:
         *,
         history: bool = True,
         stream: bool = True,
+        attach: Iterable[Any] = (),
         **params: Any,
     ) -> dict[str, Any]:
         """The body ``ask`` would send for this prompt (the same code path; no headers)."""
-        return build_body(
-            self.settings,
-            history=self.history if history else (),
-            prompt=prompt,
-            system=self.system,
-            stream=stream,
-            params=params,
+        return self.prepare_request(
+            prompt, history=history, stream=stream, attach=attach, **params
+        ).body
+
+    def prepare_request(
+        self,
+        prompt: Prompt | None = None,
+        *,
+        history: bool = True,
+        stream: bool = True,
+        attach: Iterable[Any] = (),
+        **params: Any,
+    ) -> PreparedRequest:
+        """``build_request``'s body with the report on its content (notes, image tokens)."""
+        build = functools.partial(
+            build_body, self.settings, history=self.history if history else (),
+            system=self.system, stream=stream, params=params,
         )
+        model = params.get("model") or self.settings.model
+        return prepare_request(build, prompt, attach, model=model)
 
     def ask(
         self,
@@ -164,6 +181,7 @@ class Session:
         stream: bool = True,
         history: bool = True,
         on_event: Callable[[MessageSnapshot], None] | None = None,
+        attach: Iterable[Any] = (),
         **params: Any,
     ) -> Reply:
         """Send a prompt and return the reply (the history grows unless ``history=False``).
@@ -173,14 +191,19 @@ class Session:
             stream: Stream the answer (``on_event`` sees every event as it arrives).
             history: Send and record the conversation; False for a one-shot question.
             on_event: Called with the ``MessageSnapshot`` after every event.
+            attach: Objects sent before the prompt: matplotlib figures, PIL images, arrays,
+                image or PDF bytes, file paths, http(s) URLs, DataFrames.
             **params: Body fields (``max_tokens``, ``tools``, ``thinking``...).
 
         Raises:
             APIError: Any failure (``.partial`` holds what arrived); ``last_reply`` has it too.
             KeyboardInterrupt: Re-raised after the partial reply was recorded.
+            ContentError: An attachment cannot be sent (nothing was sent).
         """
-        body = self.build_request(prompt, history=history, stream=stream, **params)
-        tracker = _CallTracker(on_event)
+        prepared = self.prepare_request(
+            prompt, history=history, stream=stream, attach=attach, **params
+        )
+        body, tracker = prepared.body, _CallTracker(on_event, prepared.report)
         try:
             result = self._sync_client().create(body, on_event=tracker)
         except (APIError, KeyboardInterrupt) as error:
@@ -195,11 +218,14 @@ class Session:
         stream: bool = True,
         history: bool = True,
         on_event: Callable[[MessageSnapshot], None] | None = None,
+        attach: Iterable[Any] = (),
         **params: Any,
     ) -> Reply:
         """The async twin of ``ask`` (same body, history rules and callbacks)."""
-        body = self.build_request(prompt, history=history, stream=stream, **params)
-        tracker = _CallTracker(on_event)
+        prepared = self.prepare_request(
+            prompt, history=history, stream=stream, attach=attach, **params
+        )
+        body, tracker = prepared.body, _CallTracker(on_event, prepared.report)
         try:
             result = await self._asynchronous_client().create(body, on_event=tracker)
         except (APIError, KeyboardInterrupt) as error:
@@ -240,6 +266,7 @@ class Session:
             offline=self.offline,
             time_to_first_token=tracker.time_to_first_token,
             duration=tracker.elapsed(),
+            content_report=tracker.content_report,
             **fields,
         )
 
