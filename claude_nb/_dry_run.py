@@ -2,14 +2,19 @@
 
 Nothing is sent: the token count is the documented local estimate (``claude_nb._estimate``,
 the same one the emulator bills), and the cost is that estimate at the model's price, plus
-the most the output could add at ``max_tokens``. The key is shown redacted.
+the most the output could add at ``max_tokens``. The key is shown redacted. Images and
+tables in the prompt are listed with their token estimates and what was done to them (the
+``ContentReport``); base64 data is shown by its length only.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from claude_nb._attachments import ContentReport
 
 __all__ = ["DryRun", "build_dry_run"]
 
@@ -26,6 +31,7 @@ class DryRun:
         input_cost: Dollars for those input tokens, or None when the model is unpriced.
         max_cost: Dollars if the reply used all of ``max_tokens``, or None when unpriced.
         offline: True when it would go to the offline emulator.
+        content_report: The new turn's blocks (images with their tokens) and notes.
     """
 
     url: str
@@ -35,6 +41,7 @@ class DryRun:
     input_cost: float | None
     max_cost: float | None
     offline: bool
+    content_report: ContentReport | None = None
 
     def summary(self) -> str:
         """One line: model, estimated input tokens and cost."""
@@ -45,13 +52,20 @@ class DryRun:
             else f"≈ ${self.input_cost:.4f} input, at most ${self.max_cost:.4f} in all"
         )
         where = " · offline emulator" if self.offline else ""
-        return f"dry run · {model} · ≈ {self.input_tokens:,} input tokens · {cost}{where}"
+        images = self.content_report.summary() if self.content_report else ""
+        images = f" ({images})" if images else ""
+        return f"dry run · {model} · ≈ {self.input_tokens:,} input tokens{images} · {cost}{where}"
 
     def _repr_markdown_(self) -> str:
+        from claude_nb._attachments import elide_base64
+
         headers = "\n".join(f"{name}: {value}" for name, value in self.headers.items())
-        body = json.dumps(self.request, indent=2, ensure_ascii=False)
+        body = json.dumps(elide_base64(self.request), indent=2, ensure_ascii=False)
+        report = self.content_report
+        listing = report.markdown() if report and (report.images or report.notes) else ""
+        content = f"{listing}\n\n" if listing else ""
         return (
-            f"**{self.summary()}**\n\n```http\nPOST {self.url}\n{headers}\n```\n\n"
+            f"**{self.summary()}**\n\n{content}```http\nPOST {self.url}\n{headers}\n```\n\n"
             f"```json\n{body}\n```"
         )
 
@@ -59,24 +73,29 @@ class DryRun:
         return f"<DryRun {self.summary()}>"
 
 
-def build_dry_run(session: Any, request: dict[str, Any]) -> DryRun:
+def build_dry_run(
+    session: Any, request: dict[str, Any], content_report: ContentReport | None = None
+) -> DryRun:
     """Describe ``request`` as ``session`` would send it.
 
     Args:
         session: The ``claude_nb.Session`` (for its settings).
         request: The body from ``session.build_request(...)``.
+        content_report: The report from ``session.prepare_request(...)``, if any.
 
     Returns:
         The dry run, ready to display.
     """
     from claude_nb._estimate import estimate_input_tokens
+    from claude_nb._models import model_info
     from claude_nb._pricing import TokenCounts, price_table
     from claude_nb._request import build_headers, redact
 
     settings = session.settings
-    input_tokens = estimate_input_tokens(request)
-    table = price_table()
     model = request.get("model")
+    high_res = bool((model_info(str(model)) or {}).get("high_res_vision"))  # as the API bills
+    input_tokens = estimate_input_tokens(request, high_res=high_res)
+    table = price_table()
     input_cost = table.cost(TokenCounts(input=input_tokens), model)
     most = table.cost(
         TokenCounts(input=input_tokens, output=int(request.get("max_tokens") or 0)), model
@@ -90,4 +109,5 @@ def build_dry_run(session: Any, request: dict[str, Any]) -> DryRun:
         input_cost=None if input_cost is None else input_cost.total,
         max_cost=None if most is None else most.total,
         offline=bool(settings.offline),
+        content_report=content_report,
     )

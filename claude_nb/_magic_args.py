@@ -81,6 +81,19 @@ _PROMPT_ARGUMENTS = (
     ),
     argument("--raw", action="store_true", help="No {name} interpolation."),
     argument(
+        "--image", action="append", metavar="NAME",
+        help="Send this object (figure, image, array, DataFrame, path, URL) before the prompt; "
+        "a plain name like {name}, never evaluated (repeat for more).",
+    ),
+    argument(
+        "--df-as", choices=("text", "image"), dest="df_as",
+        help="DataFrames as Markdown text or a table image (default: %%config ClaudeMagics.df_as).",
+    ),
+    argument(
+        "--df-budget", type=int, dest="df_budget", metavar="TOKENS",
+        help="Tokens a DataFrame's text may take (default: %%config ClaudeMagics.df_budget).",
+    ),
+    argument(
         "--dry-run", action="store_true", dest="dry_run",
         help="Show the exact request (key redacted), token estimate and cost; send nothing.",
     ),

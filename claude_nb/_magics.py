@@ -23,10 +23,10 @@ from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, magics_class, no_var_expand
-from traitlets import Bool, Float, Integer, Unicode, observe
+from traitlets import Bool, Enum, Float, Integer, Unicode, observe
 
 from claude_nb._errors_display import attach_readable_traceback
-from claude_nb._exceptions import ClaudeNBError
+from claude_nb._exceptions import ClaudeNBError, ContentError
 from claude_nb._history_view import HistoryView
 from claude_nb._magic_args import (
     argument,
@@ -76,6 +76,11 @@ class ClaudeMagics(Magics):
     repaint_interval = Float(DEFAULT_REPAINT_INTERVAL, help="Seconds between repaints while "
                              "streaming (the final repaint is always exact).").tag(config=True)
     repr_limit = Integer(4000, help="Characters of repr() for an interpolated object.").tag(
+        config=True
+    )
+    df_as = Enum(("text", "image"), "text", help="DataFrames in a prompt as Markdown text "
+                 "or as a table image.").tag(config=True)
+    df_budget = Integer(2000, help="Estimated tokens a DataFrame's text may take.").tag(
         config=True
     )
 
@@ -172,14 +177,15 @@ class ClaudeMagics(Magics):
             raise UsageError("ClaudeMagics needs an IPython shell")
         return self.shell.user_ns  # type: ignore[no-any-return]
 
-    def _content(self, prompt: str, raw: bool, model: str | None) -> Any:
-        if raw:
-            return prompt
-        from claude_nb._interpolate import content_converter, interpolate
+    def _content(self, prompt: str, arguments: Any, model: str | None) -> Any:
+        from claude_nb._attachments import cell_content, content_options
 
-        converter = content_converter(model)
-        result = interpolate(prompt, self._user_ns, convert=converter, repr_limit=self.repr_limit)
-        return result.content
+        df_as, df_budget = arguments.df_as or self.df_as, arguments.df_budget or self.df_budget
+        options = content_options(model, df_as=df_as, df_budget=df_budget)
+        return cell_content(
+            prompt, self._user_ns, options=options, images=arguments.image or (),
+            raw=arguments.raw, repr_limit=self.repr_limit,
+        )
 
     def _ask(self, arguments: Any, prompt: str) -> Any:
         prompt = prompt.strip()
@@ -194,13 +200,16 @@ class ClaudeMagics(Magics):
         try:
             session = self.session
             model = params.get("model") or session.settings.model
-            content = self._content(prompt, arguments.raw, model)
+            content = self._content(prompt, arguments, model)
             if arguments.new:
                 session.reset()
             if arguments.dry_run:
                 from claude_nb._dry_run import build_dry_run
 
-                return build_dry_run(session, session.build_request(content, **options, **params))
+                prepared = session.prepare_request(content, **options, **params)
+                return build_dry_run(session, prepared.body, prepared.report)
+        except ContentError as error:
+            raise UsageError(str(error)) from None
         except ClaudeNBError as error:
             raise attach_readable_traceback(error) from None
         self._offline_notice(session)
@@ -215,6 +224,8 @@ class ClaudeMagics(Magics):
             raise attach_readable_traceback(
                 KeyboardInterrupt("stopped: the partial reply is kept, its usage recorded")
             ) from None
+        except ContentError as error:  # the request's images were refused: nothing was sent
+            raise UsageError(str(error)) from None
         except ClaudeNBError as error:
             self._finish_partial(renderer, session, "error")
             raise attach_readable_traceback(error) from None
