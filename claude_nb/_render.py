@@ -113,6 +113,8 @@ def reply_markdown(reply: Any, status: str | None = None) -> str:
     parts = [render_content(reply.message or {})]
     if status in STATUS_NOTES:
         parts.append(STATUS_NOTES[status])
+    notes = getattr(reply, "notes_markdown", None)  # what was done to images and tables
+    parts.append(notes() if notes else "")
     parts.append(f"<sub>{reply.footer()}</sub>")
     return "\n\n".join(part for part in parts if part)
 
