@@ -17,10 +17,12 @@ tools. Blocks that cannot carry a marker (thinking, redacted thinking, empty tex
 skipped. TTLs stay valid: a 1h breakpoint never follows a 5m one, so a requested TTL is
 lowered to 5m after an existing 5m breakpoint (or raised to 1h before an existing 1h one).
 
-Integration: apply it to the body about to be sent (``Session.build_request`` output), never
-to the stored history, so breakpoints do not pile up across turns::
+Integration: apply it to the body about to be sent (``Session.build_request`` does, unless
+``cache=False``), never to the stored history, so breakpoints do not pile up across turns:
+the new turn goes into the history through ``without_cache_control``::
 
-    body = plan_cache(session.build_request(prompt), ttl="5m").body
+    body = plan_cache(body, ttl="5m").body
+    history.append(without_cache_control(body["messages"][-1]))
 
 ``cache_savings(tokens, model)`` says how much caching saved on a call compared with
 sending every prompt token as uncached input (negative when a write cost more than it saved).
@@ -37,7 +39,14 @@ from claude_nb._models import DEFAULT_CACHE_MIN_TOKENS, model_info
 from claude_nb._pricing import PriceTable, TokenCounts, price_table
 from claude_nb._types import CacheTTLTypes
 
-__all__ = ["MAX_BREAKPOINTS", "CachePlan", "cache_savings", "count_breakpoints", "plan_cache"]
+__all__ = [
+    "MAX_BREAKPOINTS",
+    "CachePlan",
+    "cache_savings",
+    "count_breakpoints",
+    "plan_cache",
+    "without_cache_control",
+]
 
 MAX_BREAKPOINTS = 4
 _TTL_RANK = {"5m": 1, "1h": 2}
@@ -256,6 +265,25 @@ def plan_cache(
         _with_marker(result, slots[position].location, chosen)
     labels = tuple(_label(slots[position].location) for position, _ in sorted(added))
     return CachePlan(result, labels, existing, slots[-1].cumulative if slots else BASE_OVERHEAD)
+
+
+def without_cache_control(message: Mapping[str, Any]) -> Any:
+    """A message as a history keeps it: no ``cache_control`` on its content blocks.
+
+    Breakpoints are planned afresh for every request, so none is kept; a lone text block
+    (what the planner makes of a string to mark it) goes back to a string.
+    """
+    content = message.get("content")
+    if not isinstance(content, list):
+        return dict(message)
+    blocks = [
+        {key: value for key, value in block.items() if key != "cache_control"}
+        if isinstance(block, Mapping) else block
+        for block in content
+    ]
+    if len(blocks) == 1 and blocks[0] == {"type": "text", "text": blocks[0].get("text")}:
+        return {**message, "content": blocks[0]["text"]}
+    return {**message, "content": blocks}
 
 
 def cache_savings(

@@ -37,10 +37,16 @@ from claude_nb._pricing import (
     price_table,
 )
 
-__all__ = ["Ledger", "LedgerTotals", "UsageRecord", "hit_ratio"]
+__all__ = ["Ledger", "LedgerTotals", "UsageRecord", "has_usage", "hit_ratio"]
 
 _MAX_ERROR_CHARS = 200
 _TABLE_ROWS = 20
+
+
+def has_usage(reply: Any) -> bool:
+    """Whether a call was billed: it succeeded, or its (partial) message carries usage."""
+    message = getattr(reply, "message", None) or {}
+    return getattr(reply, "error", None) is None or bool(message.get("usage"))
 
 
 def hit_ratio(tokens: TokenCounts) -> float | None:
@@ -265,8 +271,16 @@ class Ledger:
             unpriced_models=tuple(sorted((*old.unpriced_models, *unpriced))),
         )
 
-    def record_reply(self, reply: Any, cell: str | None = None, **fields: Any) -> UsageRecord:
-        """Make and append the record of a ``Reply`` (a ``Session.on_call`` callback)."""
+    def record_reply(
+        self, reply: Any, cell: str | None = None, **fields: Any
+    ) -> UsageRecord | None:
+        """Make and append the record of a ``Reply`` (a ``Session.on_call`` callback).
+
+        A failed call that reported no usage (refused, or stopped before the model answered)
+        was not billed and adds nothing: None.
+        """
+        if not has_usage(reply):
+            return None
         return self.append(UsageRecord.from_reply(reply, cell or self.cell, **fields))
 
     @property

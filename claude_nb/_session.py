@@ -18,17 +18,19 @@ from __future__ import annotations
 
 import functools
 import sys
-import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from claude_nb._attachments import ContentReport, PreparedRequest, prepare_request
+from claude_nb._attachments import PreparedRequest, prepare_request
+from claude_nb._cache_plan import plan_cache, without_cache_control
+from claude_nb._call_tracker import CallTracker
 from claude_nb._config import Settings, resolve_settings
 from claude_nb._exceptions import APIError
+from claude_nb._ledger import Ledger
 from claude_nb._reply import Reply, interrupted_turn
 from claude_nb._request import build_body, count_tokens_body
 from claude_nb._stream import MessageSnapshot
-from claude_nb._types import ContentBlock, MessageParam
+from claude_nb._types import CacheTTLTypes, ContentBlock, MessageParam
 
 if TYPE_CHECKING:
     import httpx
@@ -38,35 +40,6 @@ if TYPE_CHECKING:
 __all__ = ["Reply", "Session", "get_session"]
 
 Prompt = str | list[ContentBlock]
-
-
-class _CallTracker:
-    """Watches one call's events: the latest snapshot and the time to first token."""
-
-    def __init__(
-        self, on_event: Callable[[MessageSnapshot], None] | None, report: ContentReport | None
-    ) -> None:
-        self.content_report = report
-        self.started_at = time.perf_counter()
-        self.snapshot = MessageSnapshot()
-        self.time_to_first_token: float | None = None
-        self._on_event = on_event
-
-    def __call__(self, snapshot: MessageSnapshot) -> None:
-        self.snapshot = snapshot
-        if self.time_to_first_token is None and snapshot.started:
-            self.time_to_first_token = time.perf_counter() - self.started_at
-        if self._on_event is not None:
-            self._on_event(snapshot)
-
-    def deliver_whole(self, message: dict[str, Any]) -> None:
-        """Show a non-streamed message once (no time to first token: nothing streamed)."""
-        self.snapshot = MessageSnapshot.from_message(message)
-        if self._on_event is not None:
-            self._on_event(self.snapshot)
-
-    def elapsed(self) -> float:
-        return time.perf_counter() - self.started_at
 
 
 class Session:
@@ -86,10 +59,14 @@ class Session:
         async_http_client: An ``httpx.AsyncClient`` for ``ask_async``; not closed either.
         emulator: The ``Emulator`` to use offline (a fresh one by default).
         environ: The environment mapping to read (``os.environ`` by default).
+        cache: Place prompt-cache breakpoints automatically (``ask(..., cache=False)``: once).
+        cache_ttl: Their TTL, ``"5m"`` or ``"1h"``.
 
     Attributes:
         history: The conversation, as the API's message list.
+        ledger: Usage and cost of every call (a ``Ledger``, the first ``on_call`` callback).
         on_call: Callbacks given every finished or failed call's ``Reply``.
+        before_send: Callbacks given each body before it is sent (raising one refuses it).
         last_reply: The latest ``Reply`` (also set for failed and interrupted calls).
     """
 
@@ -109,6 +86,8 @@ class Session:
         async_http_client: httpx.AsyncClient | None = None,
         emulator: Any = None,
         environ: Mapping[str, str] | None = None,
+        cache: bool = True,
+        cache_ttl: CacheTTLTypes = "5m",
     ) -> None:
         arguments = {
             "api_key": api_key,
@@ -123,7 +102,10 @@ class Session:
         self.settings: Settings = resolve_settings(arguments, environ=environ)
         self.system = system
         self.history: list[MessageParam] = []
-        self.on_call: list[Callable[[Reply], None]] = []
+        self.cache, self.cache_ttl = cache, cache_ttl
+        self.ledger = Ledger()
+        self.on_call: list[Callable[[Reply], object]] = [self.ledger.record_reply]
+        self.before_send: list[Callable[[dict[str, Any]], None]] = []
         self.last_reply: Reply | None = None
         self._emulator = emulator
         self._http_client = http_client
@@ -164,15 +146,25 @@ class Session:
         history: bool = True,
         stream: bool = True,
         attach: Iterable[Any] = (),
+        cache: bool | CacheTTLTypes | None = None,
         **params: Any,
     ) -> PreparedRequest:
-        """``build_request``'s body with the report on its content (notes, image tokens)."""
+        """``build_request``'s body with the report on its content (notes, image tokens).
+
+        ``cache`` (default ``self.cache``): False sends no automatic cache breakpoints; True
+        or a TTL places them with ``plan_cache`` on the body (never on ``history``).
+        """
         build = functools.partial(
             build_body, self.settings, history=self.history if history else (),
             system=self.system, stream=stream, params=params,
         )
         model = params.get("model") or self.settings.model
-        return prepare_request(build, prompt, attach, model=model)
+        prepared = prepare_request(build, prompt, attach, model=model)
+        cache = self.cache if cache is None else cache
+        if cache:
+            ttl = self.cache_ttl if cache is True else cache
+            prepared.body = plan_cache(prepared.body, model=model, ttl=ttl).body
+        return prepared
 
     def ask(
         self,
@@ -203,7 +195,9 @@ class Session:
         prepared = self.prepare_request(
             prompt, history=history, stream=stream, attach=attach, **params
         )
-        body, tracker = prepared.body, _CallTracker(on_event, prepared.report)
+        body, tracker = prepared.body, CallTracker(on_event, prepared.report)
+        for check in self.before_send:
+            check(body)
         try:
             result = self._sync_client().create(body, on_event=tracker)
         except (APIError, KeyboardInterrupt) as error:
@@ -225,7 +219,9 @@ class Session:
         prepared = self.prepare_request(
             prompt, history=history, stream=stream, attach=attach, **params
         )
-        body, tracker = prepared.body, _CallTracker(on_event, prepared.report)
+        body, tracker = prepared.body, CallTracker(on_event, prepared.report)
+        for check in self.before_send:
+            check(body)
         try:
             result = await self._asynchronous_client().create(body, on_event=tracker)
         except (APIError, KeyboardInterrupt) as error:
@@ -260,7 +256,7 @@ class Session:
 
     # -- outcomes ----------------------------------------------------------------------
 
-    def _reply(self, body: dict[str, Any], tracker: _CallTracker, **fields: Any) -> Reply:
+    def _reply(self, body: dict[str, Any], tracker: CallTracker, **fields: Any) -> Reply:
         return Reply(
             request=body,
             offline=self.offline,
@@ -273,7 +269,7 @@ class Session:
     def _finished(
         self,
         body: dict[str, Any],
-        tracker: _CallTracker,
+        tracker: CallTracker,
         result: CallResult[dict[str, Any]],
         history: bool,
     ) -> Reply:
@@ -281,7 +277,7 @@ class Session:
         if not body.get("stream") and tracker.snapshot.message.get("id") is None:
             tracker.deliver_whole(message)
         if history:
-            self.history.append(body["messages"][-1])
+            self.history.append(without_cache_control(body["messages"][-1]))
             self.history.append({"role": "assistant", "content": message.get("content", [])})
         reply = self._reply(
             body,
@@ -295,7 +291,7 @@ class Session:
         return reply
 
     def _failed(
-        self, body: dict[str, Any], tracker: _CallTracker, error: BaseException, history: bool
+        self, body: dict[str, Any], tracker: CallTracker, error: BaseException, history: bool
     ) -> None:
         interrupted = isinstance(error, KeyboardInterrupt)
         if isinstance(error, APIError):
@@ -307,7 +303,7 @@ class Session:
         if interrupted and history:
             turn = interrupted_turn(partial)
             if turn is not None:
-                self.history.append(body["messages"][-1])
+                self.history.append(without_cache_control(body["messages"][-1]))
                 self.history.append(turn)
         reply = self._reply(
             body,
