@@ -13,12 +13,28 @@ import httpx
 import pytest
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _history_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """CLAUDE_NB_HOME in a temporary directory for the whole run, kernels included.
+
+    Persistence is on by default, so nothing a test runs may write ``~/.claude_nb``.
+    """
+    home = str(tmp_path_factory.mktemp("claude_nb_home"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CLAUDE_NB_HOME", home)
+        yield home
+
+
 @pytest.fixture(autouse=True)
-def _scrub_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test sees the developer's ANTHROPIC_* or CLAUDE_NB_* variables."""
+def _scrub_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """No test sees the developer's ANTHROPIC_* or CLAUDE_NB_* variables.
+
+    ``CLAUDE_NB_HOME`` is the test's own temporary directory (the history store lives there).
+    """
     for name in list(os.environ):
         if name.startswith(("ANTHROPIC_", "CLAUDE_NB_")):
             monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CLAUDE_NB_HOME", str(tmp_path / "claude_nb_home"))
 
 
 @pytest.fixture(scope="session")
