@@ -92,7 +92,8 @@ def kernel(served) -> Iterator[Kernel]:
         name: value for name, value in os.environ.items()
         if not name.startswith(("ANTHROPIC_", "CLAUDE_NB_"))
     }
-    environment.update(ANTHROPIC_BASE_URL=base_url, ANTHROPIC_API_KEY=FAKE_KEY)
+    environment.update(ANTHROPIC_BASE_URL=base_url, ANTHROPIC_API_KEY=FAKE_KEY,
+                       CLAUDE_NB_HOME=os.environ["CLAUDE_NB_HOME"])  # the run's temporary one
     manager = jupyter_client.KernelManager(kernel_name="python3")
     manager.start_kernel(env=environment)
     client = manager.client()
