@@ -97,6 +97,15 @@ _PROMPT_ARGUMENTS = (
         "--dry-run", action="store_true", dest="dry_run",
         help="Show the exact request (key redacted), token estimate and cost; send nothing.",
     ),
+    argument(
+        "--no-cache", action="store_true", dest="no_cache",
+        help="No automatic prompt-cache breakpoints for this request.",
+    ),
+    argument(
+        "--budget", type=float, metavar="USD",
+        help="Refuse the call if the session could pass this many dollars "
+        "(default: %%config ClaudeMagics.budget_usd).",
+    ),
 )
 
 
