@@ -1,7 +1,8 @@
 """``Reply``: what one ``Session.ask`` call produced, finished, failed or interrupted.
 
 A reply renders itself in a notebook (``_repr_markdown_``): the text, then one footer line
-with the model, tokens, cache reads and writes, cost, time to first token, total time, and
+with the model, tokens, cache reads and writes (and the money caching saved, or what a write
+cost extra, against sending the prompt uncached), cost, time to first token, total time, and
 "offline emulator" when it came from the emulator. It holds the request body (never the
 headers), so no reply can show an API key.
 """
@@ -26,6 +27,16 @@ def _usage_cost(model: str, usage: dict[str, Any]) -> float | None:
     except ImportError:
         return None
     return usage_cost(usage, model)
+
+
+def _cache_saved(reply: Reply) -> str:
+    """``, saved $x`` (or ``, +$x to write``) against sending the prompt uncached."""
+    from claude_nb._cache_plan import cache_savings
+
+    saving = cache_savings(reply.usage, reply.model)
+    if saving is None or abs(saving) < 0.00005:
+        return ""
+    return f", saved ${saving:.4f}" if saving > 0 else f", +${-saving:.4f} to write"
 
 
 @dataclass(eq=False)
@@ -98,7 +109,7 @@ class Reply:
         read = usage.get("cache_read_input_tokens") or 0
         write = usage.get("cache_creation_input_tokens") or 0
         if read or write:
-            parts.append(f"cache read {read:,} / write {write:,}")
+            parts.append(f"cache read {read:,} / write {write:,}{_cache_saved(self)}")
         cost = self.cost
         parts.append("unpriced" if cost is None else f"${cost:.4f}")
         if self.time_to_first_token is not None:
