@@ -6,6 +6,7 @@ import asyncio
 import base64
 import io
 import math
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -204,8 +205,10 @@ def test_dry_run_lists_blocks_notes_and_tokens_and_sends_nothing(shell) -> None:
     ("setup", "flag", "message"),
     [
         ("thing = object()", "--image thing", "cannot send a builtins.object to Claude; "),
-        ("from matplotlib.figure import Figure; empty = Figure()", "--image empty", "the matplotlib figure is empty"),
-        ("bad = b'\\x89PNG\\r\\n\\x1a\\n' + b'junk' * 10", "--image bad", "corrupt image/png bytes (48 bytes)"),
+        ("from matplotlib.figure import Figure; empty = Figure()", "--image empty",
+         "the matplotlib figure is empty"),
+        ("bad = b'\\x89PNG\\r\\n\\x1a\\n' + b'junk' * 10", "--image bad",
+         "corrupt image/png bytes (48 bytes)"),
         ("path = '/no/such/file.png'", "--image path", "no such file: '/no/such/file.png'"),
         ("url = 'ftp://example.com/a.png'", "--image url", "only http(s) URLs can be sent"),
         ("", "--image 'fig()'", "nothing is evaluated"),
@@ -247,6 +250,7 @@ def test_load_and_a_text_cell_import_nothing_heavy() -> None:
     )
     output = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True,
-        env={"PATH": "/usr/bin:/bin", "CLAUDE_NB_OFFLINE": "1"},
+        env={"PATH": "/usr/bin:/bin", "CLAUDE_NB_OFFLINE": "1",
+             "CLAUDE_NB_HOME": os.environ["CLAUDE_NB_HOME"]},
     )
     assert output.stderr == "HEAVY []"

@@ -41,6 +41,7 @@ def kernel() -> Iterator[Kernel]:
         name: value for name, value in os.environ.items()
         if not name.startswith(("ANTHROPIC_", "CLAUDE_NB_"))
     }
+    environment["CLAUDE_NB_HOME"] = os.environ["CLAUDE_NB_HOME"]  # the run's temporary one
     manager = jupyter_client.KernelManager(kernel_name="python3")
     manager.kernel_spec.argv[0] = sys.executable  # this venv's python, whatever the spec says
     manager.start_kernel(env=environment)
