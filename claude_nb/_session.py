@@ -30,6 +30,8 @@ from claude_nb._ledger import Ledger
 from claude_nb._reply import Reply, interrupted_turn
 from claude_nb._request import build_body, count_tokens_body
 from claude_nb._stream import MessageSnapshot
+from claude_nb._tool_loop import plan_tools, prepare_ask, run_tool_loop, run_tool_loop_async
+from claude_nb._tools import ToolRegistry
 from claude_nb._types import CacheTTLTypes, ContentBlock, MessageParam
 
 if TYPE_CHECKING:
@@ -68,6 +70,7 @@ class Session:
         on_call: Callbacks given every finished or failed call's ``Reply``.
         before_send: Callbacks given each body before it is sent (raising one refuses it).
         last_reply: The latest ``Reply`` (also set for failed and interrupted calls).
+        tools: The ``ToolRegistry`` ``ask`` offers and runs (the tool loop, ``_tool_loop``).
     """
 
     def __init__(
@@ -107,6 +110,7 @@ class Session:
         self.on_call: list[Callable[[Reply], object]] = [self.ledger.record_reply]
         self.before_send: list[Callable[[dict[str, Any]], None]] = []
         self.last_reply: Reply | None = None
+        self.tools = ToolRegistry()
         self._emulator = emulator
         self._http_client = http_client
         self._async_http_client = async_http_client
@@ -147,13 +151,16 @@ class Session:
         stream: bool = True,
         attach: Iterable[Any] = (),
         cache: bool | CacheTTLTypes | None = None,
+        tools: Any = None,
         **params: Any,
     ) -> PreparedRequest:
         """``build_request``'s body with the report on its content (notes, image tokens).
 
         ``cache`` (default ``self.cache``): False sends no automatic cache breakpoints; True
         or a TTL places them with ``plan_cache`` on the body (never on ``history``).
+        ``tools`` (default ``self.tools``) becomes the ``tools`` field (see ``ask``).
         """
+        params = plan_tools(self.tools, tools).params(params)
         build = functools.partial(
             build_body, self.settings, history=self.history if history else (),
             system=self.system, stream=stream, params=params,
@@ -174,6 +181,10 @@ class Session:
         history: bool = True,
         on_event: Callable[[MessageSnapshot], None] | None = None,
         attach: Iterable[Any] = (),
+        tools: Any = None,
+        max_steps: int | None = None,
+        approver: Any = None,
+        on_tool_event: Callable[[Any], None] | None = None,
         **params: Any,
     ) -> Reply:
         """Send a prompt and return the reply (the history grows unless ``history=False``).
@@ -185,17 +196,33 @@ class Session:
             on_event: Called with the ``MessageSnapshot`` after every event.
             attach: Objects sent before the prompt: matplotlib figures, PIL images, arrays,
                 image or PDF bytes, file paths, http(s) URLs, DataFrames.
-            **params: Body fields (``max_tokens``, ``tools``, ``thinking``...).
+            tools: Tools to offer and run: None (``self.tools``), registered names,
+                functions, raw API specs (dicts, not run), ``[]`` for none. With tools to
+                run, the tool loop answers every tool call until the model is done and
+                returns a ``ToolLoopReply`` (``.steps``; see ``claude_nb._tool_loop``).
+            max_steps: API calls the tool loop may make (default 10).
+            approver: Asked before each tool call (e.g. ``PromptApprover()``).
+            on_tool_event: Called with a ``ToolCallEvent`` as each tool call starts and ends.
+            **params: Body fields (``max_tokens``, ``tool_choice``, ``thinking``...).
 
         Raises:
             APIError: Any failure (``.partial`` holds what arrived); ``last_reply`` has it too.
             KeyboardInterrupt: Re-raised after the partial reply was recorded.
             ContentError: An attachment cannot be sent (nothing was sent).
         """
-        prepared = self.prepare_request(
-            prompt, history=history, stream=stream, attach=attach, **params
+        prepared, loop = prepare_ask(
+            self, prompt, stream, history, attach, tools, params, on_event=on_event,
+            on_tool_event=on_tool_event, approver=approver, max_steps=max_steps,
         )
-        body, tracker = prepared.body, CallTracker(on_event, prepared.report)
+        if loop is not None:
+            return run_tool_loop(loop)
+        return self._send(prepared.body, on_event, history, prepared.report)
+
+    def _send(
+        self, body: dict[str, Any], on_event: Any, history: bool, report: Any = None
+    ) -> Reply:
+        """One API call: ``before_send`` checks, the request, the history and ``on_call``."""
+        tracker = CallTracker(on_event, report)
         for check in self.before_send:
             check(body)
         try:
@@ -213,13 +240,26 @@ class Session:
         history: bool = True,
         on_event: Callable[[MessageSnapshot], None] | None = None,
         attach: Iterable[Any] = (),
+        tools: Any = None,
+        max_steps: int | None = None,
+        approver: Any = None,
+        on_tool_event: Callable[[Any], None] | None = None,
         **params: Any,
     ) -> Reply:
-        """The async twin of ``ask`` (same body, history rules and callbacks)."""
-        prepared = self.prepare_request(
-            prompt, history=history, stream=stream, attach=attach, **params
+        """The async twin of ``ask`` (same body, history rules, tool loop and callbacks)."""
+        prepared, loop = prepare_ask(
+            self, prompt, stream, history, attach, tools, params, on_event=on_event,
+            on_tool_event=on_tool_event, approver=approver, max_steps=max_steps,
         )
-        body, tracker = prepared.body, CallTracker(on_event, prepared.report)
+        if loop is not None:
+            return await run_tool_loop_async(loop)
+        return await self._send_async(prepared.body, on_event, history, prepared.report)
+
+    async def _send_async(
+        self, body: dict[str, Any], on_event: Any, history: bool, report: Any = None
+    ) -> Reply:
+        """The async twin of ``_send``."""
+        tracker = CallTracker(on_event, report)
         for check in self.before_send:
             check(body)
         try:
