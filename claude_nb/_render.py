@@ -110,7 +110,7 @@ def reply_markdown(reply: Any, status: str | None = None) -> str:
     Returns:
         Markdown for the frontend.
     """
-    parts = [render_content(reply.message or {})]
+    parts = [_content_markdown(reply)]
     if status in STATUS_NOTES:
         parts.append(STATUS_NOTES[status])
     notes = getattr(reply, "notes_markdown", None)  # what was done to images and tables
@@ -119,9 +119,23 @@ def reply_markdown(reply: Any, status: str | None = None) -> str:
     return "\n\n".join(part for part in parts if part)
 
 
+def _content_markdown(reply: Any) -> str:
+    """The reply's content; every step with its tool calls for a tool-loop reply."""
+    if getattr(reply, "steps", None):
+        from claude_nb._tool_transcript import reply_transcript_markdown
+
+        return reply_transcript_markdown(reply)
+    return render_content(reply.message or {})
+
+
 def reply_plain(reply: Any) -> str:
-    """The final plain text of a reply: its text, then its footer line."""
-    text = str(reply.text or "")
+    """The final plain text of a reply: its text (every step's), then its footer line."""
+    if getattr(reply, "steps", None):
+        from claude_nb._tool_transcript import reply_transcript_plain
+
+        text = reply_transcript_plain(reply)
+    else:
+        text = str(reply.text or "")
     return f"{text}\n\n{reply.footer()}" if text else str(reply.footer())
 
 
