@@ -1,4 +1,4 @@
-"""The ``ClaudeMagics`` class: ``%%claude``, ``%claude`` and ``%claude_session``.
+"""The ``ClaudeMagics`` class: ``%%claude``, ``%claude``, ``%claude_session``, ``%claude_cost``.
 
 One cell, end to end::
 
@@ -6,7 +6,8 @@ One cell, end to end::
         -> StreamRenderer (_render) repaints at a capped rate -> final exact repaint
         -> the Reply is the cell's value (shown once: the streamed output already shows it)
 
-Per-kernel state (the ``Session``) lives on the ``ClaudeMagics`` instance IPython keeps in
+Per-kernel state (the ``Session``, and the ``Accounting`` of ``_cost_magics``: budget, history
+store, live cost view) lives on the ``ClaudeMagics`` instance IPython keeps in
 ``shell.magics_manager.registry["ClaudeMagics"]``; ``claude_nb.get_session()`` finds it there.
 Defaults are traitlets (``%config ClaudeMagics.model = "..."`` or ``ipython_config.py``).
 Precedence: cell flags > ``%config`` > environment > defaults.
@@ -25,6 +26,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, magics_class, no_var_expand
 from traitlets import Bool, Enum, Float, Integer, Unicode, observe
 
+from claude_nb._cost_magics import Accounting
 from claude_nb._errors_display import attach_readable_traceback
 from claude_nb._exceptions import ClaudeNBError, ContentError
 from claude_nb._history_view import HistoryView
@@ -83,6 +85,16 @@ class ClaudeMagics(Magics):
     df_budget = Integer(2000, help="Estimated tokens a DataFrame's text may take.").tag(
         config=True
     )
+    cache = Bool(True, help="Automatic prompt-cache breakpoints (--no-cache: one cell).").tag(
+        config=True
+    )
+    cache_ttl = Enum(("5m", "1h"), "5m", help="TTL of the automatic breakpoints.").tag(
+        config=True
+    )
+    budget_usd = Float(None, allow_none=True, help="Refuse calls that could take the session "
+                       "past this many dollars (warns once at 80%).").tag(config=True)
+    persist = Bool(True, help="Save every call to CLAUDE_NB_HOME/history.sqlite (default "
+                   "~/.claude_nb) for %claude_session list/resume/export.").tag(config=True)
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
@@ -90,6 +102,7 @@ class ClaudeMagics(Magics):
         self._shown: tuple[int, int] | None = None
         self._offline_notice_shown = False
         self.last_renderer: StreamRenderer | None = None
+        self.accounting = Accounting(self)
 
     # ----------------------------------------------------------------- session
     @property
@@ -105,7 +118,10 @@ class ClaudeMagics(Magics):
                 system=self.system,
                 max_retries=self.max_retries,
                 read_timeout=self.read_timeout,
+                cache=self.cache,
+                cache_ttl=self.cache_ttl,  # type: ignore[arg-type]  # an Enum of the two TTLs
             )
+            self.accounting.attach(self._session)
         return self._session
 
     @observe(*_CONNECTION_TRAITS)
@@ -118,10 +134,17 @@ class ClaudeMagics(Magics):
         new = self.session
         new.history[:] = old.history
         new.system = old.system
+        self.accounting.adopt(new, old)
         old.close()
 
+    @observe("cache", "cache_ttl")
+    def _cache_changed(self, change: dict[str, Any]) -> None:
+        if self._session is not None:
+            setattr(self._session, change["name"], change["new"])
+
     def close(self) -> None:
-        """Close the session's HTTP clients (on ``%unload_ext``)."""
+        """Close the session's HTTP clients and the history store (on ``%unload_ext``)."""
+        self.accounting.close()
         if self._session is not None:
             self._session.close()
             self._session = None
@@ -152,13 +175,23 @@ class ClaudeMagics(Magics):
         return self._ask(arguments, prompt)
 
     @magic_arguments()
-    @argument("action", nargs="?", choices=("show", "reset", "undo", "system"), default="show")
-    @argument("text", nargs="*", help="For 'system': the new system prompt.")
+    @argument("action", nargs="?", default="show", choices=(
+        "show", "reset", "undo", "system", "list", "resume", "export"))
+    @argument("text", nargs="*", help="system: the new system prompt; resume: a session id "
+              "(default: the latest); export: a .json or .md path (and an id).")
     @line_magic("claude_session")
     def claude_session(self, line: str) -> Any:
-        """Show the conversation, or: ``reset``, ``undo`` (the last exchange), ``system TEXT``."""
+        """Show the conversation, or change or save it.
+
+        Actions: ``reset``, ``undo`` (the last exchange), ``system TEXT``, ``list`` (saved
+        sessions), ``resume [ID]`` (after a restart), ``export PATH.json|PATH.md [ID]``.
+        """
         arguments = self.claude_session.parser.parse_argstring(line)
         session = self.session
+        if arguments.action in ("list", "resume", "export"):
+            from claude_nb._cost_magics import session_action
+
+            return session_action(self.accounting, session, arguments.action, arguments.text)
         if arguments.action == "reset":
             session.reset()
         elif arguments.action == "undo":
@@ -169,6 +202,15 @@ class ClaudeMagics(Magics):
             text = line.split("system", 1)[1].strip()
             session.system = text or None
         return HistoryView(session.history, session.system)
+
+    @magic_arguments()
+    @argument("--live", action="store_true", help="Update the table and chart in place after "
+              "every later call.")
+    @line_magic("claude_cost")
+    def claude_cost(self, line: str) -> None:
+        """The session's cost: a table per call (tokens by kind, cost, cache hits) and a chart."""
+        arguments = self.claude_cost.parser.parse_argstring(line)
+        self.accounting.show_cost(self.session, live=arguments.live)
 
     # ----------------------------------------------------------------- internals
     @property
@@ -197,6 +239,8 @@ class ClaudeMagics(Magics):
         if self.max_tokens is not None:
             params.setdefault("max_tokens", self.max_tokens)
         options = {"history": not arguments.no_history, "stream": not arguments.no_stream}
+        if arguments.no_cache:
+            options["cache"] = False
         try:
             session = self.session
             model = params.get("model") or session.settings.model
@@ -218,7 +262,8 @@ class ClaudeMagics(Magics):
         )
         self.last_renderer = renderer
         try:
-            reply = session.ask(content, on_event=renderer.on_event, **options, **params)
+            with self.accounting.cell(session, arguments.budget):
+                reply = session.ask(content, on_event=renderer.on_event, **options, **params)
         except KeyboardInterrupt:
             self._finish_partial(renderer, session, "interrupted")
             raise attach_readable_traceback(
@@ -282,7 +327,8 @@ def unload_extension(shell: Any) -> None:
     if magics is None:
         return
     magics.close()
-    for kind, name in (("cell", "claude"), ("line", "claude"), ("line", "claude_session")):
+    for kind, name in (("cell", "claude"), ("line", "claude"), ("line", "claude_session"),
+                       ("line", "claude_cost")):
         shell.magics_manager.magics[kind].pop(name, None)
     if magics in getattr(shell, "configurables", []):
         shell.configurables.remove(magics)
