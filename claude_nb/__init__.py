@@ -38,12 +38,14 @@ from claude_nb._exceptions import (
 )
 
 if TYPE_CHECKING:
+    from claude_nb._ledger import Ledger
     from claude_nb._session import Reply, Session, get_session
     from claude_nb._widgets import chat
 
 __version__ = "0.1.0"
 
 _LAZY = {
+    "Ledger": "claude_nb._ledger",
     "Reply": "claude_nb._session",
     "Session": "claude_nb._session",
     "get_session": "claude_nb._session",
@@ -63,6 +65,7 @@ __all__ = [
     "ContentError",
     "IncompleteStreamError",
     "InternalServerError",
+    "Ledger",
     "MalformedStreamError",
     "NotFoundError",
     "OverloadedError",
