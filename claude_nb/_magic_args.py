@@ -106,6 +106,16 @@ _PROMPT_ARGUMENTS = (
         help="Refuse the call if the session could pass this many dollars "
         "(default: %%config ClaudeMagics.budget_usd).",
     ),
+    argument("--tools", metavar="A,B", help="Offer only these registered tools (by name)."),
+    argument("--no-tools", action="store_true", dest="no_tools", help="Offer no tools."),
+    argument(
+        "--max-steps", type=int, dest="max_steps", metavar="N",
+        help="API calls the tool loop may make (default: %%config ClaudeMagics.max_steps).",
+    ),
+    argument(
+        "--confirm", action="store_true",
+        help="Ask before each tool call: y / n / a (all this cell).",
+    ),
 )
 
 

@@ -1,4 +1,4 @@
-"""The ``ClaudeMagics`` class: ``%%claude``, ``%claude``, ``%claude_session``, ``%claude_cost``.
+"""``ClaudeMagics``: ``%%claude``, ``%claude``, ``%claude_session``, ``_cost``, ``_tools``.
 
 One cell, end to end::
 
@@ -95,6 +95,10 @@ class ClaudeMagics(Magics):
                        "past this many dollars (warns once at 80%).").tag(config=True)
     persist = Bool(True, help="Save every call to CLAUDE_NB_HOME/history.sqlite (default "
                    "~/.claude_nb) for %claude_session list/resume/export.").tag(config=True)
+    max_steps = Integer(10, help="API calls one cell's tool loop may make.").tag(config=True)
+    confirm_tools = Bool(False, help="Ask before each tool call (as --confirm).").tag(
+        config=True
+    )
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
@@ -103,6 +107,7 @@ class ClaudeMagics(Magics):
         self._offline_notice_shown = False
         self.last_renderer: StreamRenderer | None = None
         self.accounting = Accounting(self)
+        self._removed_tools: set[str] = set()  # not rediscovered from @tool (see _tool_magic)
 
     # ----------------------------------------------------------------- session
     @property
@@ -134,6 +139,7 @@ class ClaudeMagics(Magics):
         new = self.session
         new.history[:] = old.history
         new.system = old.system
+        new.tools = old.tools
         self.accounting.adopt(new, old)
         old.close()
 
@@ -212,6 +218,23 @@ class ClaudeMagics(Magics):
         arguments = self.claude_cost.parser.parse_argstring(line)
         self.accounting.show_cost(self.session, live=arguments.live)
 
+    @magic_arguments()
+    @argument("names", nargs="*", help="Functions of the notebook to offer as tools.")
+    @argument("--remove", action="append", metavar="NAME", help="Remove a tool (repeatable).")
+    @argument("--clear", action="store_true", help="Remove every tool.")
+    @line_magic("claude_tools")
+    def claude_tools(self, line: str) -> Any:
+        """Register tools: ``%claude_tools f g``; alone, list the tools and their schemas.
+
+        Tools registered by name resolve the name at call time (redefine ``f`` freely);
+        ``@claude_nb.tool`` functions are registered by every ``%%claude``.
+        """
+        from claude_nb._tool_magic import tools_command
+
+        arguments = self.claude_tools.parser.parse_argstring(line)
+        session = self.session
+        return tools_command(session.tools, arguments, self._user_ns, self._removed_tools)
+
     # ----------------------------------------------------------------- internals
     @property
     def _user_ns(self) -> dict[str, Any]:
@@ -241,6 +264,12 @@ class ClaudeMagics(Magics):
         options = {"history": not arguments.no_history, "stream": not arguments.no_stream}
         if arguments.no_cache:
             options["cache"] = False
+        from claude_nb._tool_magic import cell_tools
+
+        tools = cell_tools(
+            self.session.tools, arguments, self._user_ns, self._removed_tools,
+            max_steps=self.max_steps, confirm=self.confirm_tools,
+        )
         try:
             session = self.session
             model = params.get("model") or session.settings.model
@@ -250,7 +279,7 @@ class ClaudeMagics(Magics):
             if arguments.dry_run:
                 from claude_nb._dry_run import build_dry_run
 
-                prepared = session.prepare_request(content, **options, **params)
+                prepared = session.prepare_request(content, tools=tools.plan, **options, **params)
                 return build_dry_run(session, prepared.body, prepared.report)
         except ContentError as error:
             raise UsageError(str(error)) from None
@@ -263,7 +292,7 @@ class ClaudeMagics(Magics):
         self.last_renderer = renderer
         try:
             with self.accounting.cell(session, arguments.budget):
-                reply = session.ask(content, on_event=renderer.on_event, **options, **params)
+                reply = session.ask(content, **tools.ask_options(renderer), **options, **params)
         except KeyboardInterrupt:
             self._finish_partial(renderer, session, "interrupted")
             raise attach_readable_traceback(
@@ -328,7 +357,7 @@ def unload_extension(shell: Any) -> None:
         return
     magics.close()
     for kind, name in (("cell", "claude"), ("line", "claude"), ("line", "claude_session"),
-                       ("line", "claude_cost")):
+                       ("line", "claude_cost"), ("line", "claude_tools")):
         shell.magics_manager.magics[kind].pop(name, None)
     if magics in getattr(shell, "configurables", []):
         shell.configurables.remove(magics)
