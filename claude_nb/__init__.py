@@ -40,6 +40,7 @@ from claude_nb._exceptions import (
 if TYPE_CHECKING:
     from claude_nb._ledger import Ledger
     from claude_nb._session import Reply, Session, get_session
+    from claude_nb._tools import ToolRegistry, tool
     from claude_nb._widgets import chat
 
 __version__ = "0.1.0"
@@ -49,7 +50,9 @@ _LAZY = {
     "Reply": "claude_nb._session",
     "Session": "claude_nb._session",
     "get_session": "claude_nb._session",
+    "ToolRegistry": "claude_nb._tools",
     "chat": "claude_nb._widgets",
+    "tool": "claude_nb._tools",
 }
 
 __all__ = [
@@ -77,10 +80,12 @@ __all__ = [
     "StreamError",
     "StreamEventError",
     "ToolError",
+    "ToolRegistry",
     "TransportError",
     "chat",
     "get_session",
     "load_ipython_extension",
+    "tool",
     "unload_ipython_extension",
 ]
 
