@@ -266,12 +266,12 @@ class ClaudeMagics(Magics):
             options["cache"] = False
         from claude_nb._tool_magic import cell_tools
 
-        tools = cell_tools(
-            self.session.tools, arguments, self._user_ns, self._removed_tools,
-            max_steps=self.max_steps, confirm=self.confirm_tools,
-        )
         try:
             session = self.session
+            tools = cell_tools(
+                session.tools, arguments, self._user_ns, self._removed_tools,
+                max_steps=self.max_steps, confirm=self.confirm_tools,
+            )
             model = params.get("model") or session.settings.model
             content = self._content(prompt, arguments, model)
             if arguments.new:
