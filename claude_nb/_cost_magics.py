@@ -133,7 +133,7 @@ class Accounting:
         A budget refusal leaves as a one-line ``UsageError``.
         """
         self.attach(session)
-        count = getattr(self._magics.shell, "execution_count", None)
+        count = _cell_number(self._magics.shell)
         session.ledger.cell = f"In[{count}]" if count else None
         self._cell_budget = budget
         try:
@@ -183,6 +183,13 @@ class Accounting:
         view.show(live=live)
         if live:
             self.live = view
+
+
+def _cell_number(shell: Any) -> int | None:
+    """The running cell's ``In[n]`` (IPython 9 counts the next cell while one runs)."""
+    result = getattr(getattr(shell, "displayhook", None), "exec_result", None)
+    count = getattr(result, "execution_count", None)
+    return count if isinstance(count, int) else getattr(shell, "execution_count", None)
 
 
 def session_action(accounting: Accounting, session: Any, action: str, words: list[str]) -> Any:
