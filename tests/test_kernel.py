@@ -6,6 +6,7 @@ process, so the test can script replies, change pacing and inject faults between
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import time
@@ -85,27 +86,34 @@ def served() -> Iterator[tuple[Emulator, ScriptedResponder, str]]:
         yield emulator, responder, base_url
 
 
-@pytest.fixture(scope="module")
-def kernel(served) -> Iterator[Kernel]:
-    _, _, base_url = served
-    environment = {
+@contextlib.contextmanager
+def running_kernel(**environment: str) -> Iterator[Kernel]:
+    """A fresh python3 kernel: no ANTHROPIC_*/CLAUDE_NB_* of the developer's, the run's
+    temporary CLAUDE_NB_HOME (history is saved by default), then ``environment``."""
+    variables = {
         name: value for name, value in os.environ.items()
         if not name.startswith(("ANTHROPIC_", "CLAUDE_NB_"))
     }
-    environment.update(ANTHROPIC_BASE_URL=base_url, ANTHROPIC_API_KEY=FAKE_KEY,
-                       CLAUDE_NB_HOME=os.environ["CLAUDE_NB_HOME"])  # the run's temporary one
+    variables["CLAUDE_NB_HOME"] = os.environ["CLAUDE_NB_HOME"]
+    variables.update(environment)
     manager = jupyter_client.KernelManager(kernel_name="python3")
-    manager.start_kernel(env=environment)
+    manager.start_kernel(env=variables)
     client = manager.client()
     client.start_channels()
-    client.wait_for_ready(timeout=60)
-    kernel = Kernel(client, manager)
-    assert kernel.execute("%load_ext claude_nb").reply["status"] == "ok"
     try:
-        yield kernel
+        client.wait_for_ready(timeout=60)
+        yield Kernel(client, manager)
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
+
+
+@pytest.fixture(scope="module")
+def kernel(served) -> Iterator[Kernel]:
+    _, _, base_url = served
+    with running_kernel(ANTHROPIC_BASE_URL=base_url, ANTHROPIC_API_KEY=FAKE_KEY) as kernel:
+        assert kernel.execute("%load_ext claude_nb").reply["status"] == "ok"
+        yield kernel
 
 
 def long_text(words: int) -> str:

@@ -20,13 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_kernel import FAKE_KEY, Execution, Kernel
+from test_kernel import FAKE_KEY, Execution, Kernel, running_kernel
 
 from claude_nb._store import Store
 from claude_nb.emulator import Emulator, Pacing
 
 pytestmark = pytest.mark.kernel
-jupyter_client = pytest.importorskip("jupyter_client")
 
 LONG_SYSTEM = "You are a patient statistics tutor who explains with small examples. " * 400
 QUESTIONS = ("What is a p-value?", "And a confidence interval?", "How do they relate?")
@@ -70,69 +69,56 @@ def kill_mid_stream(kernel: Kernel, code: str) -> None:
 def test_cache_cost_budget_then_restart_resume_then_sigkill(tmp_path: Path) -> None:
     emulator = Emulator(require_key=True)
     outputs: list[Execution] = []
-    with emulator.serve() as base_url:
-        environment = {
-            name: value for name, value in os.environ.items()
-            if not name.startswith(("ANTHROPIC_", "CLAUDE_NB_"))
-        }
-        environment.update(ANTHROPIC_BASE_URL=base_url, ANTHROPIC_API_KEY=FAKE_KEY,
-                           CLAUDE_NB_HOME=str(tmp_path))
-        manager = jupyter_client.KernelManager(kernel_name="python3")
-        manager.start_kernel(env=environment)
-        client = manager.client()
-        client.start_channels()
-        client.wait_for_ready(timeout=60)
-        kernel = Kernel(client, manager)
-        try:
-            checked(kernel, "%load_ext claude_nb", outputs)
-            checked(kernel, f"%claude_session system {LONG_SYSTEM}", outputs)
-            footers = []
-            for question in QUESTIONS:
-                execution = checked(kernel, f"%%claude\n{question}\n", outputs)
-                footers.append(execution.displays[-1]["content"]["data"]["text/markdown"])
-            ledger = ledger_of(kernel)
-            (_, write1, read1, _), (_, write2, read2, _), (_, _, read3, _) = ledger
-            assert write1 > 4000 and read1 == 0  # the first turn writes the long prefix
-            assert read2 >= write1 and read3 > read2 and write2 < write1  # later turns read it
-            assert f"cache read {read2:,}" in footers[1] and "saved $" in footers[1]
-            cells = [cell for cell, *_ in ledger]
-            assert len(set(cells)) == 3 and all(cell.startswith("In[") for cell in cells)
+    with emulator.serve() as base_url, running_kernel(
+            ANTHROPIC_BASE_URL=base_url, ANTHROPIC_API_KEY=FAKE_KEY,
+            CLAUDE_NB_HOME=str(tmp_path)) as kernel:
+        manager = kernel.manager
+        checked(kernel, "%load_ext claude_nb", outputs)
+        checked(kernel, f"%claude_session system {LONG_SYSTEM}", outputs)
+        footers = []
+        for question in QUESTIONS:
+            execution = checked(kernel, f"%%claude\n{question}\n", outputs)
+            footers.append(execution.displays[-1]["content"]["data"]["text/markdown"])
+        ledger = ledger_of(kernel)
+        (_, write1, read1, _), (_, write2, read2, _), (_, _, read3, _) = ledger
+        assert write1 > 4000 and read1 == 0  # the first turn writes the long prefix
+        assert read2 >= write1 and read3 > read2 and write2 < write1  # later turns read it
+        assert f"cache read {read2:,}" in footers[1] and "saved $" in footers[1]
+        cells = [cell for cell, *_ in ledger]
+        assert len(set(cells)) == 3 and all(cell.startswith("In[") for cell in cells)
 
-            cost = checked(kernel, "%claude_cost", outputs)
-            table, chart = (m["content"]["data"] for m in cost.of_type("display_data"))
-            assert "**3 calls**" in table["text/markdown"] and "simulated" not in table[
-                "text/plain"]  # over HTTP with a key: real (emulated) calls, not offline
-            png = base64.b64decode(chart["image/png"])
-            assert png.startswith(b"\x89PNG") and len(png) > 5000
+        cost = checked(kernel, "%claude_cost", outputs)
+        table, chart = (m["content"]["data"] for m in cost.of_type("display_data"))
+        assert "**3 calls**" in table["text/markdown"] and "simulated" not in table[
+            "text/plain"]  # over HTTP with a key: real (emulated) calls, not offline
+        png = base64.b64decode(chart["image/png"])
+        assert png.startswith(b"\x89PNG") and len(png) > 5000
 
-            spent = float(kernel.value("__import__('claude_nb').get_session().ledger.total_cost"))
-            sent = len(emulator.requests)
-            checked(kernel, f"%config ClaudeMagics.budget_usd = {spent + 0.001!r}", outputs)
-            refused = kernel.execute("%%claude\nOne more, please.\n")
-            outputs.append(refused)
-            assert refused.reply["status"] == "error"
-            assert refused.reply["ename"] == "UsageError"
-            assert "passes the session budget" in refused.text
-            assert len(emulator.requests) == sent  # nothing was sent
+        spent = float(kernel.value("__import__('claude_nb').get_session().ledger.total_cost"))
+        sent = len(emulator.requests)
+        checked(kernel, f"%config ClaudeMagics.budget_usd = {spent + 0.001!r}", outputs)
+        refused = kernel.execute("%%claude\nOne more, please.\n")
+        outputs.append(refused)
+        assert refused.reply["status"] == "error"
+        assert refused.reply["ename"] == "UsageError"
+        assert "passes the session budget" in refused.text
+        assert len(emulator.requests) == sent  # nothing was sent
 
-            manager.restart_kernel(now=True)
-            client.wait_for_ready(timeout=60)
-            checked(kernel, "%load_ext claude_nb", outputs)
-            resumed = checked(kernel, "%claude_session resume", outputs)
-            assert "resumed session" in resumed.text
-            checked(kernel, "%%claude\nWhat did I ask first?\n", outputs)
-            request = emulator.requests[-1].body
-            assert [m["role"] for m in request["messages"]] == ["user", "assistant"] * 3 + [
-                "user"]
-            assert request["messages"][0]["content"] == QUESTIONS[0]
-            continued = ledger_of(kernel)
-            assert continued[:3] == ledger and len(continued) == 4
+        manager.restart_kernel(now=True)
+        kernel.client.wait_for_ready(timeout=60)
+        checked(kernel, "%load_ext claude_nb", outputs)
+        resumed = checked(kernel, "%claude_session resume", outputs)
+        assert "resumed session" in resumed.text
+        checked(kernel, "%%claude\nWhat did I ask first?\n", outputs)
+        request = emulator.requests[-1].body
+        assert [m["role"] for m in request["messages"]] == ["user", "assistant"] * 3 + [
+            "user"]
+        assert request["messages"][0]["content"] == QUESTIONS[0]
+        continued = ledger_of(kernel)
+        assert continued[:3] == ledger and len(continued) == 4
 
-            emulator.pacing = Pacing(tokens_per_second=100)
-            kill_mid_stream(kernel, "%%claude\nwrite 400 words about sampling\n")
-        finally:
-            client.stop_channels()
-            manager.shutdown_kernel(now=True)
+        emulator.pacing = Pacing(tokens_per_second=100)
+        kill_mid_stream(kernel, "%%claude\nwrite 400 words about sampling\n")
     with Store(environ={"CLAUDE_NB_HOME": str(tmp_path)}) as store:
         (summary,) = store.list_sessions()  # the resumed session went on in the same one
         saved = store.load_session(summary.id)
