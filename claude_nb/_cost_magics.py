@@ -50,10 +50,12 @@ class CostView:
         from claude_nb._chart import cost_chart_png
 
         png = cost_chart_png(self.ledger)
+        markdown = self.ledger._repr_markdown_()
         table = {
-            "text/markdown": self.ledger._repr_markdown_(),
+            "text/markdown": markdown,
             "text/html": self.ledger._repr_html_(),
-            "text/plain": repr(self.ledger),
+            # Terminal IPython shows text/plain: a Markdown table reads well as text.
+            "text/plain": markdown,
         }
         chart = {
             "image/png": base64.b64encode(png).decode("ascii"),
