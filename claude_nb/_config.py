@@ -131,17 +131,17 @@ def resolve_settings(
         raise ConfigurationError(f"unknown setting(s): {', '.join(sorted(unknown))}")
 
     def pick(name: str, env_name: str | None = None) -> Any:
-        return _first(arguments.get(name), traits.get(name), env.get(env_name) if env_name else None)
+        from_env = env.get(env_name) if env_name else None
+        return _first(arguments.get(name), traits.get(name), from_env)
 
     api_key = pick("api_key", "ANTHROPIC_API_KEY")
     base_url = pick("base_url", "ANTHROPIC_BASE_URL")
     offline_value = pick("offline", "CLAUDE_NB_OFFLINE")
     if isinstance(offline_value, str):
         offline_value = _parse_bool("CLAUDE_NB_OFFLINE", offline_value)
-    if offline_value is None:
-        offline = api_key is None and base_url is None
-    else:
-        offline = bool(offline_value)
+    if offline_value is None:  # unset: offline exactly when there is neither key nor URL
+        offline_value = api_key is None and base_url is None
+    offline = bool(offline_value)
     if not offline and api_key is None and base_url is None:
         raise ConfigurationError(
             "no API key: set ANTHROPIC_API_KEY (or pass api_key=...), "

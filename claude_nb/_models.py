@@ -12,7 +12,7 @@ import json
 from importlib import resources
 from typing import Any
 
-__all__ = ["DEFAULT_CACHE_MIN_TOKENS", "catalog", "model_info", "model_ids"]
+__all__ = ["DEFAULT_CACHE_MIN_TOKENS", "catalog", "model_ids", "model_info"]
 
 DEFAULT_CACHE_MIN_TOKENS = 1024
 """Cache minimum used for a model the data file does not know."""

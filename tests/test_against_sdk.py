@@ -92,7 +92,9 @@ def test_accumulated_message_equals_sdk_final_message(
     finally:
         client.close()
 
-    with Session(api_key="sk-ant-test-000", base_url=base_url, max_retries=0, environ={}) as session:
+    with Session(
+        api_key="sk-ant-test-000", base_url=base_url, max_retries=0, environ={}
+    ) as session:
         reply = session.ask("hi")
 
     assert _drop_none(reply.message) == _drop_none(sdk_message)
