@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import sqlite3
 import threading
@@ -102,6 +103,25 @@ def migrate(db: sqlite3.Connection, migrations: list[Callable[..., None]] | None
     except BaseException:
         db.execute("ROLLBACK")
         raise
+
+
+OPEN_WAIT = 30.0
+"""Seconds a ``Store`` waits for other processes' locks (each write, and opening)."""
+
+
+def _while_locked(action: Callable[[], object], deadline: float) -> None:
+    """Run ``action``, again after a short sleep while the database is locked (to ``deadline``)."""
+    pause = 0.005
+    while True:
+        try:
+            action()
+            return
+        except sqlite3.OperationalError as error:
+            text = str(error)
+            if ("locked" not in text and "busy" not in text) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause * (0.5 + random.random()))  # jitter: two openers do not stay in step
+        pause = min(pause * 2, 0.2)
 
 
 def home_dir(environ: Mapping[str, str] | None = None) -> Path:
@@ -215,11 +235,15 @@ class Store:
         os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
         os.chmod(self.path, 0o600)
         self._db = sqlite3.connect(
-            self.path, timeout=30.0, isolation_level=None, check_same_thread=False
+            self.path, timeout=OPEN_WAIT, isolation_level=None, check_same_thread=False
         )
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(f"PRAGMA busy_timeout={int(OPEN_WAIT * 1000)}")
+        # Switching to WAL and migrating need locks SQLite's busy handler does not wait for
+        # (two processes creating one database at once): retry those, for a bounded time.
+        deadline = time.monotonic() + OPEN_WAIT
+        _while_locked(lambda: self._db.execute("PRAGMA journal_mode=WAL"), deadline)
         self._db.execute("PRAGMA synchronous=NORMAL")
-        migrate(self._db)
+        _while_locked(lambda: migrate(self._db), deadline)
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r})"

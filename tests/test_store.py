@@ -162,43 +162,49 @@ def test_the_store_never_holds_the_api_key(tmp_path: Path) -> None:
 
 WRITER = textwrap.dedent("""
     import sys, time
+    from pathlib import Path
     from claude_nb._ledger import UsageRecord
     from claude_nb._store import Store
-    store = Store(sys.argv[1])
-    time.sleep(max(0.0, float(sys.argv[4]) - time.time()))  # both start writing together
-    session_id = store.start_session("claude-opus-5", session_id=sys.argv[2])
-    for number in range(int(sys.argv[3])):
-        message = {"role": "user", "content": f"{sys.argv[2]} {number}" + "x" * 2000}
-        reply = {"role": "assistant", "content": [{"type": "text", "text": str(number)}]}
-        store.add_turn(session_id, request_messages=[message], reply_message=reply,
-                       record=UsageRecord("claude-opus-5", input_tokens=number),
-                       offset=2 * number)
-    store.close()
+    folder, name, turns, start, rounds, gap = sys.argv[1:7]
+    for number in range(int(rounds)):
+        # every writer opens the same new database at the same instant (the race to create it)
+        time.sleep(max(0.0, float(start) + number * float(gap) - time.time()))
+        store = Store(Path(folder) / f"round{number}.sqlite")
+        session_id = store.start_session("claude-opus-5", session_id=name)
+        for turn in range(int(turns)):
+            message = {"role": "user", "content": f"{name} {turn}" + "x" * 2000}
+            reply = {"role": "assistant", "content": [{"type": "text", "text": str(turn)}]}
+            store.add_turn(session_id, request_messages=[message], reply_message=reply,
+                           record=UsageRecord("claude-opus-5", input_tokens=turn),
+                           offset=2 * turn)
+        store.close()
 """)
 
 
-def test_two_processes_write_at_once(tmp_path: Path) -> None:
-    path = tmp_path / "shared.sqlite"
-    turns = 300
-    start = str(time.time() + 1.5)
+def test_processes_create_and_write_one_database_at_once(tmp_path: Path) -> None:
+    names, turns, rounds = ("alpha", "beta", "gamma"), 40, 6
+    start, gap = str(time.time() + 1.5), "0.4"
     writers = [
         subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(path), name, str(turns), start],
+            [sys.executable, "-c", WRITER, str(tmp_path), name, str(turns), start, str(rounds),
+             gap],
             stderr=subprocess.PIPE,
         )
-        for name in ("alpha", "beta")
+        for name in names
     ]
     for writer in writers:
         _, error = writer.communicate(timeout=120)
         assert writer.returncode == 0, error.decode()
-    with Store(path) as store:
-        for name in ("alpha", "beta"):
-            saved = store.load_session(name)
-            assert [turn["seq"] for turn in saved.turns] == list(range(1, turns + 1))
-            assert len(saved.history) == 2 * turns
-            assert saved.history[-1]["content"][0]["text"] == str(turns - 1)
-    with sqlite3.connect(path) as check:
-        assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    for number in range(rounds):
+        path = tmp_path / f"round{number}.sqlite"
+        with Store(path) as store:
+            for name in names:
+                saved = store.load_session(name)
+                assert [turn["seq"] for turn in saved.turns] == list(range(1, turns + 1))
+                assert len(saved.history) == 2 * turns
+                assert saved.history[-1]["content"][0]["text"] == str(turns - 1)
+        with sqlite3.connect(path) as check:
+            assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 def test_migrations_run_once_and_new_ones_apply_later(tmp_path: Path) -> None:
