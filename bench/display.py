@@ -40,17 +40,17 @@ claude_nb.get_session().ask(
 """
 
 
-def cpu_seconds(client) -> float:
-    for _, message in execute(client, CPU):
+def cpu_seconds(kernel) -> float:
+    for _, message in execute(kernel, CPU):
         if message["msg_type"] == "stream":
             return float(message["content"]["text"].split()[1])
     raise RuntimeError("no CPU reading")
 
 
-def measure(client, code: str) -> dict[str, float]:
-    before = cpu_seconds(client)
-    messages = execute(client, code)
-    cpu = cpu_seconds(client) - before
+def measure(kernel, code: str) -> dict[str, float]:
+    before = cpu_seconds(kernel)
+    messages = execute(kernel, code)
+    cpu = cpu_seconds(kernel) - before
     displays = [
         (arrived, message) for arrived, message in messages
         if message["msg_type"] in ("display_data", "update_display_data")
@@ -73,12 +73,12 @@ def main() -> int:
     options = parser.parse_args()
     text = " ".join(f"ab{i % 10}" for i in range(options.deltas))  # ~4 characters a token
     turn = {"content": [{"type": "text", "text": text}], "delta_count": options.deltas}
-    with kernel_on_emulator(Pacing(tokens_per_second=options.tps)) as (client, responder, _):
+    with kernel_on_emulator(Pacing(tokens_per_second=options.tps)) as (kernel, responder, _):
         responder.add(turn)
-        execute(client, "%load_ext claude_nb")
-        ours = measure(client, "%%claude --no-history --max-tokens 64000\nTell me a long story\n")
-        naive = measure(client, PER_TOKEN)
-        floor = measure(client, FLOOR)
+        execute(kernel, "%load_ext claude_nb")
+        ours = measure(kernel, "%%claude --no-history --max-tokens 64000\nTell me a long story\n")
+        naive = measure(kernel, PER_TOKEN)
+        floor = measure(kernel, FLOOR)
     print(f"| {options.deltas:,} deltas | display msgs | chars sent | kernel CPU s | "
           "stream s | updates/s |")
     print("|---|---:|---:|---:|---:|---:|")

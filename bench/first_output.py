@@ -35,10 +35,10 @@ def main() -> int:
         arrivals.append(time.time())
         return arrivals[-1]
 
-    with kernel_on_emulator(pacing, clock) as (client, responder, _):
+    with kernel_on_emulator(pacing, clock) as (kernel, responder, _):
         responder.add({"content": [{"type": "text", "text": "FIRST second third fourth"}]})
-        execute(client, "%load_ext claude_nb")
-        execute(client, "%claude --no-history warm up")
+        execute(kernel, "%load_ext claude_nb")
+        execute(kernel, "%claude --no-history warm up")
         for _ in range(options.runs):
             shown: list[float] = []
 
@@ -48,12 +48,12 @@ def main() -> int:
                     shown.append(arrived)
 
             sent = time.time()
-            execute(client, "%%claude --no-history\nhello\n", on_message=on_message)
+            execute(kernel, "%%claude --no-history\nhello\n", on_message=on_message)
             arrived = min(moment for moment in arrivals if moment >= sent)
             first_delta = arrived + options.ttft
             latencies.append(shown[0] - first_delta)
             for _, message in execute(
-                client,
+                kernel,
                 "print(get_ipython().magics_manager.registry['ClaudeMagics']"
                 ".last_renderer.first_output_latency())",
             ):

@@ -1,15 +1,22 @@
-"""Shared bench plumbing: a paced emulator served in this process and a real kernel on it."""
+"""Shared bench plumbing: a paced emulator served in this process and a real kernel on it.
+
+The kernel comes from ``tests/kernel_helpers.py`` (the one the kernel tests use): none of the
+developer's ``ANTHROPIC_*``/``CLAUDE_NB_*`` variables and a temporary ``CLAUDE_NB_HOME``, so
+a bench never writes history to ``~/.claude_nb``.
+"""
 
 from __future__ import annotations
 
-import os
-import queue
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from jupyter_client import KernelManager
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from kernel_helpers import Kernel, running_kernel
 
 from claude_nb.emulator import Emulator, Pacing, ScriptedResponder
 
@@ -19,52 +26,25 @@ FAKE_KEY = "sk-ant-bench-0000"
 @contextmanager
 def kernel_on_emulator(
     pacing: Pacing | None, clock: Callable[[], float] = time.time
-) -> Iterator[tuple[Any, ScriptedResponder, Emulator]]:
-    """A started kernel client whose ANTHROPIC_BASE_URL is a paced emulator."""
+) -> Iterator[tuple[Kernel, ScriptedResponder, Emulator]]:
+    """A started kernel whose ANTHROPIC_BASE_URL is a paced emulator."""
     responder = ScriptedResponder(repeat_last=True)
     emulator = Emulator(require_key=True, responder=responder, pacing=pacing, clock=clock)
-    with emulator.serve() as base_url:
-        environment = {
-            name: value for name, value in os.environ.items()
-            if not name.startswith(("ANTHROPIC_", "CLAUDE_NB_"))
-        }
-        environment.update(ANTHROPIC_BASE_URL=base_url, ANTHROPIC_API_KEY=FAKE_KEY)
-        manager = KernelManager(kernel_name="python3")
-        manager.start_kernel(env=environment)
-        client = manager.client()
-        client.start_channels()
-        client.wait_for_ready(timeout=60)
-        try:
-            yield client, responder, emulator
-        finally:
-            client.stop_channels()
-            manager.shutdown_kernel(now=True)
+    with emulator.serve() as base_url, running_kernel(
+        ANTHROPIC_BASE_URL=base_url, ANTHROPIC_API_KEY=FAKE_KEY
+    ) as kernel:
+        yield kernel, responder, emulator
 
 
 def execute(
-    client: Any,
+    kernel: Kernel,
     code: str,
     on_message: Callable[[dict[str, Any], float], None] | None = None,
     timeout: float = 600,
 ) -> list[tuple[float, dict[str, Any]]]:
     """Run code; return (arrival time, message) for its iopub messages until idle."""
-    msg_id = client.execute(code)
-    received: list[tuple[float, dict[str, Any]]] = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            message = client.get_iopub_msg(timeout=1)
-        except queue.Empty:
-            continue
-        if message["parent_header"].get("msg_id") != msg_id:
-            continue
-        now = time.time()
-        received.append((now, message))
-        if on_message:
-            on_message(message, now)
-        if message["msg_type"] == "status" and message["content"]["execution_state"] == "idle":
-            break
-    reply = client.get_shell_msg(timeout=timeout)["content"]
-    if reply["status"] != "ok":
+    execution = kernel.execute(code, on_message=on_message, timeout=timeout)
+    if execution.reply["status"] != "ok":
+        reply = execution.reply
         raise RuntimeError(f"cell failed: {reply.get('ename')}: {reply.get('evalue')}")
-    return received
+    return list(zip(execution.arrivals, execution.messages, strict=True))

@@ -6,76 +6,17 @@ process, so the test can script replies, change pacing and inject faults between
 
 from __future__ import annotations
 
-import contextlib
-import os
-import queue
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from kernel_helpers import FAKE_KEY, Kernel, running_kernel
 
 from claude_nb.emulator import Emulator, Pacing, ScriptedResponder
 
 pytestmark = pytest.mark.kernel
-jupyter_client = pytest.importorskip("jupyter_client")
-
-FAKE_KEY = "sk-ant-test-kernel-0000"
-
-
-@dataclass
-class Execution:
-    reply: dict[str, Any]
-    messages: list[dict[str, Any]] = field(default_factory=list)
-
-    def of_type(self, *kinds: str) -> list[dict[str, Any]]:
-        return [m for m in self.messages if m["msg_type"] in kinds]
-
-    @property
-    def displays(self) -> list[dict[str, Any]]:
-        return self.of_type("display_data", "update_display_data")
-
-    @property
-    def text(self) -> str:
-        parts = [m["content"].get("text", "") for m in self.of_type("stream")]
-        for m in self.of_type("error"):
-            parts += m["content"]["traceback"]
-        for m in self.of_type("display_data", "update_display_data", "execute_result"):
-            parts.append(str(m["content"]["data"]))
-        return "\n".join(parts)
-
-
-class Kernel:
-    def __init__(self, client: Any, manager: Any) -> None:
-        self.client = client
-        self.manager = manager
-
-    def execute(self, code: str, *, interrupt_when: Any = None, timeout: float = 60) -> Execution:
-        msg_id = self.client.execute(code)
-        execution = Execution(reply={})
-        deadline = time.monotonic() + timeout
-        interrupted = False
-        while time.monotonic() < deadline:
-            try:
-                message = self.client.get_iopub_msg(timeout=1)
-            except queue.Empty:
-                continue
-            if message["parent_header"].get("msg_id") != msg_id:
-                continue
-            execution.messages.append(message)
-            if interrupt_when and not interrupted and interrupt_when(message):
-                self.manager.interrupt_kernel()
-                interrupted = True
-            if message["msg_type"] == "status" and message["content"]["execution_state"] == "idle":
-                break
-        execution.reply = self.client.get_shell_msg(timeout=timeout)["content"]
-        return execution
-
-    def value(self, expression: str) -> str:
-        execution = self.execute(f"print(repr({expression}))")
-        assert execution.reply["status"] == "ok", execution.text
-        return "".join(m["content"]["text"] for m in execution.of_type("stream")).strip()
+pytest.importorskip("jupyter_client")
 
 
 @pytest.fixture(scope="module")
@@ -84,28 +25,6 @@ def served() -> Iterator[tuple[Emulator, ScriptedResponder, str]]:
     emulator = Emulator(require_key=True, responder=responder)
     with emulator.serve() as base_url:
         yield emulator, responder, base_url
-
-
-@contextlib.contextmanager
-def running_kernel(**environment: str) -> Iterator[Kernel]:
-    """A fresh python3 kernel: no ANTHROPIC_*/CLAUDE_NB_* of the developer's, the run's
-    temporary CLAUDE_NB_HOME (history is saved by default), then ``environment``."""
-    variables = {
-        name: value for name, value in os.environ.items()
-        if not name.startswith(("ANTHROPIC_", "CLAUDE_NB_"))
-    }
-    variables["CLAUDE_NB_HOME"] = os.environ["CLAUDE_NB_HOME"]
-    variables.update(environment)
-    manager = jupyter_client.KernelManager(kernel_name="python3")
-    manager.start_kernel(env=variables)
-    client = manager.client()
-    client.start_channels()
-    try:
-        client.wait_for_ready(timeout=60)
-        yield Kernel(client, manager)
-    finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)
 
 
 @pytest.fixture(scope="module")

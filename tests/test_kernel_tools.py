@@ -9,18 +9,17 @@ the tools the prompt names, then quotes their results) or a scripted one.
 from __future__ import annotations
 
 import ast
-import os
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from test_kernel import FAKE_KEY, Kernel
+from kernel_helpers import FAKE_KEY, Kernel, running_kernel
 
 from claude_nb.emulator import Emulator, OfflineResponder, ScriptedResponder
 
 pytestmark = pytest.mark.kernel
-jupyter_client = pytest.importorskip("jupyter_client")
+pytest.importorskip("jupyter_client")
 
 HISTORY_ROLES = "[t['role'] for t in __import__('claude_nb').get_session().history]"
 
@@ -87,32 +86,15 @@ def served() -> Iterator[tuple[Emulator, Switch]]:
 
 
 @pytest.fixture(scope="module")
-def kernel(
-    served: tuple[Emulator, Switch], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Kernel]:
+def kernel(served: tuple[Emulator, Switch]) -> Iterator[Kernel]:
     emulator, _ = served
-    environment = {
-        name: value for name, value in os.environ.items()
-        if not name.startswith(("ANTHROPIC_", "CLAUDE_NB_"))
-    }
-    environment.update(
+    with running_kernel(
         ANTHROPIC_BASE_URL=emulator.base_url,  # type: ignore[attr-defined]
         ANTHROPIC_API_KEY=FAKE_KEY,
-        CLAUDE_NB_HOME=str(tmp_path_factory.mktemp("claude_nb_home")),
-    )
-    manager = jupyter_client.KernelManager(kernel_name="python3")
-    manager.start_kernel(env=environment)
-    client = manager.client()
-    client.start_channels()
-    client.wait_for_ready(timeout=60)
-    kernel = Kernel(client, manager)
-    for code in ("%load_ext claude_nb", "%config ClaudeMagics.persist = False", SETUP):
-        assert kernel.execute(code).reply["status"] == "ok"
-    try:
+    ) as kernel:
+        for code in ("%load_ext claude_nb", "%config ClaudeMagics.persist = False", SETUP):
+            assert kernel.execute(code).reply["status"] == "ok"
         yield kernel
-    finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)
 
 
 def ask_again_is_valid(kernel: Kernel, served: tuple[Emulator, Switch]) -> None:
@@ -222,29 +204,13 @@ def test_errors_step_cap_and_interrupt_leave_a_valid_history(kernel, served):
     kernel.execute("%claude_tools --clear")
 
 
-def run_answering(
-    kernel: Kernel, code: str, answers: list[str]
-) -> tuple[dict[str, Any], list[str]]:
-    """Execute ``code``, answering each input_request on the stdin channel in turn."""
-    pending, prompts = iter(answers), []  # type: ignore[var-annotated]
-
-    def on_stdin(message: dict[str, Any]) -> None:
-        prompts.append(message["content"]["prompt"])
-        kernel.client.input(next(pending))
-
-    reply = kernel.client.execute_interactive(
-        code, allow_stdin=True, stdin_hook=on_stdin, output_hook=lambda m: None, timeout=60
-    )
-    return reply["content"], prompts
-
-
 def test_confirm_asks_on_stdin_and_a_denial_goes_back_as_is_error(kernel, served):
     emulator, switch = served
     kernel.execute("%claude_tools add")
     switch.script({"content": [use("add", a=1, b=2), use("add", a=3, b=4)]}, "done")
-    reply, prompts = run_answering(kernel, "%%claude --new --confirm\nadd twice\n", ["n", "y"])
-    assert reply["status"] == "ok", reply
-    assert prompts == [
+    execution = kernel.execute("%%claude --new --confirm\nadd twice\n", answers=["n", "y"])
+    assert execution.reply["status"] == "ok", execution.text
+    assert execution.prompts == [
         "Run tool add(a=1, b=2)? [y]es / [n]o / [a]ll for this cell: ",
         "Run tool add(a=3, b=4)? [y]es / [n]o / [a]ll for this cell: ",
     ]
@@ -254,10 +220,10 @@ def test_confirm_asks_on_stdin_and_a_denial_goes_back_as_is_error(kernel, served
 
     kernel.execute("%config ClaudeMagics.confirm_tools = True")
     switch.script({"content": [use("add", a=1, b=2), use("add", a=3, b=4)]}, "done")
-    reply, prompts = run_answering(kernel, "%%claude --new\nadd twice\n", ["a"])
+    execution = kernel.execute("%%claude --new\nadd twice\n", answers=["a"])
     kernel.execute("%config ClaudeMagics.confirm_tools = False")
-    assert reply["status"] == "ok", reply
-    assert len(prompts) == 1  # "all for this cell"
+    assert execution.reply["status"] == "ok", execution.text
+    assert len(execution.prompts) == 1  # "all for this cell"
     results = emulator.requests[-1].body["messages"][-1]["content"]
     assert [r["content"] for r in results] == ["3", "7"]
     ask_again_is_valid(kernel, served)

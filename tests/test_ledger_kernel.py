@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_kernel import FAKE_KEY, Execution, Kernel, running_kernel
+from kernel_helpers import FAKE_KEY, Execution, Kernel, running_kernel
 
 from claude_nb._store import Store
 from claude_nb.emulator import Emulator, Pacing

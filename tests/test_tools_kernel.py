@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from kernel_helpers import Kernel, running_kernel
 
 pytestmark = pytest.mark.kernel
+pytest.importorskip("jupyter_client")
 
 SETUP = """
 import json
@@ -34,56 +35,26 @@ print("RESULTS=" + json.dumps(results))
 
 
 @pytest.fixture(scope="module")
-def kernel() -> Iterator[Any]:
-    from jupyter_client.manager import KernelManager
-
-    manager = KernelManager(kernel_name="python3")
-    manager.kernel_spec.argv[0] = sys.executable  # this venv's python, whatever the spec says
-    manager.start_kernel()
-    client = manager.client()
-    client.start_channels()
-    try:
-        client.wait_for_ready(timeout=60)
-        reply = client.execute_interactive(SETUP, timeout=60, output_hook=lambda message: None)
-        assert reply["content"]["status"] == "ok", reply["content"]
-        yield client
-    finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)
+def kernel() -> Iterator[Kernel]:
+    with running_kernel() as kernel:
+        assert kernel.execute(SETUP).reply["status"] == "ok"
+        yield kernel
 
 
 def run_with_answers(
-    client: Any, code: str, answers: list[str], allow_stdin: bool = True
+    kernel: Kernel, code: str, answers: list[str] | None
 ) -> tuple[list[Any], list[str]]:
-    """Execute ``code``; answer each input_request in turn; return (results, prompts)."""
-    pending = iter(answers)
-    prompts: list[str] = []
-    printed: list[str] = []
+    """Execute ``code``, answering its prompts (``None``: stdin not allowed).
 
-    def on_stdin(message: dict[str, Any]) -> None:
-        prompts.append(message["content"]["prompt"])
-        client.input(next(pending))
-
-    def on_output(message: dict[str, Any]) -> None:
-        if message["header"]["msg_type"] == "stream":
-            printed.append(message["content"]["text"])
-        if message["header"]["msg_type"] == "error":
-            printed.append("\n".join(message["content"]["traceback"]))
-
-    reply = client.execute_interactive(
-        code,
-        allow_stdin=allow_stdin,
-        stdin_hook=on_stdin,
-        output_hook=on_output,
-        timeout=60,
-    )
-    text = "".join(printed)
-    assert reply["content"]["status"] == "ok", text
-    line = next(line for line in text.splitlines() if line.startswith("RESULTS="))
-    return json.loads(line.removeprefix("RESULTS=")), prompts
+    Returns the printed tool results and the prompts shown.
+    """
+    execution = kernel.execute(code, answers=answers)
+    assert execution.reply["status"] == "ok", execution.text
+    line = next(line for line in execution.stdout.splitlines() if line.startswith("RESULTS="))
+    return json.loads(line.removeprefix("RESULTS=")), execution.prompts
 
 
-def test_yes_then_no(kernel: Any) -> None:
+def test_yes_then_no(kernel: Kernel) -> None:
     results, prompts = run_with_answers(kernel, "approver = PromptApprover()" + RUN, ["y", "n"])
     assert prompts == [
         "Run tool add(a=1)? [y]es / [n]o / [a]ll for this cell: ",
@@ -98,17 +69,15 @@ def test_yes_then_no(kernel: Any) -> None:
     }
 
 
-def test_all_for_this_cell_asks_once_across_steps(kernel: Any) -> None:
+def test_all_for_this_cell_asks_once_across_steps(kernel: Kernel) -> None:
     code = "approver = PromptApprover()" + RUN + RUN.replace("RESULTS=", "AGAIN=")
     results, prompts = run_with_answers(kernel, code, ["a"])
     assert len(prompts) == 1
     assert [result["content"] for result in results] == ["2", "3"]
 
 
-def test_without_stdin_the_call_is_denied_not_run(kernel: Any) -> None:
-    results, prompts = run_with_answers(
-        kernel, "approver = PromptApprover()" + RUN, [], allow_stdin=False
-    )
+def test_without_stdin_the_call_is_denied_not_run(kernel: Kernel) -> None:
+    results, prompts = run_with_answers(kernel, "approver = PromptApprover()" + RUN, None)
     assert prompts == []
     assert all(result["is_error"] for result in results)
     assert "StdinNotImplementedError" in results[0]["content"]

@@ -6,16 +6,14 @@ offline responder describes what it received: image size and colours, Markdown t
 
 from __future__ import annotations
 
-import os
 import re
-import sys
 from collections.abc import Iterator
 
 import pytest
-from test_kernel import Kernel
+from kernel_helpers import Kernel, running_kernel
 
 pytestmark = pytest.mark.kernel
-jupyter_client = pytest.importorskip("jupyter_client")
+pytest.importorskip("jupyter_client")
 
 SETUP = """
 import matplotlib
@@ -37,22 +35,8 @@ REQUESTS = "len(__import__('claude_nb').get_session()._emulator.requests)"
 
 @pytest.fixture(scope="module")
 def kernel() -> Iterator[Kernel]:
-    environment = {
-        name: value for name, value in os.environ.items()
-        if not name.startswith(("ANTHROPIC_", "CLAUDE_NB_"))
-    }
-    environment["CLAUDE_NB_HOME"] = os.environ["CLAUDE_NB_HOME"]  # the run's temporary one
-    manager = jupyter_client.KernelManager(kernel_name="python3")
-    manager.kernel_spec.argv[0] = sys.executable  # this venv's python, whatever the spec says
-    manager.start_kernel(env=environment)
-    client = manager.client()
-    client.start_channels()
-    try:
-        client.wait_for_ready(timeout=60)
-        yield Kernel(client, manager)
-    finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)
+    with running_kernel() as kernel:  # no key, no base URL: the in-process emulator
+        yield kernel
 
 
 def final_markdown(execution) -> str:
