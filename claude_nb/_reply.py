@@ -12,12 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from claude_nb._types import MessageParam
-
 if TYPE_CHECKING:
     from claude_nb._attachments import ContentReport
 
-__all__ = ["Reply", "interrupted_turn"]
+__all__ = ["Reply"]
 
 
 def _usage_cost(model: str, usage: dict[str, Any]) -> float | None:
@@ -139,17 +137,3 @@ class Reply:
     def __repr__(self) -> str:
         preview = self.text if len(self.text) <= 60 else self.text[:57] + "..."
         return f"Reply({preview!r}, {self.footer()})"
-
-
-def interrupted_turn(partial: dict[str, Any]) -> MessageParam | None:
-    """The assistant turn to keep after an interrupt: its text blocks, or None without text.
-
-    Tool calls cut short (and any tool call without its result) and thinking blocks that may
-    lack their signature cannot be sent back, so only text survives.
-    """
-    content = [
-        {"type": "text", "text": block["text"]}
-        for block in partial.get("content") or []
-        if block.get("type") == "text" and block.get("text")
-    ]
-    return {"role": "assistant", "content": content} if content else None

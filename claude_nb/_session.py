@@ -1,17 +1,20 @@
 """``Session``: one conversation with the Messages API, and the ``Reply`` it returns.
 
-    ask(prompt) -> build_request -> MessagesClient.create (retries, SSE, accumulate)
-                -> history updated -> Reply -> every ``on_call`` callback (the ledger)
+    ask(prompt) -> prepare_request (attachments, tools, cache plan) -> _send (``_session_send``:
+                before_send checks, MessagesClient.create: retries, SSE, accumulate)
+                -> history committed -> Reply -> every ``on_call`` callback (the ledger)
 
-History is the API's own message list. The rules after a failure (docs/ARCHITECTURE.md):
-the history never ends on an unanswered user turn. An error leaves it as it was. An
-interrupt (KeyboardInterrupt, also raised from ``on_event`` by a Stop button) that had
+History is the API's own message list. The rules after a failure (docs/ARCHITECTURE.md,
+``_history``): the history never ends on an unanswered user turn. An error leaves it as it
+was. An interrupt (KeyboardInterrupt, also raised from ``on_event`` by a Stop button) that had
 received text keeps the user turn and the partial text (tool_use and unsigned thinking
 blocks are dropped); with no text, the user turn is dropped. Every call, finished or not,
-becomes a ``Reply`` passed to ``on_call`` and kept as ``last_reply``.
+becomes a ``Reply`` passed to ``on_call`` and kept as ``last_reply``; every change to the
+history (asks, tool loops, ``undo``, ``reset``) is passed to ``on_history``.
 
-The httpx client is created on the first request (``import claude_nb`` and ``Session()``
-stay free of httpx). Offline, it talks to an in-process ``claude_nb.emulator.Emulator``.
+The httpx client is created on the first request (``_session_clients``: ``import claude_nb``
+and ``Session()`` stay free of httpx). Offline, it talks to an in-process
+``claude_nb.emulator.Emulator``.
 """
 
 from __future__ import annotations
@@ -22,13 +25,14 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from claude_nb._attachments import PreparedRequest, prepare_request
-from claude_nb._cache_plan import plan_cache, without_cache_control
-from claude_nb._call_tracker import CallTracker
+from claude_nb._cache_plan import plan_cache
 from claude_nb._config import Settings, resolve_settings
-from claude_nb._exceptions import APIError
+from claude_nb._history import HistoryChange, undo_point
 from claude_nb._ledger import Ledger
-from claude_nb._reply import Reply, interrupted_turn
+from claude_nb._reply import Reply
 from claude_nb._request import build_body, count_tokens_body
+from claude_nb._session_clients import SessionClients
+from claude_nb._session_send import SendPaths
 from claude_nb._stream import MessageSnapshot
 from claude_nb._tool_loop import plan_tools, prepare_ask, run_tool_loop, run_tool_loop_async
 from claude_nb._tools import ToolRegistry
@@ -37,14 +41,14 @@ from claude_nb._types import CacheTTLTypes, ContentBlock, MessageParam
 if TYPE_CHECKING:
     import httpx
 
-    from claude_nb._client import AsyncMessagesClient, CallResult, MessagesClient
+    from claude_nb._client import AsyncMessagesClient, MessagesClient
 
 __all__ = ["Reply", "Session", "get_session"]
 
 Prompt = str | list[ContentBlock]
 
 
-class Session:
+class Session(SendPaths):
     """A conversation with Claude: settings, history, and the HTTP clients.
 
     Args:
@@ -68,6 +72,8 @@ class Session:
         history: The conversation, as the API's message list.
         ledger: Usage and cost of every call (a ``Ledger``, the first ``on_call`` callback).
         on_call: Callbacks given every finished or failed call's ``Reply``.
+        on_history: Callbacks given every ``HistoryChange`` (``_history``): what the
+            history kept after an ask, a tool loop, ``undo`` or ``reset``.
         before_send: Callbacks given each body before it is sent (raising one refuses it).
         last_reply: The latest ``Reply`` (also set for failed and interrupted calls).
         tools: The ``ToolRegistry`` ``ask`` offers and runs (the tool loop, ``_tool_loop``).
@@ -108,15 +114,16 @@ class Session:
         self.cache, self.cache_ttl = cache, cache_ttl
         self.ledger = Ledger()
         self.on_call: list[Callable[[Reply], object]] = [self.ledger.record_reply]
+        self.on_history: list[Callable[[HistoryChange], object]] = []
         self.before_send: list[Callable[[dict[str, Any]], None]] = []
         self.last_reply: Reply | None = None
         self.tools = ToolRegistry()
-        self._emulator = emulator
-        self._http_client = http_client
-        self._async_http_client = async_http_client
-        self._owned: list[Any] = []
-        self._client: MessagesClient | None = None
-        self._async_client: AsyncMessagesClient | None = None
+        self._clients = SessionClients(self.settings, emulator, http_client, async_http_client)
+
+    @property
+    def _emulator(self) -> Any:
+        """The emulator offline requests go to (None before the first one)."""
+        return self._clients.emulator
 
     @property
     def offline(self) -> bool:
@@ -218,20 +225,6 @@ class Session:
             return run_tool_loop(loop)
         return self._send(prepared.body, on_event, history, prepared.report)
 
-    def _send(
-        self, body: dict[str, Any], on_event: Any, history: bool, report: Any = None
-    ) -> Reply:
-        """One API call: ``before_send`` checks, the request, the history and ``on_call``."""
-        tracker = CallTracker(on_event, report)
-        for check in self.before_send:
-            check(body)
-        try:
-            result = self._sync_client().create(body, on_event=tracker)
-        except (APIError, KeyboardInterrupt) as error:
-            self._failed(body, tracker, error, history)
-            raise
-        return self._finished(body, tracker, result, history)
-
     async def ask_async(
         self,
         prompt: Prompt,
@@ -255,20 +248,6 @@ class Session:
             return await run_tool_loop_async(loop)
         return await self._send_async(prepared.body, on_event, history, prepared.report)
 
-    async def _send_async(
-        self, body: dict[str, Any], on_event: Any, history: bool, report: Any = None
-    ) -> Reply:
-        """The async twin of ``_send``."""
-        tracker = CallTracker(on_event, report)
-        for check in self.before_send:
-            check(body)
-        try:
-            result = await self._asynchronous_client().create(body, on_event=tracker)
-        except (APIError, KeyboardInterrupt) as error:
-            self._failed(body, tracker, error, history)
-            raise
-        return self._finished(body, tracker, result, history)
-
     def count_tokens(self, prompt: Prompt | None = None, **params: Any) -> int:
         """Input tokens the prompt (with the history and system prompt) would use."""
         body = count_tokens_body(self.build_request(prompt, stream=False, **params))
@@ -283,150 +262,33 @@ class Session:
 
     def reset(self) -> None:
         """Forget the conversation (settings and callbacks stay)."""
-        self.history.clear()
+        self._commit([], 0)
 
     def undo(self) -> None:
         """Drop the last exchange: the last user turn and everything after it."""
-        for index in range(len(self.history) - 1, -1, -1):
-            turn = self.history[index]
-            if turn["role"] == "user" and not _is_tool_result(turn):
-                del self.history[index:]
-                return
-        self.history.clear()
-
-    # -- outcomes ----------------------------------------------------------------------
-
-    def _reply(self, body: dict[str, Any], tracker: CallTracker, **fields: Any) -> Reply:
-        return Reply(
-            request=body,
-            offline=self.offline,
-            time_to_first_token=tracker.time_to_first_token,
-            duration=tracker.elapsed(),
-            content_report=tracker.content_report,
-            **fields,
-        )
-
-    def _finished(
-        self,
-        body: dict[str, Any],
-        tracker: CallTracker,
-        result: CallResult[dict[str, Any]],
-        history: bool,
-    ) -> Reply:
-        message = result.value
-        if not body.get("stream") and tracker.snapshot.message.get("id") is None:
-            tracker.deliver_whole(message)
-        if history:
-            self.history.append(without_cache_control(body["messages"][-1]))
-            self.history.append({"role": "assistant", "content": message.get("content", [])})
-        reply = self._reply(
-            body,
-            tracker,
-            message=message,
-            model=str(message.get("model") or body["model"]),
-            request_id=result.request_id,
-            retries=result.retries,
-        )
-        self._record(reply)
-        return reply
-
-    def _failed(
-        self, body: dict[str, Any], tracker: CallTracker, error: BaseException, history: bool
-    ) -> None:
-        interrupted = isinstance(error, KeyboardInterrupt)
-        if isinstance(error, APIError):
-            partial = error.partial or {}
-            retries = error.retries
-        else:
-            partial = tracker.snapshot.message
-            retries = 0
-        if interrupted and history:
-            turn = interrupted_turn(partial)
-            if turn is not None:
-                self.history.append(without_cache_control(body["messages"][-1]))
-                self.history.append(turn)
-        reply = self._reply(
-            body,
-            tracker,
-            message=dict(partial),
-            model=str(partial.get("model") or body["model"]),
-            request_id=getattr(error, "request_id", None) or tracker.snapshot.request_id,
-            retries=retries,
-            interrupted=interrupted,
-            error=error,
-        )
-        self._record(reply)
-
-    def _record(self, reply: Reply) -> None:
-        self.last_reply = reply
-        for callback in list(self.on_call):
-            callback(reply)
+        self._commit([], undo_point(self.history))
 
     # -- clients -----------------------------------------------------------------------
 
-    def _offline_transport(self, asynchronous: bool) -> Any:
-        if self._emulator is None:
-            from claude_nb.emulator import Emulator
-
-            self._emulator = Emulator(require_key=False)
-        return self._emulator.async_transport() if asynchronous else self._emulator.transport()
-
     def _sync_client(self) -> MessagesClient:
-        if self._client is None:
-            from claude_nb._client import MessagesClient
-            from claude_nb._transport import make_client
-
-            http = self._http_client
-            if http is None:
-                transport = self._offline_transport(False) if self.offline else None
-                http = make_client(self.settings, transport)
-                self._owned.append(http)
-            self._client = MessagesClient(self.settings, http)
-        return self._client
+        return self._clients.sync()
 
     def _asynchronous_client(self) -> AsyncMessagesClient:
-        if self._async_client is None:
-            from claude_nb._client import AsyncMessagesClient
-            from claude_nb._transport import make_async_client
-
-            http = self._async_http_client
-            if http is None:
-                transport = self._offline_transport(True) if self.offline else None
-                http = make_async_client(self.settings, transport)
-                self._owned.append(http)
-            self._async_client = AsyncMessagesClient(self.settings, http)
-        return self._async_client
+        return self._clients.asynchronous()
 
     def close(self) -> None:
         """Close the HTTP clients this session created (injected ones are left open)."""
-        for http in self._owned:
-            if hasattr(http, "close"):
-                http.close()
-        self._owned = [http for http in self._owned if not hasattr(http, "close")]
-        self._client = None
+        self._clients.close()
 
     async def aclose(self) -> None:
         """Close every HTTP client this session created, the async one included."""
-        for http in self._owned:
-            if hasattr(http, "aclose"):
-                await http.aclose()
-            else:
-                http.close()
-        self._owned = []
-        self._client = self._async_client = None
+        await self._clients.aclose()
 
     def __enter__(self) -> Session:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-
-def _is_tool_result(turn: MessageParam) -> bool:
-    content = turn["content"]
-    return isinstance(content, list) and any(
-        isinstance(block, dict) and block.get("type") == "tool_result" for block in content
-    )
 
 
 @functools.lru_cache(maxsize=1)

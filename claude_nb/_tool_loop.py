@@ -14,13 +14,18 @@ thread in both (``async def`` tools overlap on a private loop, see ``_tool_exec`
 ``ask_async`` blocks its event loop while tools run.
 
 History. The loop keeps this ask's exchange (prompt, assistant turns, tool_result turns)
-apart and writes it to ``session.history`` once, when the loop ends for any reason (answer,
-step cap, error, interrupt), after ``close_exchange``: a trailing user turn (a prompt or
-tool results nobody answered) is dropped, and a trailing assistant turn whose tool calls have
-no results keeps only its text, or is dropped when it has none (which may leave a trailing
-user turn: repeat). So the history never ends on an unanswered user turn nor on a tool_use
-without its tool_result. Chosen over "close with error results", which would end the history
-on a user turn. What was dropped is still in ``reply.steps``.
+apart and commits it to ``session.history`` once (``Session._commit``, so the store's
+``on_history`` sees exactly what was kept), when the loop ends for any reason (answer, step
+cap, refused budget, error, interrupt), after ``_history.close_exchange``: a trailing user
+turn (a prompt or tool results nobody answered) is dropped, and a trailing assistant turn
+whose tool calls have no results keeps only its text, or is dropped when it has none (which
+may leave a trailing user turn: repeat). So the history never ends on an unanswered user
+turn nor on a tool_use without its tool_result. Chosen over "close with error results",
+which would end the history on a user turn. What was dropped is still in ``reply.steps``.
+
+Every step is a full call: ``before_send`` checks (the budget: a refused step ends the
+loop with a ``note``), cache breakpoints planned afresh on its body (so step 2 reads step
+1's prefix), one ledger record and one stored call (``on_call``).
 
 Step cap: ``max_steps`` API calls (default ``DEFAULT_MAX_STEPS``). When the last allowed
 call still asks for tools, they do not run (their results could not be sent); the reply's
@@ -36,12 +41,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Union
 
 from claude_nb._cache_plan import without_cache_control
-from claude_nb._exceptions import APIError, ToolError
-from claude_nb._reply import Reply, interrupted_turn
+from claude_nb._exceptions import APIError, BudgetExceededError, ToolError
+from claude_nb._history import close_exchange, text_only_turn
+from claude_nb._reply import Reply
 from claude_nb._tool_exec import ToolCallsInterrupted, execute_tool_calls, tool_use_blocks
 from claude_nb._tool_render import ToolCallEvent
 from claude_nb._tools import Tool, ToolRegistry
-from claude_nb._types import ContentBlock, MessageParam
+from claude_nb._types import ContentBlock
 
 if TYPE_CHECKING:
     from claude_nb._attachments import PreparedRequest
@@ -116,26 +122,6 @@ def plan_tools(registered: ToolRegistry, tools: ToolsArgument) -> ToolPlan:
         else:
             chosen.register(item)
     return ToolPlan(chosen, [dict(spec) for spec in chosen.specs()] + raw)
-
-
-def close_exchange(exchange: list[MessageParam]) -> list[MessageParam]:
-    """The exchange trimmed to end validly (see the module docstring)."""
-    turns = list(exchange)
-    while turns:
-        last = turns[-1]
-        if last["role"] == "user":
-            turns.pop()
-            continue
-        content = last["content"]
-        if isinstance(content, str) or not tool_use_blocks(content):
-            break
-        turn = interrupted_turn({"content": content})
-        if turn is None:
-            turns.pop()
-            continue
-        turns[-1] = turn
-        break
-    return turns
 
 
 def _sum_usage(usages: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
@@ -276,7 +262,7 @@ class ToolLoop:
             return
         self.steps.append(step)
         if isinstance(error, KeyboardInterrupt):
-            turn = interrupted_turn(step.message)
+            turn = text_only_turn(step.message)
             if turn is not None:
                 self.exchange.append(turn)
 
@@ -286,8 +272,10 @@ class ToolLoop:
         The reply becomes ``session.last_reply`` (not passed to ``on_call``: every step
         already was). None when no step was made.
         """
-        if self.history:
-            self.session.history.extend(close_exchange(self.exchange))
+        if isinstance(error, BudgetExceededError) and self.steps:
+            self.note = f"Stopped before step {len(self.steps) + 1}: {error}"
+        if self.history and (kept := close_exchange(self.exchange)):
+            self.session._commit(kept)
         if not self.steps:
             return None
         first, last = self.steps[0], self.steps[-1]

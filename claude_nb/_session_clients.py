@@ -1,0 +1,99 @@
+"""A session's HTTP clients: made on the first request, closed with the session.
+
+``import claude_nb`` and ``Session()`` stay free of httpx: ``sync()`` and ``asynchronous()``
+import it when the first request needs a client. Offline, the clients talk to an in-process
+``claude_nb.emulator.Emulator`` (a fresh one unless the session was given one). Clients
+passed in (tests, proxies) are used as they are and never closed here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from claude_nb._config import Settings
+
+if TYPE_CHECKING:
+    import httpx
+
+    from claude_nb._client import AsyncMessagesClient, MessagesClient
+
+__all__ = ["SessionClients"]
+
+
+class SessionClients:
+    """The ``MessagesClient`` and ``AsyncMessagesClient`` of one session, made lazily.
+
+    Args:
+        settings: The session's settings (URL, key, timeouts, offline).
+        emulator: The emulator to use offline (None: a fresh one when first needed).
+        http_client: An ``httpx.Client`` to use instead of a new one.
+        async_http_client: An ``httpx.AsyncClient`` to use instead of a new one.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        emulator: Any = None,
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.settings = settings
+        self.emulator = emulator
+        self._http_client = http_client
+        self._async_http_client = async_http_client
+        self._owned: list[Any] = []
+        self._client: MessagesClient | None = None
+        self._async_client: AsyncMessagesClient | None = None
+
+    def _offline_transport(self, asynchronous: bool) -> Any:
+        if self.emulator is None:
+            from claude_nb.emulator import Emulator
+
+            self.emulator = Emulator(require_key=False)
+        return self.emulator.async_transport() if asynchronous else self.emulator.transport()
+
+    def sync(self) -> MessagesClient:
+        """The sync client (made on first use)."""
+        if self._client is None:
+            from claude_nb._client import MessagesClient
+            from claude_nb._transport import make_client
+
+            http = self._http_client
+            if http is None:
+                transport = self._offline_transport(False) if self.settings.offline else None
+                http = make_client(self.settings, transport)
+                self._owned.append(http)
+            self._client = MessagesClient(self.settings, http)
+        return self._client
+
+    def asynchronous(self) -> AsyncMessagesClient:
+        """The async client (made on first use)."""
+        if self._async_client is None:
+            from claude_nb._client import AsyncMessagesClient
+            from claude_nb._transport import make_async_client
+
+            http = self._async_http_client
+            if http is None:
+                transport = self._offline_transport(True) if self.settings.offline else None
+                http = make_async_client(self.settings, transport)
+                self._owned.append(http)
+            self._async_client = AsyncMessagesClient(self.settings, http)
+        return self._async_client
+
+    def close(self) -> None:
+        """Close the sync clients made here (an async one needs ``aclose``)."""
+        for http in self._owned:
+            if hasattr(http, "close"):
+                http.close()
+        self._owned = [http for http in self._owned if not hasattr(http, "close")]
+        self._client = None
+
+    async def aclose(self) -> None:
+        """Close every client made here, the async one included."""
+        for http in self._owned:
+            if hasattr(http, "aclose"):
+                await http.aclose()
+            else:
+                http.close()
+        self._owned = []
+        self._client = self._async_client = None
