@@ -69,7 +69,8 @@ _PROMPT_ARGUMENTS = (
     argument("-o", "--out", metavar="NAME", help="Also store the Reply in this variable."),
     argument(
         "-f", "--format", choices=OUTPUT_FORMATS, default="markdown",
-        help="markdown (default), text, code (reply's code into the next cell), json (parsed).",
+        help="markdown (default), text (plain text output), code (reply's code into the next "
+        "cell), json (the value is the parsed reply).",
     ),
     argument("--new", action="store_true", help="Start a fresh conversation first."),
     argument(

@@ -287,7 +287,7 @@ class ClaudeMagics(Magics):
             raise attach_readable_traceback(error) from None
         self._offline_notice(session)
         renderer = StreamRenderer(
-            surface_for(self.shell), repaint_interval=self.repaint_interval
+            surface_for(self.shell, arguments.format), repaint_interval=self.repaint_interval
         )
         self.last_renderer = renderer
         try:
@@ -304,7 +304,7 @@ class ClaudeMagics(Magics):
             self._finish_partial(renderer, session, "error")
             raise attach_readable_traceback(error) from None
         status = "interrupted" if getattr(reply, "interrupted", False) else None
-        renderer.finish(reply_markdown(reply, status), reply_plain(reply))
+        renderer.finish(reply_markdown(reply, status), reply_plain(reply, status))
         self._mark_shown(reply)
         if arguments.out:
             self._user_ns[arguments.out] = reply
@@ -317,7 +317,7 @@ class ClaudeMagics(Magics):
         """Repaint what arrived before an interrupt or error, marked as partial."""
         reply = session.last_reply
         if reply is not None and (reply.text or renderer.repaints):
-            renderer.finish(reply_markdown(reply, status), reply_plain(reply))
+            renderer.finish(reply_markdown(reply, status), reply_plain(reply, status))
 
     def _offline_notice(self, session: Any) -> None:
         if session.offline and not self._offline_notice_shown:

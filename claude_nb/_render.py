@@ -6,14 +6,17 @@ display message) happens at most once per ``repaint_interval`` seconds, except t
 first visible content is painted at once and ``finish`` always paints the exact final state.
 There is no refresh thread (output from threads is unreliable in Jupyter).
 
-Two surfaces:
+Three surfaces:
 
 * ``DisplaySurface`` (Jupyter frontends): one ``display(..., display_id=True)`` output,
   updated in place with ``text/markdown``; the frontend renders the Markdown, so the kernel
   carries no Markdown parser. Thinking is shown folded in ``<details>``.
+* ``PlainDisplaySurface`` (Jupyter, ``--format text``): the same one output, ``text/plain``
+  only, so the reply stays plain text.
 * ``TerminalSurface`` (terminal IPython): prints the new text as it arrives.
 
-``surface_for(shell)`` picks one.
+``surface_for(shell, output_format)`` picks one. A surface's ``plain`` says whether it shows
+plain text (the tool-loop transcript is built to match).
 """
 
 from __future__ import annotations
@@ -27,9 +30,11 @@ from typing import Any, Protocol, TextIO
 __all__ = [
     "DEFAULT_REPAINT_INTERVAL",
     "DisplaySurface",
+    "PlainDisplaySurface",
     "StreamRenderer",
     "Surface",
     "TerminalSurface",
+    "plain_text",
     "render_content",
     "reply_markdown",
     "reply_plain",
@@ -41,13 +46,15 @@ DEFAULT_REPAINT_INTERVAL = 0.05
 
 CURSOR = " ▌"
 STATUS_NOTES = {
-    "interrupted": "*⏹ interrupted: the text above is partial*",
-    "error": "*⚠ stopped by an error: the text above is partial*",
+    "interrupted": "⏹ interrupted: the text above is partial",
+    "error": "⚠ stopped by an error: the text above is partial",
 }
 
 
 class Surface(Protocol):
-    """Where a renderer paints."""
+    """Where a renderer paints (``plain``: it shows plain text, not Markdown)."""
+
+    plain: bool
 
     def paint(self, message: dict[str, Any], *, streaming: bool) -> None:
         """Show the message so far."""
@@ -112,7 +119,7 @@ def reply_markdown(reply: Any, status: str | None = None) -> str:
     """
     parts = [_content_markdown(reply)]
     if status in STATUS_NOTES:
-        parts.append(STATUS_NOTES[status])
+        parts.append(f"*{STATUS_NOTES[status]}*")
     notes = getattr(reply, "notes_markdown", None)  # what was done to images and tables
     parts.append(notes() if notes else "")
     parts.append(f"<sub>{reply.footer()}</sub>")
@@ -128,19 +135,36 @@ def _content_markdown(reply: Any) -> str:
     return render_content(reply.message or {})
 
 
-def reply_plain(reply: Any) -> str:
-    """The final plain text of a reply: its text (every step's), then its footer line."""
+def reply_plain(reply: Any, status: str | None = None) -> str:
+    """The final plain text of a reply: its text (every step's), a partial mark, the footer.
+
+    Args:
+        reply: A ``claude_nb.Reply``.
+        status: ``"interrupted"`` or ``"error"`` to mark the text as partial, or None.
+    """
     if getattr(reply, "steps", None):
         from claude_nb._tool_transcript import reply_transcript_plain
 
         text = reply_transcript_plain(reply)
     else:
         text = str(reply.text or "")
-    return f"{text}\n\n{reply.footer()}" if text else str(reply.footer())
+    parts = [text, STATUS_NOTES.get(status or "", ""), str(reply.footer())]
+    return "\n\n".join(part for part in parts if part)
+
+
+def plain_text(message: dict[str, Any]) -> str:
+    """The text blocks of a message joined (what a plain surface shows while streaming)."""
+    return "".join(
+        str(block.get("text") or "")
+        for block in message.get("content") or []
+        if block.get("type") == "text"
+    )
 
 
 class DisplaySurface:
     """One Jupyter output, created on first paint and updated in place."""
+
+    plain = False
 
     def __init__(self) -> None:
         self.handle: Any = None
@@ -164,8 +188,24 @@ class DisplaySurface:
         self._send({"text/markdown": markdown, "text/plain": plain})
 
 
+class PlainDisplaySurface(DisplaySurface):
+    """One Jupyter output of plain text only (``--format text``), updated in place."""
+
+    plain = True
+
+    def paint(self, message: dict[str, Any], *, streaming: bool) -> None:
+        """Send the plain text of the message so far."""
+        self._send({"text/plain": plain_text(message) + (CURSOR if streaming else "")})
+
+    def show_final(self, markdown: str, plain: str) -> None:
+        """Send the final plain text (the Markdown is not used)."""
+        self._send({"text/plain": plain})
+
+
 class TerminalSurface:
     """Prints text as it arrives (terminal IPython cannot render Markdown)."""
+
+    plain = True
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stdout
@@ -179,11 +219,7 @@ class TerminalSurface:
 
     def paint(self, message: dict[str, Any], *, streaming: bool) -> None:
         """Print the text that is new since the last paint."""
-        text = "".join(
-            str(block.get("text") or "")
-            for block in message.get("content") or []
-            if block.get("type") == "text"
-        )
+        text = plain_text(message)
         if len(text) > len(self.printed) and text.startswith(self.printed):
             self._write(text[len(self.printed) :])
             self.printed = text
@@ -194,15 +230,16 @@ class TerminalSurface:
         self._write(rest + "\n")
 
 
-def surface_for(shell: Any) -> Surface:
-    """A ``DisplaySurface`` under a Jupyter kernel (or captured output), else a terminal one.
+def surface_for(shell: Any, output_format: str = "markdown") -> Surface:
+    """A display surface under a Jupyter kernel (or captured output), else a terminal one.
 
     Args:
         shell: The running ``InteractiveShell`` (or None).
+        output_format: The cell's ``--format``: ``text`` shows plain text, the others Markdown.
     """
     publisher = type(getattr(shell, "display_pub", None)).__name__
     if publisher in ("ZMQDisplayPublisher", "CapturingDisplayPublisher"):
-        return DisplaySurface()
+        return PlainDisplaySurface() if output_format == "text" else DisplaySurface()
     return TerminalSurface()
 
 

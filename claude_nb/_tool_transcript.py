@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any
 
-from claude_nb._render import StreamRenderer, TerminalSurface, render_content
+from claude_nb._render import StreamRenderer, render_content
 from claude_nb._tool_render import ToolCallEvent, call_preview, render_tool_call_markdown
 
 __all__ = [
@@ -114,7 +114,7 @@ class ToolLoopView:
 
     def __init__(self, renderer: StreamRenderer) -> None:
         self.renderer = renderer
-        self.plain = isinstance(renderer.surface, TerminalSurface)
+        self.plain = renderer.surface.plain
         self.finished: list[Mapping[str, Any]] = []
         self.current: Any = None
         self.events: dict[str, ToolCallEvent] = {}
