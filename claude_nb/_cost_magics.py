@@ -8,6 +8,7 @@ every ``Session`` the magics create::
                                                                   80%, refuse past the limit
                     -> on_call: ledger.record_reply (the session's own subscription)
                                 after_call: Persistence.record, live cost view repaint
+                    -> on_history: after_history: Persistence.record_history
 
 The budget is ``%config ClaudeMagics.budget_usd`` or a cell's ``--budget USD``; offline
 (simulated) costs count, so a class rehearsing offline sees what it would spend. A refusal
@@ -121,6 +122,7 @@ class Accounting:
             return
         session.before_send.append(functools.partial(self.check_budget, session))
         session.on_call.append(functools.partial(self.after_call, session))
+        session.on_history.append(functools.partial(self.after_history, session))
 
     def adopt(self, new: Any, old: Any) -> None:
         """Carry the ledger over when the magics rebuild the session (connection traits)."""
@@ -177,6 +179,11 @@ class Accounting:
             except Exception as error:  # a chart must never fail the call
                 self.live = None
                 print(f"claude_nb: the live cost view stopped: {error}", file=sys.stderr)
+
+    def after_history(self, session: Any, change: Any) -> None:
+        """After every change of the history: write what the session kept to the store."""
+        if self._magics.persist:
+            self.persistence.record_history(change, session.system, session.settings.model)
 
     # -- magics ------------------------------------------------------------------------
     def show_cost(self, session: Any, *, live: bool) -> None:

@@ -1,15 +1,19 @@
 """A kernel's conversation in the history store: write every call, list, resume, export.
 
-    Session.on_call -> Persistence.record(reply, cell) -> Store.add_turn (one transaction)
+    Session.on_call    -> Persistence.record(reply, cell)        -> Store.add_turn
+    Session.on_history -> Persistence.record_history(change, system) -> Store.add_history_change
 
 The magics turn it on by default (``%config ClaudeMagics.persist = False`` turns it off). The
 store (``claude_nb._store.Store``: ``<CLAUDE_NB_HOME or ~/.claude_nb>/history.sqlite``) is
-opened on the first call, and a store session is started on the first call recorded, so a
-kernel that never asks anything leaves no trace. Each call is written when it ends: a
-finished turn, and the partial one of an interrupted call (what the session keeps). A call
-the kernel never finishes (SIGKILL mid-stream) is not written; every earlier one is.
+opened on the first call, and a store session is started on the first call or history change
+recorded, so a kernel that never asks anything leaves no trace. Each call is written when it
+ends (a finished turn, and the partial one of an interrupted call), and each change of the
+history when the session makes it: what an ask or a whole tool loop kept (after its step cap,
+an interrupt, an error), an ``undo``, a ``reset``, with the system prompt in force. A call
+the kernel never finishes (SIGKILL mid-stream) is not written; every earlier one is. Resume
+restores exactly the history the session held, its system prompt, and the ledger.
 
-The stored request message is the one the history keeps (``without_cache_control``), so a
+The stored messages are the ones the history keeps (``without_cache_control``), so a
 resumed history carries no stale cache breakpoints into later requests.
 
 Store failures (a full disk, a read-only ``CLAUDE_NB_HOME``, a locked file) never fail a
@@ -23,11 +27,12 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from claude_nb._cache_plan import without_cache_control
+from claude_nb._history import HistoryChange
 from claude_nb._ledger import UsageRecord, has_usage
-from claude_nb._store import SavedSession, SessionSummary, Store
+from claude_nb._store import NOT_RECORDED, SavedSession, SessionSummary, Store
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -163,22 +168,50 @@ class Persistence:
         if not has_usage(reply):
             return None  # refused or stopped before the model answered: nothing to keep
         try:
-            store = self.store
-            if self.session_id is None:
-                self.session_id = store.start_session(reply.model, self._notebook_path())
+            session_id = self._session_id(reply.model)
             messages = list((getattr(reply, "request", None) or {}).get("messages") or [])
-            return store.add_turn(
-                self.session_id,
+            return self.store.add_turn(
+                session_id,
                 request_messages=[without_cache_control(message) for message in messages[-1:]],
                 reply_message=getattr(reply, "message", None) or None,
                 record=UsageRecord.from_reply(reply, cell),
                 offset=max(0, len(messages) - 1),
             )
         except Exception as error:  # a store failure must never fail the cell
-            where = self._store.path if self._store is not None else "the history store"
-            print(f"claude_nb: this call was not saved to {where}: "
-                  f"{type(error).__name__}: {error}", file=self._errors or sys.stderr)
+            self._failed("this call", error)
             return None
+
+    def record_history(
+        self, change: HistoryChange, system: Any = NOT_RECORDED, model: str | None = None
+    ) -> int | None:
+        """Write a change of the history (a ``Session.on_history`` callback).
+
+        Args:
+            change: What the session kept (``_history.HistoryChange``).
+            system: The session's system prompt now.
+            model: The session's model (names a store session started here).
+
+        Returns:
+            The change's number in the store session, or None (nothing to keep yet, or the
+            store failed).
+        """
+        if self.session_id is None and not change.turns:
+            return None  # an undo or reset before anything was asked
+        try:
+            return self.store.add_history_change(self._session_id(model), change, system)
+        except Exception as error:  # a store failure must never fail the cell
+            self._failed("the conversation", error)
+            return None
+
+    def _session_id(self, model: str | None) -> str:
+        if self.session_id is None:
+            self.session_id = self.store.start_session(model, self._notebook_path())
+        return self.session_id
+
+    def _failed(self, what: str, error: Exception) -> None:
+        where = self._store.path if self._store is not None else "the history store"
+        print(f"claude_nb: {what} was not saved to {where}: {type(error).__name__}: {error}",
+              file=self._errors or sys.stderr)
 
     def list_sessions(self, limit: int = 20) -> SessionList:
         """The latest ``limit`` sessions as a table."""
@@ -197,9 +230,11 @@ class Persistence:
         return (same or others)[0].id
 
     def resume(self, session: Any, id_or_prefix: str | None = None) -> SavedSession:
-        """Restore a stored session's history and ledger into ``session``; continue it.
+        """Restore a stored session's history, system prompt and ledger; continue it.
 
-        Later calls are written to the resumed store session.
+        Later calls are written to the resumed store session. A session stored before
+        history changes were gets its rebuilt history written as its first change, so its
+        later changes build on it. Its system prompt, when stored, replaces the session's.
 
         Args:
             session: The ``claude_nb.Session`` to restore into (history replaced).
@@ -210,7 +245,11 @@ class Persistence:
         """
         ident = id_or_prefix or self.latest_id(self._notebook_path())
         saved = self.store.load_session(ident)
+        if not saved.history_changes and saved.history:
+            self.store.add_history_change(saved.id, HistoryChange(0, cast(Any, saved.history)))
         session.history[:] = saved.history
+        if saved.system is not NOT_RECORDED:
+            session.system = saved.system
         replace_ledger(session, saved.ledger(session.ledger.prices))
         self.session_id = saved.id
         return saved

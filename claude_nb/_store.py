@@ -7,21 +7,28 @@ is created 0700 and the file 0600; the database runs in WAL mode and every write
 numbered migrations that register themselves (``@_migration``, as in simonw/llm), each run
 once and recorded in ``_migrations``.
 
-A turn is one API call: the messages it added to the conversation (usually the last one of
-the request), the reply message (partial when interrupted), its usage record, cost, model,
-request id, interrupted flag and time. History is rebuilt by the session's own rules: a
-failed call adds nothing, an interrupted one keeps only its text (or nothing). No API key is
-ever written: every stored text has the key from the environment and anything shaped like
-``sk-ant-...`` replaced by ``[redacted]``.
+A turn is one API call (every tool-loop step too): the messages it added to the
+conversation, the reply message (partial when interrupted), its usage record, cost, model,
+request id, interrupted flag and time; turns make the ledger and the exports. The history is
+stored apart, as the session kept it: one ``HistoryChange`` per change (``_history``: keep
+``offset`` messages, append ``turns``), so a resumed session gets exactly what the session
+held, tool loops cut at their step cap or interrupted included; the session's system prompt
+is stored with each change. Sessions stored before history changes were (no
+``history_changes`` rows) are rebuilt from their turns by the single-call rules and closed
+with ``close_exchange``. No API key is ever written: every stored text has the key from the
+environment and anything shaped like ``sk-ant-...`` replaced by ``[redacted]``. The schema
+and opening under contention are in ``_store_schema``; the Markdown export in
+``_store_export``.
 
 Integration (``%claude_session list/resume/export``)::
 
     store = Store()                                   # or Store(environ=..., path=...)
     session_id = store.start_session(model, notebook_path)
     session.on_call.append(lambda reply: store.record_reply(session_id, reply, cell))
+    session.on_history.append(lambda change: store.add_history_change(session_id, change))
     store.list_sessions()                              # -> [SessionSummary]
     saved = store.load_session("3fa8")                 # id or unique prefix
-    session.history, ledger = saved.history, saved.ledger()
+    session.history, session.system, ledger = saved.history, saved.system, saved.ledger()
     store.export_session(saved.id, "markdown")         # or "json"
 """
 
@@ -29,99 +36,40 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import re
-import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from claude_nb._exceptions import ConfigurationError
+from claude_nb._history import HistoryChange, close_exchange, replay
 from claude_nb._ledger import Ledger, UsageRecord
 from claude_nb._pricing import PriceTable, price_table
+from claude_nb._store_export import markdown_export
+from claude_nb._store_schema import _MIGRATIONS, migrate, open_database
 
 __all__ = [
+    "NOT_RECORDED",
     "SavedSession",
     "SessionSummary",
     "Store",
     "default_store_path",
     "home_dir",
+    "migrate",
     "read_price_overrides",
 ]
 
-_MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = []
-"""The schema's migrations in order; filled once at import by ``@_migration``."""
+assert _MIGRATIONS  # the schema, registered on import (tests extend it)
+
+NOT_RECORDED: Any = type("NotRecorded", (), {"__repr__": lambda self: "NOT_RECORDED"})()
+"""``SavedSession.system`` of a session stored before system prompts were (keep yours)."""
 
 _KEY_SHAPE = re.compile(r"sk-ant-[A-Za-z0-9_\-]{6,}")
 REDACTED = "[redacted]"
-
-
-def _migration(function: Callable[[sqlite3.Connection], None]) -> Callable[..., None]:
-    _MIGRATIONS.append(function)
-    return function
-
-
-@_migration
-def m001_sessions_and_turns(db: sqlite3.Connection) -> None:
-    """Sessions and their turns."""
-    db.execute(
-        "CREATE TABLE sessions (id TEXT PRIMARY KEY, created REAL NOT NULL, "
-        "notebook_path TEXT, model TEXT)"
-    )
-    db.execute(
-        "CREATE TABLE turns (session_id TEXT NOT NULL REFERENCES sessions(id), "
-        "seq INTEGER NOT NULL, time REAL NOT NULL, model TEXT, request_id TEXT, "
-        "history_offset INTEGER NOT NULL, "
-        "request_messages TEXT NOT NULL, reply_message TEXT, usage TEXT, cost REAL, "
-        "interrupted INTEGER NOT NULL DEFAULT 0, error TEXT, record TEXT NOT NULL, "
-        "PRIMARY KEY (session_id, seq))"
-    )
-
-
-@_migration
-def m002_sessions_by_time(db: sqlite3.Connection) -> None:
-    """Index for listing recent sessions."""
-    db.execute("CREATE INDEX sessions_created ON sessions(created)")
-
-
-def migrate(db: sqlite3.Connection, migrations: list[Callable[..., None]] | None = None) -> None:
-    """Apply the migrations not yet recorded, in order, in one immediate transaction."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied REAL)")
-        done = {row[0] for row in db.execute("SELECT name FROM _migrations")}
-        for function in _MIGRATIONS if migrations is None else migrations:
-            if function.__name__ not in done:
-                function(db)
-                row = (function.__name__, time.time())
-                db.execute("INSERT INTO _migrations VALUES (?, ?)", row)
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-
-
-OPEN_WAIT = 30.0
-"""Seconds a ``Store`` waits for other processes' locks (each write, and opening)."""
-
-
-def _while_locked(action: Callable[[], object], deadline: float) -> None:
-    """Run ``action``, again after a short sleep while the database is locked (to ``deadline``)."""
-    pause = 0.005
-    while True:
-        try:
-            action()
-            return
-        except sqlite3.OperationalError as error:
-            text = str(error)
-            if ("locked" not in text and "busy" not in text) or time.monotonic() > deadline:
-                raise
-        time.sleep(pause * (0.5 + random.random()))  # jitter: two openers do not stay in step
-        pause = min(pause * 2, 0.2)
 
 
 def home_dir(environ: Mapping[str, str] | None = None) -> Path:
@@ -177,9 +125,12 @@ class SavedSession:
         created: When it started (seconds since the epoch).
         notebook_path: The notebook it ran in, when known.
         model: The model it started with.
-        history: The conversation rebuilt by the session's history rules.
+        history: The conversation as the session last kept it (replayed history changes;
+            for sessions stored before those were, rebuilt from the calls and closed).
         records: One usage record per call, in order.
         turns: The stored turns as dicts (messages, reply, usage, cost...).
+        system: The system prompt at the last change, or ``NOT_RECORDED``.
+        history_changes: How many history changes were stored (0: an older session).
     """
 
     id: str
@@ -189,6 +140,8 @@ class SavedSession:
     history: list[dict[str, Any]]
     records: list[UsageRecord]
     turns: list[dict[str, Any]]
+    system: Any = NOT_RECORDED
+    history_changes: int = 0
 
     def ledger(self, prices: PriceTable | None = None, *, warn_unpriced: bool = True) -> Ledger:
         """A ledger holding this session's records."""
@@ -196,7 +149,7 @@ class SavedSession:
 
 
 def _kept_reply(reply: Mapping[str, Any] | None, interrupted: bool, error: str | None) -> Any:
-    """The assistant turn the history keeps for a call, or None (the call adds nothing)."""
+    """The assistant turn an older store (no history changes) kept for a call, or None."""
     if not reply or (error and not interrupted):
         return None
     content = reply.get("content") or []
@@ -234,16 +187,7 @@ class Store:
             os.chmod(self.path.parent, 0o700)
         os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
         os.chmod(self.path, 0o600)
-        self._db = sqlite3.connect(
-            self.path, timeout=OPEN_WAIT, isolation_level=None, check_same_thread=False
-        )
-        self._db.execute(f"PRAGMA busy_timeout={int(OPEN_WAIT * 1000)}")
-        # Switching to WAL and migrating need locks SQLite's busy handler does not wait for
-        # (two processes creating one database at once): retry those, for a bounded time.
-        deadline = time.monotonic() + OPEN_WAIT
-        _while_locked(lambda: self._db.execute("PRAGMA journal_mode=WAL"), deadline)
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        _while_locked(lambda: migrate(self._db), deadline)
+        self._db = open_database(self.path)
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r})"
@@ -267,18 +211,24 @@ class Store:
             text = text.replace(key, REDACTED)
         return _KEY_SHAPE.sub(REDACTED, text)
 
-    def _write(self, sql: str, parameters: tuple[Any, ...], seq_of: str | None = None) -> int:
+    def _write(
+        self, sql: str, parameters: tuple[Any, ...], seq_of: str | None = None,
+        table: str = "turns", then: tuple[str, tuple[Any, ...]] | None = None,
+    ) -> int:
+        """One transaction: ``sql`` (with the next ``seq`` of ``table`` appended), ``then``."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 seq = 0
                 if seq_of is not None:
                     seq = self._db.execute(
-                        "SELECT COALESCE(MAX(seq), 0) + 1 FROM turns WHERE session_id = ?",
+                        f"SELECT COALESCE(MAX(seq), 0) + 1 FROM {table} WHERE session_id = ?",
                         (seq_of,),
                     ).fetchone()[0]
                     parameters = (*parameters, seq)
                 self._db.execute(sql, parameters)
+                if then is not None:
+                    self._db.execute(*then)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -287,14 +237,35 @@ class Store:
 
     def start_session(
         self, model: str | None = None, notebook_path: str | None = None, *,
-        session_id: str | None = None, created: float | None = None,
+        session_id: str | None = None, created: float | None = None, system: Any = NOT_RECORDED,
     ) -> str:
         """Create a session and return its id (a new hex uuid unless given)."""
         session_id = session_id or uuid.uuid4().hex
         path = json.loads(self._clean(notebook_path))
-        self._write("INSERT INTO sessions VALUES (?, ?, ?, ?)",
-                    (session_id, created or time.time(), path, model))
+        stored = None if system is NOT_RECORDED else self._clean(system)
+        self._write("INSERT INTO sessions (id, created, notebook_path, model, system) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (session_id, created or time.time(), path, model, stored))
         return session_id
+
+    def add_history_change(
+        self, session_id: str, change: HistoryChange, system: Any = NOT_RECORDED
+    ) -> int:
+        """Store what the session's history kept after a change; returns its number.
+
+        Args:
+            session_id: From ``start_session``.
+            change: Keep ``change.offset`` messages, then ``change.turns``.
+            system: The session's system prompt now (stored with the session when given).
+        """
+        then = None if system is NOT_RECORDED else (
+            "UPDATE sessions SET system = ? WHERE id = ?", (self._clean(system), session_id))
+        return self._write(
+            "INSERT INTO history_changes (session_id, time, history_offset, turns, seq) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (session_id, time.time(), change.offset, self._clean(change.turns)),
+            seq_of=session_id, table="history_changes", then=then,
+        )
 
     def add_turn(
         self,
@@ -369,8 +340,11 @@ class Store:
         session_id = self.resolve(id_or_prefix)
         with self._lock:
             head = self._db.execute(
-                "SELECT created, notebook_path, model FROM sessions WHERE id = ?", (session_id,)
-            ).fetchone()
+                "SELECT created, notebook_path, model, system FROM sessions WHERE id = ?",
+                (session_id,)).fetchone()
+            changes = [HistoryChange(offset, json.loads(turns)) for offset, turns in
+                       self._db.execute("SELECT history_offset, turns FROM history_changes "
+                                        "WHERE session_id = ? ORDER BY seq", (session_id,))]
             rows = self._db.execute(
                 "SELECT seq, time, model, request_id, history_offset, request_messages, "
                 "reply_message, usage, cost, interrupted, error, record FROM turns "
@@ -389,7 +363,12 @@ class Store:
             kept = _kept_reply(turn["reply_message"], turn["interrupted"], turn["error"])
             if kept:
                 history = [*history[: turn["offset"]], *turn["request_messages"], kept]
-        return SavedSession(session_id, head[0], head[1], head[2], history, records, turns)
+        # An older session (no changes stored) may end mid tool loop: close it validly.
+        history = [dict(turn) for turn in (replay(changes) if changes
+                                           else close_exchange(cast(Any, history)))]
+        system = NOT_RECORDED if head[3] is None else json.loads(head[3])
+        return SavedSession(session_id, head[0], head[1], head[2], history, records, turns,
+                            system, len(changes))
 
     def export_session(self, id_or_prefix: str, format: str = "json") -> str:
         """The session as ``"json"`` or ``"markdown"`` text.
@@ -399,49 +378,11 @@ class Store:
         """
         saved = self.load_session(id_or_prefix)
         if format == "markdown":
-            return _markdown(saved)
+            return markdown_export(saved)
         if format != "json":
             raise ValueError(f"format must be 'json' or 'markdown', not {format!r}")
         document = {"id": saved.id, "created": saved.created, "model": saved.model,
                     "notebook_path": saved.notebook_path, "turns": saved.turns,
-                    "history": saved.history}
+                    "history": saved.history,
+                    "system": None if saved.system is NOT_RECORDED else saved.system}
         return json.dumps(document, indent=1, ensure_ascii=False)
-
-
-def _block_text(block: Any) -> str:
-    if isinstance(block, str) or not isinstance(block, Mapping):
-        return str(block)
-    kind = block.get("type")
-    if kind == "text":
-        return str(block.get("text", ""))
-    if kind == "tool_use":
-        return f"`{block.get('name')}({json.dumps(block.get('input'), ensure_ascii=False)})`"
-    if kind == "tool_result":
-        content = block.get("content")
-        inner = content if isinstance(content, str) else " ".join(map(_block_text, content or []))
-        return f"> tool result: {inner}"
-    return f"[{kind}]"
-
-
-def _markdown(saved: SavedSession) -> str:
-    stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(saved.created))
-    lines = [f"# Session {saved.id}", "", f"Started {stamp} with {saved.model or '?'}"
-             + (f" in `{saved.notebook_path}`" if saved.notebook_path else "") + "."]
-    ledger = saved.ledger(warn_unpriced=False)
-    for number, turn in enumerate(saved.turns, 1):
-        record = ledger[number - 1]
-        cost = record.cost(ledger.prices)
-        price = "unpriced" if cost is None else f"${cost.total:.4f}"
-        flags = " (simulated)" if record.offline else ""
-        flags += " (interrupted)" if turn["interrupted"] else ""
-        flags += f" (failed: {turn['error']})" if turn["error"] else ""
-        lines += ["", f"## Call {number}: {turn['model']}, {record.input_tokens:,} in / "
-                  f"{record.output_tokens:,} out, {price}{flags}"]
-        for message in [*turn["request_messages"], turn["reply_message"] or {}]:
-            content = message.get("content")
-            blocks = [content] if isinstance(content, str) else content or []
-            text = "\n\n".join(_block_text(block) for block in blocks)
-            if text:
-                lines += ["", f"**{message.get('role', 'assistant')}:**", "", text]
-    lines += ["", f"Total: {ledger!r}"]
-    return "\n".join(lines) + "\n"

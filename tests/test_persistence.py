@@ -111,6 +111,7 @@ def test_every_call_is_saved_and_resume_restores_history_and_ledger(tmp_path: Pa
     assert [r.cell for r in later.ledger] == ["In[3]", "In[3]"]
     assert later.ledger.total_cost == pytest.approx(first.ledger.total_cost)
     later.on_call.append(loader.record)
+    later.on_history.append(lambda change: loader.record_history(change, later.system))
     later.ask("And a confidence interval?", max_tokens=80)
     assert later.last_reply.request["messages"][:4] == first.history
     assert len(later.ledger) == 3 and later.ledger[2].cache_read_tokens == 0  # new emulator

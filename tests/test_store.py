@@ -16,8 +16,15 @@ import pytest
 
 from claude_nb import APIError, ConfigurationError, Session
 from claude_nb._ledger import Ledger, UsageRecord
-from claude_nb._store import Store, default_store_path, migrate, read_price_overrides
-from claude_nb.emulator import Emulator
+from claude_nb._persistence import Persistence
+from claude_nb._store import (
+    NOT_RECORDED,
+    Store,
+    default_store_path,
+    migrate,
+    read_price_overrides,
+)
+from claude_nb.emulator import Emulator, ScriptedResponder
 
 FAKE_KEY = "sk-ant-api03-FAKEFAKEFAKE0123456789abcdef"
 
@@ -213,18 +220,73 @@ def test_migrations_run_once_and_new_ones_apply_later(tmp_path: Path) -> None:
     Store(path).close()  # a second open applies nothing twice
     db = sqlite3.connect(path, isolation_level=None)
     names = [row[0] for row in db.execute("SELECT name FROM _migrations ORDER BY rowid")]
-    assert names == ["m001_sessions_and_turns", "m002_sessions_by_time"]
+    assert names == ["m001_sessions_and_turns", "m002_sessions_by_time",
+                     "m003_session_system", "m004_history_changes"]
 
-    def m003_add_title(connection: sqlite3.Connection) -> None:
+    def m005_add_title(connection: sqlite3.Connection) -> None:
         connection.execute("ALTER TABLE sessions ADD COLUMN title TEXT")
 
     from claude_nb._store import _MIGRATIONS
 
-    migrate(db, [*_MIGRATIONS, m003_add_title])
-    migrate(db, [*_MIGRATIONS, m003_add_title])
+    migrate(db, [*_MIGRATIONS, m005_add_title])
+    migrate(db, [*_MIGRATIONS, m005_add_title])
     columns = [row[1] for row in db.execute("PRAGMA table_info(sessions)")]
     assert columns[-1] == "title"
     db.close()
+
+
+def _older_database(path: Path) -> str:
+    """A database as the store wrote it before m003/m004: only calls, no system prompt.
+
+    Written by the real store and a real tool loop that hit its step cap, then taken back to
+    the old schema (the new column and table dropped, their migrations forgotten).
+    """
+    def add(a: int, b: int) -> int:
+        """Add two numbers."""
+        return a + b
+
+    turn = {"content": ["Checking.", {"type": "tool_use", "id": "", "name": "add",
+                                      "input": {"a": 1, "b": 2}}]}
+    responder = ScriptedResponder([turn], repeat_last=True)
+    with Store(path) as store, _session(Emulator(require_key=False, responder=responder),
+                                        system="Be brief.") as session:
+        session.tools.register(add)
+        session_id = store.start_session(session.settings.model)
+        session.on_call.append(lambda reply: store.record_reply(session_id, reply))
+        session.ask("add forever", max_steps=2, max_tokens=80)
+    with sqlite3.connect(path, isolation_level=None) as db:
+        db.execute("DROP TABLE history_changes")
+        db.execute("ALTER TABLE sessions DROP COLUMN system")
+        db.execute("DELETE FROM _migrations WHERE name IN "
+                   "('m003_session_system', 'm004_history_changes')")
+    db.close()
+    return session_id
+
+
+def test_an_older_database_is_migrated_and_resumes_validly(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite"
+    session_id = _older_database(path)
+    with sqlite3.connect(path) as db:
+        assert "system" not in [row[1] for row in db.execute("PRAGMA table_info(sessions)")]
+    db.close()
+    environ = {"CLAUDE_NB_HOME": str(tmp_path)}
+    resumed = _session(system="My own prompt.")
+    persistence = Persistence(environ=environ)
+    saved = persistence.resume(resumed, session_id)  # opening migrates the file
+    assert saved.system is NOT_RECORDED and saved.history_changes == 0
+    assert resumed.system == "My own prompt."  # nothing recorded: the session keeps its own
+    # the calls end on a tool call nobody answered; the rebuilt history is closed
+    assert saved.turns[-1]["reply_message"]["content"][-1]["type"] == "tool_use"
+    assert resumed.history[-1] == {"role": "assistant",
+                                   "content": [{"type": "text", "text": "Checking."}]}
+    resumed.on_call.append(persistence.record)
+    resumed.on_history.append(
+        lambda change: persistence.record_history(change, resumed.system))
+    assert resumed.ask("go on", max_tokens=60).error is None  # the emulator validates it
+    again = persistence.store.load_session(session_id)
+    assert again.history == resumed.history and again.system == "My own prompt."
+    assert again.history_changes == 2  # the rebuilt base, then this ask
+    persistence.close()
 
 
 def test_price_overrides_file(tmp_path: Path) -> None:
