@@ -52,31 +52,31 @@ class SessionClients:
             self.emulator = Emulator(require_key=False)
         return self.emulator.async_transport() if asynchronous else self.emulator.transport()
 
+    def _http(self, given: Any, asynchronous: bool) -> Any:
+        """The injected httpx client, or a new one this object owns (and closes)."""
+        if given is not None:
+            return given
+        from claude_nb._transport import make_async_client, make_client
+
+        transport = self._offline_transport(asynchronous) if self.settings.offline else None
+        http = (make_async_client if asynchronous else make_client)(self.settings, transport)
+        self._owned.append(http)
+        return http
+
     def sync(self) -> MessagesClient:
         """The sync client (made on first use)."""
         if self._client is None:
             from claude_nb._client import MessagesClient
-            from claude_nb._transport import make_client
 
-            http = self._http_client
-            if http is None:
-                transport = self._offline_transport(False) if self.settings.offline else None
-                http = make_client(self.settings, transport)
-                self._owned.append(http)
-            self._client = MessagesClient(self.settings, http)
+            self._client = MessagesClient(self.settings, self._http(self._http_client, False))
         return self._client
 
     def asynchronous(self) -> AsyncMessagesClient:
         """The async client (made on first use)."""
         if self._async_client is None:
             from claude_nb._client import AsyncMessagesClient
-            from claude_nb._transport import make_async_client
 
-            http = self._async_http_client
-            if http is None:
-                transport = self._offline_transport(True) if self.settings.offline else None
-                http = make_async_client(self.settings, transport)
-                self._owned.append(http)
+            http = self._http(self._async_http_client, True)
             self._async_client = AsyncMessagesClient(self.settings, http)
         return self._async_client
 
