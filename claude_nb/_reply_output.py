@@ -16,8 +16,8 @@ from claude_nb._exceptions import ClaudeNBError
 
 __all__ = ["OFFLINE_NOTICE", "ReplyFormatError", "extract_code", "format_value", "parse_json"]
 
-OFFLINE_NOTICE = (
-    "claude_nb: no ANTHROPIC_API_KEY, so replies come from the offline emulator. "
+OFFLINE_NOTICE = (  # two short lines: notebook outputs wrap long ones mid-word
+    "claude_nb: no ANTHROPIC_API_KEY, so replies come from the offline emulator.\n"
     "For real answers set ANTHROPIC_API_KEY and restart the kernel "
     "(CLAUDE_NB_OFFLINE=1 keeps the emulator)."
 )

@@ -43,3 +43,20 @@ def test_quickstart_demo_runs_offline_and_shows_chat_system_prompt_streaming_foo
     assert "| 4 | assistant |" in table  # multi-turn history
     streamed = next(o["text"] for source, outs in cells if "last_renderer" in source for o in outs)
     assert "repaints; first text shown" in streamed
+
+    def outputs_of(start: str) -> list[dict]:
+        return next(outs for source, outs in cells if source.startswith(start))
+
+    def shown(output: dict) -> str:
+        return str(output.get("data", {}).get("text/markdown", output.get("text", "")))
+
+    dry = "".join(shown(o) for o in outputs_of("%%claude --dry-run"))
+    assert "dry run · claude-sonnet-5-5" in dry and "Summarise [3, 1, 4, 1, 5]" in dry
+    vision = shown(outputs_of("%%claude\nWhich city in this chart")[-1])
+    assert "Image 1: " in vision and "px PNG" in vision and "1 image ≈ " in vision
+    tools = shown(outputs_of("%%claude\nUse rainfall")[-1])
+    assert "rainfall(city=&quot;Oslo&quot;)" in tools and "> 760" in tools
+    assert "2 steps, 1 tool call" in tools
+    table, chart = outputs_of("%claude_cost")
+    assert "simulated" in shown(table) and "calls" in shown(table)
+    assert chart["data"]["image/png"]
