@@ -16,11 +16,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from kernel_helpers import Kernel, running_kernel
+from kernel_helpers import Kernel, kernel_on
 
 from claude_nb.emulator import Emulator, Pacing, ScriptedResponder
-
-FAKE_KEY = "sk-ant-bench-0000"
 
 
 @contextmanager
@@ -30,9 +28,7 @@ def kernel_on_emulator(
     """A started kernel whose ANTHROPIC_BASE_URL is a paced emulator."""
     responder = ScriptedResponder(repeat_last=True)
     emulator = Emulator(require_key=True, responder=responder, pacing=pacing, clock=clock)
-    with emulator.serve() as base_url, running_kernel(
-        ANTHROPIC_BASE_URL=base_url, ANTHROPIC_API_KEY=FAKE_KEY
-    ) as kernel:
+    with kernel_on(emulator) as kernel:
         yield kernel, responder, emulator
 
 

@@ -152,6 +152,15 @@ def kernel_environment(environment: Mapping[str, str]) -> dict[str, str]:
 
 
 @contextlib.contextmanager
+def kernel_on(emulator: Any, **environment: str) -> Iterator[Kernel]:
+    """A kernel talking to ``emulator`` served over HTTP on 127.0.0.1 (key ``FAKE_KEY``)."""
+    with emulator.serve() as base_url, running_kernel(
+        ANTHROPIC_BASE_URL=base_url, ANTHROPIC_API_KEY=FAKE_KEY, **environment
+    ) as kernel:
+        yield kernel
+
+
+@contextlib.contextmanager
 def running_kernel(**environment: str) -> Iterator[Kernel]:
     """A fresh python3 kernel on this interpreter, shut down on exit.
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
-from kernel_helpers import FAKE_KEY, Kernel, running_kernel
+from kernel_helpers import FAKE_KEY, Kernel, kernel_on
 
 from claude_nb._render import PlainDisplaySurface, reply_plain, surface_for
 from claude_nb.emulator import Emulator, Pacing, ScriptedResponder
@@ -79,22 +79,15 @@ def test_format_text_in_terminal_ipython_prints_plain_text(tmp_path: Path):
 
 
 @pytest.fixture(scope="module")
-def served() -> Iterator[tuple[Emulator, ScriptedResponder]]:
+def served() -> tuple[Emulator, ScriptedResponder]:
     responder = ScriptedResponder(repeat_last=True)
-    emulator = Emulator(require_key=True, responder=responder)
-    with emulator.serve() as base_url:
-        emulator.base_url = base_url  # type: ignore[attr-defined]
-        yield emulator, responder
+    return Emulator(require_key=True, responder=responder), responder
 
 
 @pytest.fixture(scope="module")
 def kernel(served: tuple[Emulator, ScriptedResponder]) -> Iterator[Kernel]:
     pytest.importorskip("jupyter_client")
-    emulator, _ = served
-    with running_kernel(
-        ANTHROPIC_BASE_URL=emulator.base_url,  # type: ignore[attr-defined]
-        ANTHROPIC_API_KEY=FAKE_KEY,
-    ) as kernel:
+    with kernel_on(served[0]) as kernel:
         assert kernel.execute("%load_ext claude_nb").reply["status"] == "ok"
         yield kernel
 

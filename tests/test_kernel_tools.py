@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from kernel_helpers import FAKE_KEY, Kernel, running_kernel
+from kernel_helpers import FAKE_KEY, Kernel, kernel_on
 
 from claude_nb.emulator import Emulator, OfflineResponder, ScriptedResponder
 
@@ -77,21 +77,14 @@ def use(name: str, **arguments: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def served() -> Iterator[tuple[Emulator, Switch]]:
+def served() -> tuple[Emulator, Switch]:
     switch = Switch()
-    emulator = Emulator(require_key=True, responder=switch)
-    with emulator.serve() as base_url:
-        emulator.base_url = base_url  # type: ignore[attr-defined]
-        yield emulator, switch
+    return Emulator(require_key=True, responder=switch), switch
 
 
 @pytest.fixture(scope="module")
 def kernel(served: tuple[Emulator, Switch]) -> Iterator[Kernel]:
-    emulator, _ = served
-    with running_kernel(
-        ANTHROPIC_BASE_URL=emulator.base_url,  # type: ignore[attr-defined]
-        ANTHROPIC_API_KEY=FAKE_KEY,
-    ) as kernel:
+    with kernel_on(served[0]) as kernel:
         for code in ("%load_ext claude_nb", "%config ClaudeMagics.persist = False", SETUP):
             assert kernel.execute(code).reply["status"] == "ok"
         yield kernel

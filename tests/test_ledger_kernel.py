@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kernel_helpers import FAKE_KEY, Execution, Kernel, running_kernel
+from kernel_helpers import FAKE_KEY, Execution, Kernel, kernel_on
 
 from claude_nb._store import Store
 from claude_nb.emulator import Emulator, Pacing
@@ -69,9 +69,7 @@ def kill_mid_stream(kernel: Kernel, code: str) -> None:
 def test_cache_cost_budget_then_restart_resume_then_sigkill(tmp_path: Path) -> None:
     emulator = Emulator(require_key=True)
     outputs: list[Execution] = []
-    with emulator.serve() as base_url, running_kernel(
-            ANTHROPIC_BASE_URL=base_url, ANTHROPIC_API_KEY=FAKE_KEY,
-            CLAUDE_NB_HOME=str(tmp_path)) as kernel:
+    with kernel_on(emulator, CLAUDE_NB_HOME=str(tmp_path)) as kernel:
         manager = kernel.manager
         checked(kernel, "%load_ext claude_nb", outputs)
         checked(kernel, f"%claude_session system {LONG_SYSTEM}", outputs)
