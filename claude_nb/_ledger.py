@@ -211,7 +211,8 @@ class Ledger:
 
     def __repr__(self) -> str:
         totals = self.totals()
-        return f"<Ledger {totals.calls} calls, {_money(totals)}>"
+        plural = "" if totals.calls == 1 else "s"
+        return f"<Ledger {totals.calls} call{plural}, {_money(totals)}>"
 
     def table(self, last: int = _TABLE_ROWS) -> tuple[list[str], list[list[str]], str]:
         """The ``%claude_cost`` table as text cells: header, rows, and a summary line.
@@ -220,17 +221,20 @@ class Ledger:
             last: How many of the latest calls get a row (the totals row covers all).
         """
         header = ["#", "time", "cell", "model", "input", "output", "cache write",
-                  "cache read", "hit", "cost", "first token", "duration", "note"]
+                  "cache read", "hit", "cost", "saved", "first token", "duration", "note"]
         start = max(0, len(self._records) - last)
         rows = [
-            _row(start + offset + 1, record, self._costs[start + offset])
+            _row(start + offset + 1, record, self._costs[start + offset],
+                 self._savings[start + offset])
             for offset, record in enumerate(self._records[start:])
         ]
         totals = self.totals()
         tokens = totals.tokens
-        rows.append(["", "", "", f"{totals.calls} calls", f"{tokens.input:,}",
+        calls = f"{totals.calls} call" + ("" if totals.calls == 1 else "s")
+        rows.append(["", "", "", calls, f"{tokens.input:,}",
                      f"{tokens.output:,}", f"{tokens.cache_write:,}", f"{tokens.cache_read:,}",
-                     _ratio(totals.hit_ratio), f"${totals.cost.total:.4f}", "", "", "total"])
+                     _ratio(totals.hit_ratio), f"${totals.cost.total:.4f}",
+                     _saved(totals.savings), "", "", "total"])
         summary = f"Total {_money(totals)}"
         if totals.savings:
             word = "saved" if totals.savings > 0 else "extra"
@@ -284,7 +288,12 @@ def _seconds(value: float | None) -> str:
     return "" if value is None else f"{value:.2f} s"
 
 
-def _row(number: int, record: UsageRecord, cost: Cost | None) -> list[str]:
+def _saved(value: float | None) -> str:
+    """Money caching saved (negative: a write not yet paid back); blank when unpriced."""
+    return "" if value is None else f"${value:.4f}"
+
+
+def _row(number: int, record: UsageRecord, cost: Cost | None, saving: float | None) -> list[str]:
     notes = [name for name, flag in (("simulated", record.offline), ("batch", record.batch),
                                      ("interrupted", record.interrupted)) if flag]
     if record.error:
@@ -293,7 +302,7 @@ def _row(number: int, record: UsageRecord, cost: Cost | None) -> list[str]:
     return [str(number), time_module.strftime("%H:%M:%S", time_module.localtime(record.time)),
             record.cell or "", record.model, f"{tokens.input:,}", f"{tokens.output:,}",
             f"{tokens.cache_write:,}", f"{tokens.cache_read:,}", _ratio(hit_ratio(tokens)),
-            "unpriced" if cost is None else f"${cost.total:.4f}",
+            "unpriced" if cost is None else f"${cost.total:.4f}", _saved(saving),
             _seconds(record.time_to_first_token), _seconds(record.duration), ", ".join(notes)]
 
 

@@ -101,6 +101,12 @@ def test_totals_hit_ratio_and_savings_by_hand() -> None:
     assert totals.tokens == TokenCounts(2050, 1300, 4000, 0, 5000)
     assert hit_ratio(TokenCounts(output=5)) is None
     assert totals.simulated_cost == 0
+    # The %claude_cost table shows what caching saved per call and in all.
+    header, rows, summary = ledger.table()
+    saved = header.index("saved")
+    assert [row[saved] for row in rows] == ["$-0.0020", "$0.0095", "$0.0000", "$0.0075"]
+    assert rows[-1][3] == "3 calls"
+    assert "caching saved $0.0075" in summary
 
 
 def test_from_reply_reads_a_reply_like_object() -> None:
