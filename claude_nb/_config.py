@@ -67,6 +67,8 @@ class Settings:
         connect_timeout: Seconds to connect.
         read_timeout: Seconds between bytes while reading.
         betas: Names for the ``anthropic-beta`` header.
+        offline_speed: Output tokens per second of the offline emulator (None: instant),
+            so a class without keys still sees replies stream.
     """
 
     api_key: str | None = field(default=None, repr=False)
@@ -79,12 +81,15 @@ class Settings:
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
     read_timeout: float = DEFAULT_READ_TIMEOUT
     betas: tuple[str, ...] = ()
+    offline_speed: float | None = None
 
     def __post_init__(self) -> None:
         if self.max_retries < 0:
             raise ConfigurationError("max_retries must be 0 or more")
         if self.max_tokens < 0:
             raise ConfigurationError("max_tokens must be 0 or more")
+        if self.offline_speed is not None and self.offline_speed <= 0:
+            raise ConfigurationError("offline_speed must be a positive number of tokens/s")
 
     def with_changes(self, **changes: Any) -> Settings:
         """A copy with some fields changed (None values are ignored)."""
@@ -155,6 +160,14 @@ def resolve_settings(
         "offline": offline,
         "api_version": version,
     }
+    speed = pick("offline_speed", "CLAUDE_NB_OFFLINE_SPEED")
+    if speed is not None:
+        try:
+            values["offline_speed"] = float(speed) or None  # 0 means instant
+        except ValueError:
+            raise ConfigurationError(
+                f"CLAUDE_NB_OFFLINE_SPEED must be tokens per second (got {speed!r})"
+            ) from None
     for name in ("max_tokens", "max_retries", "connect_timeout", "read_timeout", "betas"):
         value = pick(name)
         if value is not None:

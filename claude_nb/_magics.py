@@ -50,7 +50,7 @@ from claude_nb._reply_output import OFFLINE_NOTICE, format_value
 
 __all__ = ["ClaudeMagics", "load_extension", "unload_extension"]
 
-_CONNECTION_TRAITS = ("base_url", "offline", "max_retries", "read_timeout")
+_CONNECTION_TRAITS = ("base_url", "offline", "max_retries", "read_timeout", "offline_speed")
 _REPLY_CLASS = ("claude_nb._reply", "Reply")
 
 
@@ -75,6 +75,9 @@ class ClaudeMagics(Magics):
     read_timeout = Float(None, allow_none=True, help="Seconds to wait between bytes.").tag(
         config=True
     )
+    offline_speed = Float(None, allow_none=True, help="Tokens per second the offline "
+                          "emulator streams at (None: CLAUDE_NB_OFFLINE_SPEED, else instant), "
+                          "so replies visibly stream without a key.").tag(config=True)
     repaint_interval = Float(DEFAULT_REPAINT_INTERVAL, help="Seconds between repaints while "
                              "streaming (the final repaint is always exact).").tag(config=True)
     repr_limit = Integer(4000, help="Characters of repr() for an interpolated object.").tag(
@@ -123,6 +126,7 @@ class ClaudeMagics(Magics):
                 system=self.system,
                 max_retries=self.max_retries,
                 read_timeout=self.read_timeout,
+                offline_speed=self.offline_speed,
                 cache=self.cache,
                 cache_ttl=self.cache_ttl,  # type: ignore[arg-type]  # an Enum of the two TTLs
             )

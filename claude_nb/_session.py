@@ -61,6 +61,8 @@ class Session(SendPaths):
         api_version: The ``anthropic-version`` header (``2023-06-01`` or ``2026-10-21``).
         max_retries: Retries after the first attempt (default 2).
         read_timeout: Seconds without data before a read times out.
+        offline_speed: Tokens per second the offline emulator streams at (else
+            ``CLAUDE_NB_OFFLINE_SPEED``; None: instant).
         http_client: An ``httpx.Client`` to use (tests, proxies); not closed by ``close()``.
         async_http_client: An ``httpx.AsyncClient`` for ``ask_async``; not closed either.
         emulator: The ``Emulator`` to use offline (a fresh one by default).
@@ -91,6 +93,7 @@ class Session(SendPaths):
         api_version: str | None = None,
         max_retries: int | None = None,
         read_timeout: float | None = None,
+        offline_speed: float | None = None,
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
         emulator: Any = None,
@@ -107,6 +110,7 @@ class Session(SendPaths):
             "api_version": api_version,
             "max_retries": max_retries,
             "read_timeout": read_timeout,
+            "offline_speed": offline_speed,
         }
         self.settings: Settings = resolve_settings(arguments, environ=environ)
         self.system = system

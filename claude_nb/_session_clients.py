@@ -47,9 +47,11 @@ class SessionClients:
 
     def _offline_transport(self, asynchronous: bool) -> Any:
         if self.emulator is None:
-            from claude_nb.emulator import Emulator
+            from claude_nb.emulator import Emulator, Pacing
 
-            self.emulator = Emulator(require_key=False)
+            speed = self.settings.offline_speed
+            pacing = Pacing(tokens_per_second=speed, time_to_first_token=0.3) if speed else None
+            self.emulator = Emulator(require_key=False, pacing=pacing)
         return self.emulator.async_transport() if asynchronous else self.emulator.transport()
 
     def _http(self, given: Any, asynchronous: bool) -> Any:
