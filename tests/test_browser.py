@@ -59,6 +59,12 @@ def jupyter(tmp_path_factory: pytest.TempPathFactory, emulator_url: str) -> Iter
     root = tmp_path_factory.mktemp("lab")
     shutil.copy(FIXTURES / "chat.ipynb", root / "chat.ipynb")
     home = tmp_path_factory.mktemp("home")
+    # no "official Jupyter news?" toast over the chat (JupyterLab 4 and Notebook 7 read this)
+    notification = home / "config/lab/user-settings/@jupyterlab/apputils-extension"
+    notification.mkdir(parents=True)
+    (notification / "notification.jupyterlab-settings").write_text(
+        '{"fetchNews": "false", "checkForUpdates": false}'
+    )
     port = free_port()
     env = {
         key: value
@@ -139,6 +145,28 @@ def last_assistant(page: Any) -> Any:
     return page.locator(".cnb-msg.cnb-assistant").first
 
 
+def run_all_cells(page: Any) -> None:
+    """Run the notebook once its kernel is attached and idle, then wait for the chat.
+
+    Run-all on a notebook whose session has no kernel yet calls ``startKernel()``; while the
+    kernel specs are still loading it finds no default kernel, opens the "Select Kernel"
+    dialog, and the command's promise waits on that dialog forever (what a cold start, as in
+    a fresh clone or CI, ran into: the execution indicator reads "idle" before any kernel is
+    attached). So: wait on the session itself, start the command without awaiting it (its
+    promise settles only when every cell has run), and fail at once on any dialog.
+    """
+    page.wait_for_function(
+        """() => { const context = window.jupyterapp?.shell?.currentWidget?.sessionContext;
+                   return !!context && context.isReady && !context.hasNoKernel
+                          && context.session?.kernel?.status === 'idle'; }""",
+        timeout=60_000,
+    )
+    page.evaluate("() => { void window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    page.wait_for_selector(".cnb-chat, .jp-Dialog", timeout=60_000)
+    dialogs = page.locator(".jp-Dialog")
+    assert dialogs.count() == 0, dialogs.all_inner_texts()
+
+
 def send_with_enter(page: Any, text: str) -> None:
     box = page.locator(".cnb-input textarea")
     box.click()
@@ -150,10 +178,7 @@ def test_chat_in_jupyterlab(jupyter: str, browser: Any) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     page.goto(f"{jupyter}/lab/tree/chat.ipynb?token={TOKEN}")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=30_000)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
-    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    page.wait_for_selector(".cnb-chat", timeout=60_000)
+    run_all_cells(page)
     shoot(page, "lab-01-loaded")
 
     # 1. a message streams in: the bubble grows over time, then is done
@@ -216,14 +241,7 @@ def test_chat_loads_and_answers_in_notebook7(jupyter: str, browser: Any) -> None
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{jupyter}/notebooks/chat.ipynb?token={TOKEN}")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=30_000)
-    page.wait_for_function(
-        "() => window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel"
-        "?.status === 'idle'",
-        timeout=60_000,
-    )
-    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    page.wait_for_selector(".cnb-chat", timeout=60_000)
+    run_all_cells(page)
     send_with_enter(page, "Hello from Notebook 7")
     page.wait_for_selector(".cnb-msg.cnb-assistant[data-status='done']", timeout=60_000)
     assert "Notebook 7" in last_assistant(page).inner_text()
