@@ -5,9 +5,9 @@ for its HTML. Everything the model or the user wrote is escaped: Markdown is ren
 ``mistune`` in escape mode, so raw HTML in a reply shows as text and harmful link schemes
 (``javascript:``...) are dropped.
 
-Also here: the cost label text, the repaint throttle, and the test that tells which kernel
-variables can be attached (figures, DataFrames, images), done without importing matplotlib,
-pandas or PIL.
+Also here: the cost label text (the last reply, then the session ledger's totals), the
+repaint throttle, and the test that tells which kernel variables can be attached (figures,
+DataFrames, images), done without importing matplotlib, pandas or PIL.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import html
 import json
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -102,12 +102,21 @@ def markdown_to_html(text: str) -> str:
 
 
 def _tool_call_html(block: Mapping[str, Any]) -> str:
+    """A folded tool call: name (and outcome) in the summary, arguments and result inside."""
     name = html.escape(str(block.get("name", "tool")))
     arguments = json.dumps(block.get("input", {}), ensure_ascii=False, indent=1, default=str)
+    outcome, body = "", ""
+    if block.get("error") is not None:
+        outcome = " ✗"
+        body = f"<pre style='margin:2px 0;color:#8a1c14'>{html.escape(str(block['error']))}</pre>"
+    elif "result" in block:
+        outcome = " ✓"
+        result = html.escape(str(block["result"]))
+        body = f"<pre class='cnb-tool-result' style='margin:2px 0'>→ {result}</pre>"
     return (
         "<details class='cnb-tool' style='margin:4px 0'>"
-        f"<summary>🔧 tool call <code>{name}</code></summary>"
-        f"<pre style='margin:2px 0'>{html.escape(arguments)}</pre></details>"
+        f"<summary>🔧 tool call <code>{name}</code>{outcome}</summary>"
+        f"<pre style='margin:2px 0'>{html.escape(arguments)}</pre>{body}</details>"
     )
 
 
@@ -142,15 +151,16 @@ def _format_cost(cost: float | None) -> str:
 
 
 def cost_label(
-    usage: Mapping[str, Any] | None, cost: float | None, total_cost: float, replies: int
+    usage: Mapping[str, Any] | None, cost: float | None, totals: Any, *, offline: bool = False
 ) -> str:
     """The token and cost line shown under the chat after each reply.
 
     Args:
         usage: The last reply's ``usage`` (API shape), or None.
         cost: The last reply's cost in dollars, or None when unpriced.
-        total_cost: The sum of the priced replies in this chat.
-        replies: How many replies this chat has received.
+        totals: The session ledger's ``LedgerTotals`` (every call, tool steps included),
+            or None when the session keeps no ledger.
+        offline: The session runs on the offline emulator: its dollars are simulated.
     """
     usage = usage or {}
     parts = [f"{usage.get('input_tokens') or 0:,} in", f"{usage.get('output_tokens') or 0:,} out"]
@@ -158,11 +168,19 @@ def cost_label(
     cache_write = usage.get("cache_creation_input_tokens") or 0
     if cache_read or cache_write:
         parts.append(f"cache {cache_read:,} read / {cache_write:,} written")
-    plural = "reply" if replies == 1 else "replies"
-    return (
-        f"last reply: {' · '.join(parts)} · {_format_cost(cost)}"
-        f"  |  this chat: {replies} {plural} · {_format_cost(total_cost)}"
-    )
+    label = f"last reply: {' · '.join(parts)} · {_format_cost(cost)}"
+    if totals is None:
+        return label
+    calls = "call" if totals.calls == 1 else "calls"
+    session = f"session: {totals.calls:,} {calls} · {_format_cost(totals.cost.total)}"
+    simulated = totals.simulated_cost
+    if offline or (simulated and simulated >= totals.cost.total):
+        session += " simulated (offline)"
+    elif simulated:
+        session += f" ({_format_cost(simulated)} simulated offline)"
+    if totals.unpriced_calls:
+        session += f" + {totals.unpriced_calls} unpriced"
+    return f"{label}  |  {session}"
 
 
 def attachable_kind(value: Any) -> str | None:
@@ -197,10 +215,12 @@ def tool_calls_of(message: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     ]
 
 
-def copy_snapshot(entry: ChatEntry, snapshot: Any) -> None:
-    """Copy a stream snapshot's text and tool calls into an entry."""
+def copy_snapshot(
+    entry: ChatEntry, snapshot: Any, earlier: Sequence[dict[str, Any]] = ()
+) -> None:
+    """Copy a stream snapshot's text and tool calls into an entry (after ``earlier`` calls)."""
     entry.text = str(getattr(snapshot, "text", "") or "")
-    entry.tool_calls = tool_calls_of(getattr(snapshot, "message", None))
+    entry.tool_calls = [*earlier, *tool_calls_of(getattr(snapshot, "message", None))]
 
 
 def error_text(error: BaseException) -> str:

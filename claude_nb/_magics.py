@@ -1,4 +1,4 @@
-"""``ClaudeMagics``: ``%%claude``, ``%claude``, ``%claude_session``, ``_cost``, ``_tools``.
+"""``ClaudeMagics``: ``%%claude``, ``%claude`` and ``%claude_session/_cost/_tools/_chat``.
 
 One cell, end to end::
 
@@ -117,21 +117,26 @@ class ClaudeMagics(Magics):
     def session(self) -> Any:
         """The kernel's ``claude_nb.Session`` (created on first use)."""
         if self._session is None:
-            from claude_nb._session import Session
-
-            self._session = Session(
-                base_url=self.base_url or None,
-                model=self.model or None,
-                offline=self.offline,
-                system=self.system,
-                max_retries=self.max_retries,
-                read_timeout=self.read_timeout,
-                offline_speed=self.offline_speed,
-                cache=self.cache,
-                cache_ttl=self.cache_ttl,  # type: ignore[arg-type]  # an Enum of the two TTLs
-            )
-            self.accounting.attach(self._session)
+            self._session = self.new_session()
         return self._session
+
+    def new_session(self) -> Any:
+        """A new ``Session`` from the traits, with the budget, store and live cost hooked."""
+        from claude_nb._session import Session
+
+        session = Session(
+            base_url=self.base_url or None,
+            model=self.model or None,
+            offline=self.offline,
+            system=self.system,
+            max_retries=self.max_retries,
+            read_timeout=self.read_timeout,
+            offline_speed=self.offline_speed,
+            cache=self.cache,
+            cache_ttl=self.cache_ttl,  # type: ignore[arg-type]  # an Enum of the two TTLs
+        )
+        self.accounting.attach(session)
+        return session
 
     @observe(*_CONNECTION_TRAITS)
     def _connection_changed(self, change: dict[str, Any]) -> None:
@@ -221,6 +226,22 @@ class ClaudeMagics(Magics):
         """The session's cost: a table per call (tokens by kind, cost, cache hits) and a chart."""
         arguments = self.claude_cost.parser.parse_argstring(line)
         self.accounting.show_cost(self.session, live=arguments.live)
+
+    @magic_arguments()
+    @argument("--new", action="store_true", help="Chat in a new session with its own history "
+              "(the kernel's session is left as it is).")
+    @line_magic("claude_chat")
+    def claude_chat(self, line: str) -> Any:
+        """A chat widget in the cell, bound to the kernel's session (the one %%claude uses).
+
+        Streaming with Stop, model picker, system prompt, image attachments, tool calls
+        (Approve/Deny when ``%config ClaudeMagics.confirm_tools = True`` or its checkbox is
+        ticked) and the session's cost. Same as ``claude_nb.chat()``.
+        """
+        arguments = self.claude_chat.parser.parse_argstring(line)
+        from claude_nb._widgets import chat
+
+        return chat(new=arguments.new)
 
     @magic_arguments()
     @argument("names", nargs="*", help="Functions of the notebook to offer as tools.")
@@ -361,7 +382,8 @@ def unload_extension(shell: Any) -> None:
         return
     magics.close()
     for kind, name in (("cell", "claude"), ("line", "claude"), ("line", "claude_session"),
-                       ("line", "claude_cost"), ("line", "claude_tools")):
+                       ("line", "claude_cost"), ("line", "claude_tools"),
+                       ("line", "claude_chat")):
         shell.magics_manager.magics[kind].pop(name, None)
     if magics in getattr(shell, "configurables", []):
         shell.configurables.remove(magics)

@@ -4,7 +4,8 @@ The test serves a paced emulator over HTTP on 127.0.0.1, starts ``jupyter lab`` 
 with a temporary root holding ``browser_fixtures/chat.ipynb`` and ``ANTHROPIC_BASE_URL``
 pointing at the emulator (with a fake ``sk-ant-test-`` key), and drives ``/usr/bin/chromium``
 headless through the ``playwright`` package (no browser download). It sends a message and
-watches the reply grow, presses Stop mid-stream, and attaches a figure from a kernel variable.
+watches the reply grow, presses Stop mid-stream, attaches a figure from a kernel variable,
+and approves a tool call in the chat (the notebook opens it with ``%claude_chat``).
 Screenshots go to ``artifacts/screenshots/``. Skipped only when chromium is absent.
 """
 
@@ -196,7 +197,8 @@ def test_chat_in_jupyterlab(jupyter: str, browser: Any) -> None:
     growth = sorted(set(lengths))
     assert len(growth) >= 3, lengths  # seen at three or more sizes while streaming
     assert "You wrote" in last_assistant(page).inner_text()
-    assert "this chat: 1 reply" in page.locator(".cnb-cost").inner_text()
+    cost = page.locator(".cnb-cost").inner_text()  # from the session's ledger
+    assert "session: 1 call · $" in cost and "simulated" not in cost  # over HTTP, not offline
     shoot(page, "lab-02-streamed")
 
     # 2. a long one, stopped mid-stream: partial text kept, marked stopped
@@ -234,6 +236,25 @@ def test_chat_in_jupyterlab(jupyter: str, browser: Any) -> None:
     assert "Image 1" in answer
     assert "📎 fig" in page.locator(".cnb-msg.cnb-user").first.inner_text()
     shoot(page, "lab-04-figure")
+
+    # 4. a tool call waits for Approve (the notebook set ClaudeMagics.confirm_tools = True)
+    assert page.locator(".cnb-confirm input").is_checked()
+    send_with_enter(page, "Use get_weather for Paris")
+    page.wait_for_selector(".cnb-approval-question", timeout=30_000)
+    assert 'Run tool get_weather?' in page.locator(".cnb-approval").inner_text()
+    assert '"city": "Paris"' in page.locator(".cnb-approval").inner_text()
+    assert last_assistant(page).get_attribute("data-status") == "streaming"  # waiting
+    shoot(page, "lab-05-approval")
+    page.locator("button.cnb-approve").click()
+    page.wait_for_function(
+        """() => { const all = document.querySelectorAll('.cnb-msg.cnb-assistant');
+                   return all.length === 4 && all[0].dataset.status === 'done'; }""",
+        timeout=30_000,
+    )
+    assert "sunny in Paris, 21 C" in last_assistant(page).inner_text()
+    assert page.locator(".cnb-approval").is_hidden()
+    assert "session: 5 calls" in page.locator(".cnb-cost").inner_text()  # 3 + 2 tool steps
+    shoot(page, "lab-06-approved")
     page.close()
 
 

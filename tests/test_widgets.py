@@ -99,12 +99,21 @@ def test_repaint_throttle_caps_the_rate() -> None:
     assert 19 <= allowed <= 21
 
 
-def test_cost_label_shows_tokens_cache_and_unpriced() -> None:
+def test_cost_label_shows_tokens_cache_ledger_totals_and_unpriced() -> None:
+    from claude_nb._ledger import LedgerTotals
+    from claude_nb._pricing import Cost, TokenCounts
+
     usage = {"input_tokens": 1200, "output_tokens": 34, "cache_read_input_tokens": 1000}
-    label = cost_label(usage, 0.0123, 0.05, 2)
+    online = LedgerTotals(2, TokenCounts(), Cost(input=0.05), 0.0, 0.0, 1, ("mystery",))
+    label = cost_label(usage, 0.0123, online)
     assert "1,200 in" in label and "34 out" in label and "cache 1,000 read" in label
-    assert "$0.0123" in label and "2 replies" in label
-    assert "unpriced" in cost_label({}, None, 0.0, 1)
+    assert "$0.0123" in label and "session: 2 calls · $0.0500 + 1 unpriced" in label
+    assert "simulated" not in label
+    offline = LedgerTotals(1, TokenCounts(), Cost(output=0.02), 0.02, 0.0, 0, ())
+    assert cost_label({}, 0.02, offline).endswith("session: 1 call · $0.0200 simulated (offline)")
+    mixed = LedgerTotals(3, TokenCounts(), Cost(output=0.03), 0.01, 0.0, 0, ())
+    assert "$0.0300 ($0.0100 simulated offline)" in cost_label({}, 0.01, mixed)
+    assert cost_label({}, None, None) == "last reply: 0 in · 0 out · unpriced"
 
 
 def test_attachable_names_lists_figures_frames_and_images() -> None:
@@ -151,7 +160,10 @@ def test_send_streams_into_the_bubble_and_updates_the_cost() -> None:
     # capped at ~20/s (+1 for the final repaint)
     duration = widget.last_reply.duration or 1.0
     assert len(seen) <= duration * 20 + 3
-    assert "this chat: 1 reply" in widget.status.value
+    # the label reads the session's ledger (one call so far), simulated: the session is offline
+    total = session.ledger.total_cost
+    assert total > 0 and session.ledger.totals().calls == 1
+    assert f"session: 1 call · ${total:.4f} simulated (offline)" in widget.status.value
     assert f"{widget.last_reply.usage['output_tokens']} out" in widget.status.value
     assert len(request_bodies(emulator)) == 1
 
