@@ -9,26 +9,17 @@ main thread.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
+from test_widgets import wait_for
 
 import claude_nb
 from claude_nb._session import Session, get_session
 from claude_nb._tool_approval import ApprovalRequest
 from claude_nb._widgets import ChatWidget
 from claude_nb.emulator import Emulator, Pacing
-
-
-def wait_for(condition: Any, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.005)
 
 
 class Weather:
