@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from IPython.core.interactiveshell import InteractiveShell
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -35,6 +36,18 @@ def _scrub_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
         if name.startswith(("ANTHROPIC_", "CLAUDE_NB_")):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("CLAUDE_NB_HOME", str(tmp_path / "claude_nb_home"))
+
+
+@pytest.fixture
+def shell() -> Iterator[InteractiveShell]:
+    """A real InteractiveShell with ``%load_ext claude_nb`` (unloaded and cleared after)."""
+    ip = InteractiveShell.instance()
+    ip.run_line_magic("load_ext", "claude_nb")
+    try:
+        yield ip
+    finally:
+        ip.run_line_magic("unload_ext", "claude_nb")
+        InteractiveShell.clear_instance()
 
 
 @pytest.fixture(scope="session")

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
@@ -15,17 +13,6 @@ from IPython.utils.capture import capture_output
 from claude_nb import ConfigurationError, OverloadedError, Reply, Session, get_session
 from claude_nb._dry_run import DryRun
 from claude_nb.emulator import Emulator, ScriptedResponder
-
-
-@pytest.fixture
-def shell() -> Iterator[InteractiveShell]:
-    ip = InteractiveShell.instance()
-    ip.run_line_magic("load_ext", "claude_nb")
-    try:
-        yield ip
-    finally:
-        ip.run_line_magic("unload_ext", "claude_nb")
-        InteractiveShell.clear_instance()
 
 
 def magics(ip: InteractiveShell) -> Any:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
-from IPython.core.interactiveshell import InteractiveShell
 
 from claude_nb import ConfigurationError, Session
 from claude_nb._stream import MessageSnapshot
@@ -54,16 +52,6 @@ def test_offline_speed_from_the_environment() -> None:
     with pytest.raises(ConfigurationError, match="positive"):
         Session(offline=True, offline_speed=-3, environ={})
 
-
-@pytest.fixture
-def shell() -> Iterator[InteractiveShell]:
-    ip = InteractiveShell.instance()
-    ip.run_line_magic("load_ext", "claude_nb")
-    try:
-        yield ip
-    finally:
-        ip.run_line_magic("unload_ext", "claude_nb")
-        InteractiveShell.clear_instance()
 
 
 def test_config_trait_rebuilds_the_session_and_keeps_the_conversation(shell) -> None:
