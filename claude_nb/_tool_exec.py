@@ -21,7 +21,6 @@ the history validly before the interrupt propagates.
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import json
 import os
@@ -254,6 +253,8 @@ class _Batch:
         """Await the pending calls together on a private loop in a worker thread."""
         if not calls:
             return
+        import asyncio  # only when an async tool runs: it costs ~30 ms to import
+
         finished: queue.Queue[tuple[_Call, Any, BaseException | None]] = queue.Queue()
 
         async def await_one(call: _Call, awaitable: Awaitable[Any]) -> None:
