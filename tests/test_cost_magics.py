@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
-from test_magics import magics, run, shell  # noqa: F401 (the fixture)
+from test_magics import magics, run
 
 from claude_nb._budget import worst_case_cost
 from claude_nb._cache_plan import count_breakpoints
@@ -30,7 +30,7 @@ def png_of(output: Any) -> bytes:
     return base64.b64decode(output.data["image/png"])
 
 
-def test_cost_table_and_chart_and_the_live_view(shell: InteractiveShell) -> None:  # noqa: F811
+def test_cost_table_and_chart_and_the_live_view(shell: InteractiveShell) -> None:
     session = start(shell)
     cells = []
     for question in ("one", "two"):
@@ -51,7 +51,7 @@ def test_cost_table_and_chart_and_the_live_view(shell: InteractiveShell) -> None
     assert png_of(updates[1]) != png_of(chart)
 
 
-def test_budget_warns_once_then_refuses_without_sending(shell: InteractiveShell) -> None:  # noqa: F811
+def test_budget_warns_once_then_refuses_without_sending(shell: InteractiveShell) -> None:
     session = start(shell)
     run(shell, "%%claude\nfirst\n")
     worst = worst_case_cost(session.build_request("second", max_tokens=100))
@@ -75,7 +75,7 @@ def test_budget_warns_once_then_refuses_without_sending(shell: InteractiveShell)
     assert result.error_in_exec is None and len(session.ledger) == 4
 
 
-def test_no_cache_flag_and_config(shell: InteractiveShell) -> None:  # noqa: F811
+def test_no_cache_flag_and_config(shell: InteractiveShell) -> None:
     start(shell)
     cached, _ = run(shell, "%%claude --dry-run\nq\n")
     assert count_breakpoints(cached.result.request) == 2
@@ -89,7 +89,7 @@ def test_no_cache_flag_and_config(shell: InteractiveShell) -> None:  # noqa: F81
     assert count_breakpoints(off.result.request) == 0
 
 
-def test_session_list_resume_export(shell: InteractiveShell, tmp_path: Path) -> None:  # noqa: F811
+def test_session_list_resume_export(shell: InteractiveShell, tmp_path: Path) -> None:
     start(shell)
     run(shell, "%%claude\nremember the number 42\n")
     own = magics(shell).accounting.persistence.session_id
@@ -117,7 +117,7 @@ def test_session_list_resume_export(shell: InteractiveShell, tmp_path: Path) -> 
     assert "persistence is off" in str(off.error_in_exec)
 
 
-def test_a_broken_store_never_fails_the_cell(shell: InteractiveShell, tmp_path: Path,  # noqa: F811
+def test_a_broken_store_never_fails_the_cell(shell: InteractiveShell, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
