@@ -27,7 +27,7 @@ from typing import Any
 
 import httpx
 
-KEY = "sk-ant-bench-not-a-real-key"
+KEY = "sk-ant-fake-bench-not-a-real-key"
 MODEL = "claude-sonnet-5-5"
 PROMPT = "Stream a long answer for the benchmark."
 

@@ -192,7 +192,7 @@ def test_setting_prices_reprices_every_record() -> None:
 def test_calls_over_real_http_are_not_simulated(emulator_server: str, tmp_path: Any) -> None:
     from claude_nb._store import Store
 
-    key = "sk-ant-api03-HTTPTESTKEY0123456789"
+    key = "sk-ant-test-api03-HTTPTESTKEY0123456789"
     environ = {"ANTHROPIC_API_KEY": key, "CLAUDE_NB_HOME": str(tmp_path)}
     ledger = Ledger()
     with Session(base_url=emulator_server, environ=environ, max_retries=0) as session, \

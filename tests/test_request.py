@@ -13,7 +13,7 @@ from claude_nb._request import (
     user_turn,
 )
 
-KEY = "sk-ant-api03-secret-request-key"
+KEY = "sk-ant-test-api03-secret-request-key"
 
 
 def _settings(**arguments: object):

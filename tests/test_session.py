@@ -16,7 +16,7 @@ from claude_nb._reply import Reply
 from claude_nb._session import Session, _default_session, get_session
 from claude_nb.emulator import Emulator, ScriptedResponder
 
-KEY = "sk-ant-api03-session-secret-0123456789"
+KEY = "sk-ant-test-api03-session-secret-0123456789"
 
 
 def _fast(session: Session, sleeps: list[float] | None = None) -> Session:

@@ -26,7 +26,7 @@ from claude_nb._store import (
 )
 from claude_nb.emulator import Emulator, ScriptedResponder
 
-FAKE_KEY = "sk-ant-api03-FAKEFAKEFAKE0123456789abcdef"
+FAKE_KEY = "sk-ant-fake-api03-FAKEFAKEFAKE0123456789abcdef"
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from claude_nb._config import resolve_settings
 from claude_nb._transport import make_client, map_httpx_errors, status_error
 
 FIXTURES = Path(__file__).parent / "fixtures"
-KEY = "sk-ant-api03-transport-secret"
+KEY = "sk-ant-test-api03-transport-secret"
 BODY = {
     "model": "claude-sonnet-5-5",
     "max_tokens": 10,
