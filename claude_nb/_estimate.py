@@ -26,6 +26,7 @@ a copy of it. The formula:
 * **tool**: ``TOOL_OVERHEAD`` (8) plus its ``name``, ``description`` and ``input_schema``
   (compact sorted JSON) as text.
 
+``messages`` entries with role ``system`` (newer models) count like any message, in order.
 ``segments(body)`` lists the request in prompt-cache prefix order (tools, system, messages),
 one ``Segment`` per block with its tokens and ``cache_control``; the sum of the segments plus
 ``BASE_OVERHEAD`` is ``estimate_input_tokens(body)``.
@@ -39,7 +40,7 @@ import json
 import math
 import re
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "estimate_input_tokens",
     "image_size",
     "image_tokens",
+    "pdf_page_count",
     "segments",
     "text_tokens",
 ]
@@ -69,7 +71,7 @@ STANDARD_IMAGE_LIMITS = (1568, 1568)
 HIGH_RES_IMAGE_LIMITS = (2576, 4784)
 """Long edge in px and visual-token cap for high-resolution models (Claude 4.7+)."""
 
-_PDF_PAGE = re.compile(rb"/Type\s*/Page(?!s)")
+_PDF_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
 
 
 @dataclass(frozen=True)
@@ -211,10 +213,15 @@ def _document_tokens(block: dict[str, Any], high_res: bool) -> int:
         return tokens + text_tokens(str(source.get("data") or ""))
     if kind == "base64":
         raw = _decode_base64(source.get("data")) or b""
-        return tokens + PDF_PAGE_TOKENS * max(1, len(_PDF_PAGE.findall(raw)))
+        return tokens + PDF_PAGE_TOKENS * max(1, pdf_page_count(raw))
     if kind == "content":
         return tokens + _content_tokens(source.get("content"), high_res)
     return tokens + UNKNOWN_DOCUMENT_TOKENS
+
+
+def pdf_page_count(data: bytes) -> int:
+    """Pages of a PDF: its ``/Type /Page`` objects (not ``/Pages`` nor ``/PageLabel``); pure."""
+    return len(_PDF_PAGE.findall(data))
 
 
 def _content_tokens(content: Any, high_res: bool) -> int:
@@ -322,7 +329,10 @@ def segments(body: dict[str, Any], *, high_res: bool = False) -> list[Segment]:
         overhead = MESSAGE_OVERHEAD
         for block in _as_blocks(message.get("content")):
             tokens = block_tokens(block, high_res=high_res) + overhead
-            result.append(_segment("messages", block, tokens))
+            segment = _segment("messages", block, tokens)
+            if message.get("role") == "system":  # same text as a system turn is another prefix
+                segment = replace(segment, canonical="system:" + segment.canonical)
+            result.append(segment)
             overhead = 0
         if overhead:
             result.append(Segment("messages", overhead, None, "null", False))

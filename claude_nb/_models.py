@@ -12,10 +12,25 @@ import json
 from importlib import resources
 from typing import Any
 
-__all__ = ["DEFAULT_CACHE_MIN_TOKENS", "catalog", "model_ids", "model_info"]
+__all__ = ["DEFAULT_CACHE_MIN_TOKENS", "FLAG_DEFAULTS", "catalog", "model_flag", "model_ids",
+           "model_info"]
 
 DEFAULT_CACHE_MIN_TOKENS = 1024
 """Cache minimum used for a model the data file does not know."""
+
+FLAG_DEFAULTS: dict[str, bool] = {
+    "prefill": True,
+    "system_messages": False,
+    "forced_tool_choice": True,
+    "sampling_default_only": False,
+    "high_res_vision": False,
+}
+"""Yes/no model facts and their value when a record (or the model) lacks them.
+
+``system_messages``: ``messages`` may hold ``{"role": "system"}`` entries (Fable 5+, Mythos 5+,
+Opus 4.8+). ``forced_tool_choice``: ``tool_choice`` ``any``/``tool`` is allowed (not on Opus 5.5
+or Sonnet 5.5).
+"""
 
 
 @functools.lru_cache(maxsize=1)
@@ -44,3 +59,14 @@ def model_info(model_id: str) -> dict[str, Any] | None:
 def model_ids() -> list[str]:
     """Known model ids, newest first (the data file's order)."""
     return [record["id"] for record in catalog()["models"]]
+
+
+def model_flag(record: dict[str, Any] | None, name: str) -> bool:
+    """A yes/no fact of a model record (``FLAG_DEFAULTS`` when absent or the model is unknown).
+
+    Args:
+        record: A record from ``model_info``, or None.
+        name: A key of ``FLAG_DEFAULTS``.
+    """
+    value = (record or {}).get(name, FLAG_DEFAULTS[name])
+    return bool(value)
