@@ -56,7 +56,7 @@ CASES: list[tuple[str, dict[str, Any], int, str, str]] = [
     ("empty messages", body(messages=[]), 400, "invalid_request_error", "at least one"),
     (
         "bad role",
-        body(messages=[{"role": "system", "content": "x"}]),
+        body(messages=[{"role": "tool", "content": "x"}]),
         400,
         "invalid_request_error",
         "messages.0.role",

@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--ttft", type=float, default=0.0, metavar="S", help="time to first token")
     parser.add_argument("--script", metavar="FILE", help="JSON list of scripted turns")
     parser.add_argument("--seed", type=int, default=0, help="seed for ids and JSON splits")
+    parser.add_argument(
+        "--any-beta", action="store_true", help="accept every anthropic-beta name (not only known)"
+    )
     return parser
 
 
@@ -58,7 +61,11 @@ def main(argv: list[str] | None = None) -> int:
     if options.pacing or options.ttft:
         pacing = Pacing(tokens_per_second=options.pacing, time_to_first_token=options.ttft)
     emulator = Emulator(
-        require_key=options.require_key, responder=responder, pacing=pacing, seed=options.seed
+        require_key=options.require_key,
+        responder=responder,
+        pacing=pacing,
+        seed=options.seed,
+        accept_any_beta=options.any_beta,
     )
     server = EmulatorServer(emulator, options.host, options.port)
 

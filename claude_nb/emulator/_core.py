@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from claude_nb.emulator._betas import check_betas
 from claude_nb.emulator._cache import PromptCache
 from claude_nb.emulator._faults import STATUS_FAULTS, STREAM_FAULTS, Fault, parse_faults
 from claude_nb.emulator._messages import MessageContext, ResponderLike, count_tokens, create_message
@@ -26,6 +27,7 @@ from claude_nb.emulator._models_api import list_models, retrieve_model
 from claude_nb.emulator._offline import OfflineResponder
 from claude_nb.emulator._sse_writer import Pacing
 from claude_nb.emulator._validate import parse_json_body, validate_headers
+from claude_nb.emulator._validate_turns import ThinkingLedger
 from claude_nb.emulator._wire import (
     JSON_CONTENT_TYPE,
     ApiError,
@@ -80,6 +82,7 @@ class Emulator:
         clock: Seconds since the epoch (prompt-cache TTLs and rate-limit resets).
         pacing: Simulated model speed for streams, or None for no delays.
         seed: Seeds ids and where tool JSON is split, for reproducible streams.
+        accept_any_beta: Accept every ``anthropic-beta`` name, not only ``KNOWN_BETAS``.
     """
 
     def __init__(
@@ -89,15 +92,18 @@ class Emulator:
         clock: Callable[[], float] = time.time,
         pacing: Pacing | None = None,
         seed: int = 0,
+        accept_any_beta: bool = False,
     ) -> None:
         self.require_key = require_key
         self.responder: ResponderLike = responder if responder is not None else OfflineResponder()
         self.clock = clock
         self.pacing = pacing
         self.seed = seed
+        self.accept_any_beta = accept_any_beta
         self.requests: list[RecordedRequest] = []
         self._faults: deque[list[Fault]] = deque()
         self._cache = PromptCache()
+        self._thinking = ThinkingLedger()
         self._counter = itertools.count(1)
         self._lock = threading.RLock()
 
@@ -201,18 +207,20 @@ class Emulator:
         if method != wanted:
             raise ApiError(405, "invalid_request_error", f"Method {method} not allowed")
         version, key = validate_headers(headers, require_key=self.require_key)
+        check_betas(headers.get("anthropic-beta"), accept_any=self.accept_any_beta)
         if path == "/v1/models":
             return self._json(list_models(query))
         if path.startswith("/v1/models/"):
             return self._json(retrieve_model(path.removeprefix("/v1/models/")))
         body = parse_json_body(raw)
         if path == "/v1/messages/count_tokens":
-            return self._json(count_tokens(body, version))
+            return self._json(count_tokens(body, version, self._thinking))
         namespace = hashlib.sha256(b"emulator-cache:" + key.encode("utf-8")).hexdigest()[:16]
         del key  # never kept beyond this point
         context = MessageContext(
             responder=self.responder,
             cache=self._cache,
+            thinking=self._thinking,
             namespace=namespace,
             now=self.clock(),
             pacing=self.pacing,

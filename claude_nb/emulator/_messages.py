@@ -24,6 +24,7 @@ from claude_nb.emulator._sse_writer import (
     stream_events,
 )
 from claude_nb.emulator._validate import validate_message_body
+from claude_nb.emulator._validate_turns import ThinkingLedger
 from claude_nb.emulator._wire import (
     JSON_CONTENT_TYPE,
     SSE_CONTENT_TYPE,
@@ -38,9 +39,13 @@ __all__ = ["count_tokens", "create_message"]
 ResponderLike = Responder | Callable[[dict[str, Any]], Any]
 
 
-def count_tokens(body: dict[str, Any], version: str) -> dict[str, Any]:
+def count_tokens(
+    body: dict[str, Any], version: str, thinking: ThinkingLedger | None = None
+) -> dict[str, Any]:
     """The ``count_tokens`` answer: the documented estimate, no caching."""
     record = validate_message_body(body, version, count_only=True)
+    if thinking is not None:
+        thinking.check(body["messages"])
     high_res = bool(record.get("high_res_vision"))
     plan_breakpoints(segments(body, high_res=high_res), body.get("cache_control"))
     return {"input_tokens": estimate_input_tokens(body, high_res=high_res)}
@@ -86,6 +91,7 @@ def create_message(
         context: The emulator's state and settings for this request.
     """
     record = validate_message_body(body, version)
+    context.thinking.check(body["messages"])
     high_res = bool(record.get("high_res_vision"))
     prompt = segments(body, high_res=high_res)
     points = plan_breakpoints(prompt, body.get("cache_control"))
@@ -102,6 +108,7 @@ def create_message(
     turn = _benchmark_turn(headers) or _respond(context.responder, body)
     turn = normalise_turn(turn, lambda: context.new_id("toolu_"))
     turn = apply_limits(turn, body["max_tokens"], body.get("stop_sequences"))
+    context.thinking.remember(turn["content"])
     usage: dict[str, Any] = {
         **usage_in.as_usage(),
         "output_tokens": output_tokens(turn["content"]),
@@ -140,6 +147,7 @@ class MessageContext:
 
     responder: ResponderLike
     cache: PromptCache
+    thinking: ThinkingLedger
     namespace: str
     now: float
     pacing: Pacing | None

@@ -10,8 +10,13 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from claude_nb._models import model_info
+from claude_nb._models import model_flag, model_info
 from claude_nb.emulator._validate_content import validate_messages, validate_tools
+from claude_nb.emulator._validate_turns import (
+    check_pdf_pages,
+    check_thinking_signatures,
+    check_version_blocks,
+)
 from claude_nb.emulator._wire import ApiError, invalid
 
 __all__ = [
@@ -25,6 +30,7 @@ __all__ = [
 API_VERSIONS = ("2023-06-01", "2026-10-21")
 MAX_BODY_BYTES = 32 * 1024 * 1024
 SAMPLING_FIELDS = ("temperature", "top_p", "top_k")
+TOOL_CHOICES = ("auto", "any", "tool", "none")
 SAMPLING_DEFAULTS: dict[str, float | None] = {"temperature": 1.0, "top_p": 1.0, "top_k": None}
 
 
@@ -116,6 +122,24 @@ def _check_sampling(body: dict[str, Any], version: str, record: dict[str, Any]) 
             raise invalid(f"{name}: this model only supports {allowed}")
 
 
+def _check_tool_choice(body: dict[str, Any], record: dict[str, Any]) -> None:
+    choice = body.get("tool_choice")
+    if choice is None:
+        return
+    if not isinstance(choice, dict) or choice.get("type") not in TOOL_CHOICES:
+        raise invalid(
+            "tool_choice: Input tag found using 'type' does not match any of the expected "
+            "tags: " + ", ".join(f"'{name}'" for name in TOOL_CHOICES)
+        )
+    if choice["type"] == "tool" and not isinstance(choice.get("name"), str):
+        raise invalid("tool_choice.tool.name: Field required")
+    if choice["type"] in ("any", "tool") and not model_flag(record, "forced_tool_choice"):
+        raise invalid(
+            f"tool_choice: forced tool use (type '{choice['type']}') is not supported for "
+            f"{record['id']}. Use tool_choice 'auto' or 'none'."
+        )
+
+
 def _check_thinking(body: dict[str, Any], record: dict[str, Any], count_only: bool) -> None:
     thinking = body.get("thinking")
     if thinking is None:
@@ -167,6 +191,9 @@ def validate_message_body(
     if not count_only:
         _check_max_tokens(body, record)
     validate_messages(body.get("messages"), record)
+    check_version_blocks(body["messages"], version)
+    check_thinking_signatures(body["messages"])
+    check_pdf_pages(body["messages"], record)
     system = body.get("system")
     if system is not None and not isinstance(system, (str, list)):
         raise invalid("system: Input should be a valid string or list of text blocks")
@@ -175,6 +202,7 @@ def validate_message_body(
             if not isinstance(block, dict) or block.get("type") != "text":
                 raise invalid(f"system.{index}.type: Input should be 'text'")
     validate_tools(body.get("tools"))
+    _check_tool_choice(body, record)
     _check_sampling(body, version, record)
     _check_thinking(body, record, count_only)
     stops = body.get("stop_sequences")

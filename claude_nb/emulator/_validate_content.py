@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from claude_nb._estimate import image_size
+from claude_nb._models import model_flag
 from claude_nb.emulator._wire import invalid
 
 __all__ = ["validate_messages", "validate_tools"]
@@ -186,20 +187,38 @@ def validate_messages(messages: Any, model: dict[str, Any] | None) -> None:
         where = f"messages.{index}"
         if not isinstance(message, dict):
             raise invalid(f"{where}: Input should be a valid dictionary")
-        if message.get("role") not in ("user", "assistant"):
-            raise invalid(f"{where}.role: Input should be 'user' or 'assistant'")
         if "content" not in message:
             raise invalid(f"{where}.content: Field required")
         blocks = _blocks(message["content"], where)
+        if message.get("role") == "system":
+            _check_system_message(blocks, where, model)
+        elif message.get("role") not in ("user", "assistant"):
+            raise invalid(f"{where}.role: Input should be 'user', 'assistant' or 'system'")
         for position, block in enumerate(blocks):
             _check_block(block, f"{where}.content.{position}", images)
         contents.append(blocks)
-    if messages[0]["role"] != "user":
+    turns = [message["role"] for message in messages if message["role"] != "system"]
+    if not turns or turns[0] != "user":
         raise invalid('messages: first message must use the "user" role')
     if messages[-1]["role"] == "assistant" and model is not None and not model.get("prefill"):
         raise invalid(PREFILL_MESSAGE)
     _check_tool_pairing(messages, contents)
     _check_image_counts(images, model)
+
+
+def _check_system_message(
+    blocks: list[dict[str, Any]], where: str, model: dict[str, Any] | None
+) -> None:
+    """A ``{"role": "system"}`` entry: only on models that take them, only text blocks."""
+    if not model_flag(model, "system_messages"):
+        name = (model or {}).get("id", "this model")
+        raise invalid(
+            f"{where}.role: messages with role 'system' are not supported for {name}. Use the "
+            "top-level `system` parameter instead."
+        )
+    for position, block in enumerate(blocks):
+        if block.get("type") != "text":
+            raise invalid(f"{where}.content.{position}.type: Input should be 'text'")
 
 
 def _check_image_counts(images: list[tuple[str, int, int]], model: dict[str, Any] | None) -> None:
