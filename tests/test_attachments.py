@@ -161,7 +161,8 @@ def test_magic_image_flag_df_options_and_notes_in_the_output(shell) -> None:
     assert emulator.requests[-1].body["messages"][-1]["content"].startswith(
         "Summarise pandas DataFrame: 50 rows × 3 columns"
     )
-    assert "a Markdown table with 50 rows and 4 columns (, a, b, c)" in final_markdown(captured)
+    described = "a Markdown table with 50 rows and 3 columns (a, b, c) and an unnamed index column"
+    assert described in final_markdown(captured)
     ip.run_line_magic("config", "ClaudeMagics.df_as = 'image'")
     _, captured = run(ip, "%%claude --no-history\nSummarise {frame}\n")
     content = emulator.requests[-1].body["messages"][-1]["content"]

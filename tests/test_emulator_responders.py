@@ -258,3 +258,19 @@ def test_stop_sequences(stream: bool) -> None:
         assert message["content"][0]["text"] == "alpha beta "
         assert message["stop_reason"] == "stop_sequence"
         assert message["stop_sequence"] == "STOP"
+
+
+def test_tables_and_code_are_echoed_outside_the_quote(emulator_client: httpx.Client) -> None:
+    table = "|    | city   |   rain_mm |\n|---:|:-------|--------:|\n|  0 | Lisbon |  12 |"
+    long_table = "| n |\n|---|\n" + "\n".join(f"| {row} |" for row in range(100))
+    prompt = f"Compare:\n{table}\nand run\n```python\nprint('> not quoted')\n```\nThanks.\n\n"
+    text = ask(emulator_client, prompt + long_table)["content"][0]["text"]
+    lines = text.splitlines()
+    assert "> Compare:" in lines and "> and run" in lines and "> Thanks." in lines
+    assert "|  0 | Lisbon |  12 |" in lines  # a table row at the start of a line: it renders
+    assert "print('> not quoted')" in lines and lines.count("```") == 1
+    assert not any(line.startswith("> |") or line.startswith("> ```") for line in lines)
+    assert "| 28 |" in lines and "| 29 |" not in lines and "*(… 71 more lines)*" in lines
+    assert "a Markdown table with 1 rows and 2 columns (city, rain_mm) and an unnamed index " \
+        "column" in text
+    assert "a Markdown table with 100 rows and 1 columns (n)." in text

@@ -1,6 +1,7 @@
 """The default responder: deterministic, useful Markdown about what it received.
 
-It says it is the offline emulator, echoes the last prompt, notes the system prompt, reports
+It says it is the offline emulator, echoes the last prompt (prose quoted; Markdown tables and
+fenced code shown outside the quote, where they render), notes the system prompt, reports
 real pixel facts for images, documents and Markdown tables, lists offered tools, and calls
 tools the prompt names (input drawn from the prompt and the tool's schema). After tool
 results it answers by quoting them. "write N words" (or paragraphs) makes a long answer.
@@ -41,21 +42,81 @@ def _quote(text: str, limit: int = 600) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in text.splitlines() or [""])
 
 
+TABLE_ROW = re.compile(r"^\s*\|")
+TABLE_RULE = re.compile(r"\|?[\s:|-]+\|?")
+FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+MAX_TABLE_LINES = 32
+MAX_CODE_LINES = 40
+
+
+def _runs(text: str) -> list[tuple[str, list[str]]]:
+    """The prompt as runs of ``prose``, ``table`` (2+ ``|`` rows) and ``code`` (fenced) lines."""
+    runs: list[tuple[str, list[str]]] = []
+    lines = text.strip().splitlines()
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        fence = FENCE.match(line)
+        if fence:
+            end = index + 1
+            while end < len(lines) and not lines[end].strip().startswith(fence.group(1)):
+                end += 1
+            runs.append(("code", lines[index : end + 1]))
+            index = end + 1
+            continue
+        end = index
+        while end < len(lines) and TABLE_ROW.match(lines[end]):
+            end += 1
+        if end - index >= 2:
+            runs.append(("table", [row.strip() for row in lines[index:end]]))
+            index = end
+            continue
+        if runs and runs[-1][0] == "prose":
+            runs[-1][1].append(line)
+        else:
+            runs.append(("prose", [line]))
+        index += 1
+    return runs
+
+
+def _echo(text: str, limit: int = 600) -> list[str]:
+    """The prompt for the answer: prose quoted, tables and code blocks outside the quote.
+
+    A Markdown table or fence inside ``>`` renders as one run-on line in notebooks, so they
+    are shown as they are (shortened), between the quoted prose.
+    """
+    parts: list[str] = []
+    for kind, lines in _runs(text):
+        if kind == "prose":
+            prose = "\n".join(lines).strip()
+            if prose:
+                parts += [_quote(prose, limit), ""]
+            continue
+        cap = MAX_TABLE_LINES if kind == "table" else MAX_CODE_LINES
+        shown = lines if len(lines) <= cap else lines[: cap - 1]
+        if kind == "code" and len(shown) < len(lines):
+            shown = [*shown, lines[0].strip()[:3]]  # close the fence
+        parts += shown
+        if len(lines) > cap:
+            parts.append(f"*(… {len(lines) - cap + 1} more lines)*")
+        parts.append("")
+    return parts
+
+
 def _tables(text: str) -> list[str]:
     found: list[str] = []
-    rows: list[str] = []
-    for line in [*text.splitlines(), ""]:
-        if line.strip().startswith("|"):
-            rows.append(line.strip())
+    for kind, rows in _runs(text):
+        if kind != "table":
             continue
-        if len(rows) >= 2:
-            body = [row for row in rows if not re.fullmatch(r"\|[\s:|-]+\|?", row)]
-            header = [cell.strip() for cell in body[0].strip("|").split("|")]
-            found.append(
-                f"a Markdown table with {len(body) - 1} rows and {len(header)} columns "
-                f"({', '.join(header[:8])})"
-            )
-        rows = []
+        body = [row for row in rows if not TABLE_RULE.fullmatch(row)]
+        header = [cell.strip() for cell in body[0].strip().strip("|").split("|")]
+        index = bool(header) and not header[0]  # pandas' unnamed index column
+        columns = header[1:] if index else header
+        fact = (
+            f"a Markdown table with {len(body) - 1} rows and {len(columns)} columns "
+            f"({', '.join(columns[:8])}{', …' if len(columns) > 8 else ''})"
+        )
+        found.append(fact + (" and an unnamed index column" if index else ""))
     return found
 
 
@@ -172,7 +233,7 @@ class OfflineResponder:
             "",
         ]
         if prompt.strip():
-            parts += ["You wrote:", "", _quote(prompt), ""]
+            parts += ["You wrote:", "", *_echo(prompt)]
         system = body.get("system")
         if isinstance(system, list):
             system = " ".join(str(block.get("text", "")) for block in system)
