@@ -51,7 +51,9 @@ class SessionClients:
 
             speed = self.settings.offline_speed
             pacing = Pacing(tokens_per_second=speed, time_to_first_token=0.3) if speed else None
-            self.emulator = Emulator(require_key=False, pacing=pacing)
+            # offline mode stands in for the real API: a beta newer than the emulator's list
+            # must not fail here
+            self.emulator = Emulator(require_key=False, pacing=pacing, accept_any_beta=True)
         return self.emulator.async_transport() if asynchronous else self.emulator.transport()
 
     def _http(self, given: Any, asynchronous: bool) -> Any:
