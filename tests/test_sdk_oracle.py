@@ -164,3 +164,36 @@ def test_sdk_retries_honour_retry_after() -> None:
     assert all(
         request.headers["anthropic-version"] == "2026-10-21" for request in emulator.requests
     )
+
+
+def test_betas_and_system_messages_through_the_sdk(client: anthropic.Anthropic) -> None:
+    user = {"role": "user", "content": "x"}
+    reply = client.beta.messages.create(
+        model=MODEL,
+        max_tokens=20,
+        betas=["files-api-2025-04-14", "interleaved-thinking-2025-05-14"],
+        messages=[user],
+    )
+    assert reply.content
+    with pytest.raises(anthropic.BadRequestError) as caught:
+        client.beta.messages.create(
+            model=MODEL,
+            max_tokens=20,
+            betas=["files-api-2025-04-14", "no-such-beta"],
+            messages=[user],
+        )
+    assert "Unexpected value(s) `no-such-beta` for the `anthropic-beta` header." in str(
+        caught.value.message
+    )
+    system_turn = {"role": "system", "content": "Be brief."}
+    assert client.messages.create(
+        model=MODEL,
+        max_tokens=20,
+        messages=[user, system_turn],  # type: ignore[list-item]
+    ).content
+    with pytest.raises(anthropic.BadRequestError):
+        client.messages.create(
+            model="claude-sonnet-5",
+            max_tokens=20,
+            messages=[user, system_turn],  # type: ignore[list-item]
+        )
