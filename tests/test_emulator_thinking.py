@@ -109,23 +109,18 @@ def test_claude_nb_tool_loop_echoes_thinking_the_emulator_accepts(stream: bool) 
     emulator = Emulator(require_key=False)
     session = Session(offline=True, emulator=emulator, environ={}, max_retries=0, model=HAIKU)
     session.tools.register(lookup)
-    reply = session.ask(
-        "please call lookup",
-        stream=stream,
-        max_tokens=4000,
-        thinking={"type": "enabled", "budget_tokens": 1024},
-    )
+    options: dict[str, Any] = {
+        "stream": stream,
+        "max_tokens": 4000,
+        "thinking": {"type": "enabled", "budget_tokens": 1024},
+    }
+    reply = session.ask("please call lookup", **options)
     assert reply.error is None, reply.error
     sent = [request.body for request in emulator.requests if request.path == "/v1/messages"]
     echoed = sent[1]["messages"][1]["content"]
     assert echoed[0]["type"] == "thinking"
     assert echoed[0]["signature"] == signature_for(echoed[0]["thinking"])
-    again = session.ask(
-        "and now?",
-        stream=stream,
-        max_tokens=4000,
-        thinking={"type": "enabled", "budget_tokens": 1024},
-    )
+    again = session.ask("and now?", **options)
     assert again.error is None, again.error
 
 
