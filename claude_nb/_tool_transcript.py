@@ -15,7 +15,6 @@ continues exactly what was streamed:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from types import SimpleNamespace
 from typing import Any
 
 from claude_nb._render import StreamRenderer, render_content
@@ -146,6 +145,19 @@ class ToolLoopView:
         started = bool(self.finished) or bool(self.current is not None and self.current.started)
         if force:
             self.renderer.last_paint_at = None  # the renderer's throttle: paint this one
-        self.renderer.on_event(
-            SimpleNamespace(message=self._message(), started=started, finished=False)
-        )
+        self.renderer.on_event(_TranscriptSnapshot(self, started))
+
+
+class _TranscriptSnapshot:
+    """The view as a snapshot; the transcript is built only if the renderer paints it."""
+
+    finished = False
+
+    def __init__(self, view: ToolLoopView, started: bool) -> None:
+        self.view = view
+        self.started = started
+
+    @property
+    def message(self) -> dict[str, Any]:
+        """The transcript so far, as one message (built on read: the renderer's paint)."""
+        return self.view._message()

@@ -15,6 +15,8 @@ from claude_nb._render import (
     surface_for,
 )
 from claude_nb._stream import MessageSnapshot, accumulate
+from claude_nb._tool_render import ToolCallEvent
+from claude_nb._tool_transcript import ToolLoopView
 
 
 class FakeClock:
@@ -65,6 +67,24 @@ def test_repaints_are_capped_first_content_is_immediate_and_final_is_exact():
     assert 19 <= len(surface.paints) <= 21  # 1 s at most 20 a second (+ the first)
     assert surface.final == ("FINAL", "final")
     assert renderer.repaints == len(surface.paints) + 1
+
+
+def test_tool_loop_view_builds_the_transcript_only_when_it_paints():
+    clock = FakeClock()
+    surface = RecordingSurface()
+    surface.plain = False
+    view = ToolLoopView(StreamRenderer(surface, repaint_interval=0.05, clock=clock))
+    builds = []
+    build = view._message
+    view._message = lambda: builds.append(1) or build()
+    snapshot = MessageSnapshot()
+    for index, event in enumerate(text_events([f"w{i} " for i in range(1000)])):
+        clock.now = index * 0.001
+        view.on_event(accumulate(snapshot, event))
+    view.on_tool_event(ToolCallEvent("start", "toolu_1", "add", {"a": 1}))
+    assert 19 <= len(surface.paints) <= 22
+    assert len(builds) == len(surface.paints)  # not one per event
+    assert surface.paints[-1].startswith("w0 w1 ")
 
 
 def test_render_content_folds_thinking_and_skips_unknown_blocks():
