@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from claude_nb._exceptions import ConfigurationError
-from claude_nb._history import HistoryChange, close_exchange, replay
+from claude_nb._history import HistoryChange, close_exchange, replay, text_only_turn
 from claude_nb._ledger import Ledger, UsageRecord
 from claude_nb._pricing import PriceTable, price_table
 from claude_nb._store_export import markdown_export
@@ -152,10 +152,9 @@ def _kept_reply(reply: Mapping[str, Any] | None, interrupted: bool, error: str |
     """The assistant turn an older store (no history changes) kept for a call, or None."""
     if not reply or (error and not interrupted):
         return None
-    content = reply.get("content") or []
     if interrupted:
-        content = [{"type": "text", "text": block["text"]} for block in content
-                   if block.get("type") == "text" and block.get("text")]
+        return text_only_turn(reply)
+    content = reply.get("content") or []
     return {"role": "assistant", "content": content} if content else None
 
 
