@@ -41,7 +41,7 @@ from claude_nb._types import CacheTTLTypes, ContentBlock, MessageParam
 if TYPE_CHECKING:
     import httpx
 
-    from claude_nb._client import AsyncMessagesClient, MessagesClient
+    from claude_nb._client import MessagesClient
 
 __all__ = ["Reply", "Session", "get_session"]
 
@@ -276,9 +276,6 @@ class Session(SendPaths):
 
     def _sync_client(self) -> MessagesClient:
         return self._clients.sync()
-
-    def _asynchronous_client(self) -> AsyncMessagesClient:
-        return self._clients.asynchronous()
 
     def close(self) -> None:
         """Close the HTTP clients this session created (injected ones are left open)."""
