@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from claude_nb._exceptions import ConfigurationError
@@ -91,10 +91,6 @@ class Settings:
         if self.offline_speed is not None and self.offline_speed <= 0:
             raise ConfigurationError("offline_speed must be a positive number of tokens/s")
 
-    def with_changes(self, **changes: Any) -> Settings:
-        """A copy with some fields changed (None values are ignored)."""
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
-
 
 def _parse_bool(name: str, value: str) -> bool:
     lowered = value.strip().lower()
@@ -130,7 +126,7 @@ def resolve_settings(
     arguments = arguments or {}
     traits = traits or {}
     env = os.environ if environ is None else environ
-    names = {f.name for f in fields(Settings)} | {"offline"}
+    names = {f.name for f in fields(Settings)}
     unknown = set(arguments) - names
     if unknown:
         raise ConfigurationError(f"unknown setting(s): {', '.join(sorted(unknown))}")
