@@ -11,9 +11,10 @@ by a small grammar and resolved with ``getattr`` / ``[]`` on literal keys only::
 which covers ``{df}``, ``{result.text}``, ``{data["key"]}``, ``{items[-1]}``, ``{In[3]}`` and
 ``{Out[5]}``. Dunder attributes are never followed. ``{{...}}`` is left as written.
 
-Values become content at their place: a ``str`` goes in as text, an object for which
-``claude_nb._content.can_convert`` is true becomes content blocks (figures, images,
-DataFrames), anything else goes in as a bounded ``repr``.
+Values become content at their place: a ``str`` goes in as text, an object the ``convert``
+function takes becomes content blocks (in a cell, ``_attachments.cell_content`` passes the
+``_content`` conversion: figures, images, DataFrames), anything else goes in as a bounded
+``repr``.
 
 Example:
     >>> interpolate("Sum {numbers} in {{code}}", {"numbers": [1, 2]}).content
@@ -33,7 +34,6 @@ from claude_nb._types import ContentBlock
 __all__ = [
     "DEFAULT_REPR_LIMIT",
     "Interpolation",
-    "content_converter",
     "interpolate",
     "is_resolved",
     "parse_reference",
@@ -139,28 +139,6 @@ def _bounded_repr(value: Any, limit: int) -> str:
     return text
 
 
-def content_converter(model: str | None = None) -> Converter:
-    """A converter that asks ``claude_nb._content`` (with the model's vision limits).
-
-    When ``claude_nb._content`` is not installed every object counts as "cannot convert".
-
-    Args:
-        model: The model the prompt goes to (high-res vision models get larger images).
-    """
-
-    def convert(value: Any) -> list[ContentBlock] | None:
-        try:
-            from claude_nb import _content
-        except ImportError:
-            return None
-        if not _content.can_convert(value):
-            return None
-        options = _content.options_for_model(model)
-        return list(_content.to_content_blocks(value, options=options).blocks)
-
-    return convert
-
-
 class _Builder:
     """Collects text and blocks, merging neighbouring text."""
 
@@ -204,14 +182,14 @@ def interpolate(
     Args:
         prompt: The prompt text.
         namespace: The user namespace (``In`` and ``Out`` included in IPython).
-        convert: Turns an object into content blocks or returns None; the default is
-            ``content_converter()``.
+        convert: Turns an object into content blocks or returns None (the notebook
+            passes ``_content``'s, see ``_attachments.cell_content``); without one every
+            non-string value goes in as a bounded ``repr`` (this module stays pure).
         repr_limit: Characters kept of the ``repr`` of other objects.
 
     Returns:
         The content and which spans were replaced or kept.
     """
-    converter = convert or content_converter()
     builder = _Builder()
     result = Interpolation(content="")
     position = 0
@@ -229,7 +207,7 @@ def interpolate(
         if isinstance(value, str):
             builder.add_text(value)
             continue
-        blocks = converter(value)
+        blocks = convert(value) if convert is not None else None
         if blocks is not None:
             builder.add_blocks(blocks)
         else:
