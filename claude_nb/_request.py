@@ -66,7 +66,6 @@ def build_headers(
     *,
     stream: bool = False,
     betas: Iterable[str] = (),
-    extra: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """Headers for one request.
 
@@ -74,7 +73,6 @@ def build_headers(
         settings: Supplies the key (omitted when None), version and default betas.
         stream: Ask for ``text/event-stream`` instead of JSON.
         betas: More beta names, joined with the settings' into ``anthropic-beta``.
-        extra: Headers added last (they may override).
     """
     headers = {
         "anthropic-version": settings.api_version,
@@ -87,8 +85,6 @@ def build_headers(
     names = list(dict.fromkeys([*settings.betas, *betas]))
     if names:
         headers["anthropic-beta"] = ",".join(names)
-    if extra:
-        headers.update(extra)
     return headers
 
 

@@ -116,9 +116,7 @@ def _error_body(content: bytes) -> Any:
         return None
 
 
-def status_error(
-    status_code: int, headers: Mapping[str, str], content: bytes, *, retries: int = 0
-) -> APIStatusError:
+def status_error(status_code: int, headers: Mapping[str, str], content: bytes) -> APIStatusError:
     """The ``APIStatusError`` for an HTTP error response (class from status and error type)."""
     body = _error_body(content)
     error = body.get("error") if isinstance(body, dict) else None
@@ -139,5 +137,4 @@ def status_error(
         error_type=error_type,
         request_id=request_id if isinstance(request_id, str) else None,
         body=body,
-        retries=retries,
     )
