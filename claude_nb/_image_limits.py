@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from claude_nb._estimate import image_size
 from claude_nb._exceptions import ContentError
 from claude_nb._images import ImageLimits, encode_image_bytes, open_image_bytes
 from claude_nb._models import model_info
@@ -69,8 +70,12 @@ def _image_size(block: ContentBlock) -> tuple[int, int] | None:
     source = block.get("source") or {}
     if source.get("type") != "base64":
         return None
-    image = open_image_bytes(base64.b64decode(source.get("data", "")))
-    return image.width, image.height
+    data = base64.b64decode(source.get("data", ""))
+    facts = image_size(data)
+    if facts is None or not facts[1]:  # a header it cannot read: decode (raises if corrupt)
+        image = open_image_bytes(data)
+        return image.width, image.height
+    return facts[1], facts[2]
 
 
 def check_request_images(items: list[Any], *, model: str | None = None) -> list[str]:
