@@ -29,7 +29,7 @@ a copy of it. The formula:
 ``messages`` entries with role ``system`` (newer models) count like any message, in order.
 ``segments(body)`` lists the request in prompt-cache prefix order (tools, system, messages),
 one ``Segment`` per block with its tokens and ``cache_control``; the sum of the segments plus
-``BASE_OVERHEAD`` is ``estimate_input_tokens(body)``.
+``BASE_OVERHEAD`` (``prompt_tokens``) is ``estimate_input_tokens(body)``.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ __all__ = [
     "image_size",
     "image_tokens",
     "pdf_page_count",
+    "prompt_tokens",
     "segments",
     "text_tokens",
 ]
@@ -346,4 +347,9 @@ def estimate_input_tokens(body: dict[str, Any], *, high_res: bool = False) -> in
         body: A Messages API (or count_tokens) request body.
         high_res: The model is on the high-resolution vision tier.
     """
-    return BASE_OVERHEAD + sum(segment.tokens for segment in segments(body, high_res=high_res))
+    return prompt_tokens(segments(body, high_res=high_res))
+
+
+def prompt_tokens(parts: list[Segment]) -> int:
+    """The estimate of a request already listed by ``segments``: their tokens plus the base."""
+    return BASE_OVERHEAD + sum(segment.tokens for segment in parts)

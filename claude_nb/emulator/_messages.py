@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from claude_nb._estimate import estimate_input_tokens, segments
+from claude_nb._estimate import prompt_tokens, segments
 from claude_nb._models import DEFAULT_CACHE_MIN_TOKENS
 from claude_nb.emulator._cache import CacheUsage, PromptCache, plan_breakpoints
 from claude_nb.emulator._faults import Fault
@@ -47,8 +47,9 @@ def count_tokens(
     if thinking is not None:
         thinking.check(body["messages"])
     high_res = bool(record.get("high_res_vision"))
-    plan_breakpoints(segments(body, high_res=high_res), body.get("cache_control"))
-    return {"input_tokens": estimate_input_tokens(body, high_res=high_res)}
+    prompt = segments(body, high_res=high_res)
+    plan_breakpoints(prompt, body.get("cache_control"))
+    return {"input_tokens": prompt_tokens(prompt)}
 
 
 def _benchmark_turn(headers: dict[str, str]) -> dict[str, Any] | None:
