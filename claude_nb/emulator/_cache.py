@@ -155,7 +155,6 @@ class PromptCache:
         message_context: str,
         min_tokens: int,
         now: float,
-        write: bool = True,
     ) -> CacheUsage:
         """Look up and write this request's prefixes; return its input-side usage.
 
@@ -166,7 +165,6 @@ class PromptCache:
             message_context: Settings that invalidate the message cache when changed.
             min_tokens: The model's minimum cacheable prefix.
             now: The injected clock's time (the request's start).
-            write: False for a dry run (count only, change nothing).
         """
         cumulative: list[int] = []
         total = BASE_OVERHEAD
@@ -182,8 +180,7 @@ class PromptCache:
                 entry = self._entries.get(keys[position])
                 if entry is not None and entry[0] > now:
                     hit = max(hit, position)
-                    if write:
-                        self._entries[keys[position]] = (now + entry[1], entry[1])
+                    self._entries[keys[position]] = (now + entry[1], entry[1])
                     break
         read = cumulative[hit] if hit >= 0 else 0
         eligible = [
@@ -196,10 +193,9 @@ class PromptCache:
         last = eligible[-1].position
         long_points = [point.position for point in eligible if point.ttl == "1h"]
         long_end = cumulative[long_points[-1]] if long_points else read
-        if write:
-            for point in eligible:
-                seconds = TTL_SECONDS[point.ttl]
-                self._entries[keys[point.position]] = (now + seconds, seconds)
+        for point in eligible:
+            seconds = TTL_SECONDS[point.ttl]
+            self._entries[keys[point.position]] = (now + seconds, seconds)
         return CacheUsage(
             input_tokens=total - cumulative[last],
             cache_read_input_tokens=read,
