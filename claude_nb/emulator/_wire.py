@@ -46,14 +46,6 @@ class EmulatorResponse:
     first_byte_delay: float = 0.0
     drop: bool = False
 
-    def header(self, name: str) -> str | None:
-        """The first value of header ``name`` (case-insensitive), or None."""
-        wanted = name.lower()
-        for key, value in self.headers:
-            if key.lower() == wanted:
-                return value
-        return None
-
 
 class ApiError(Exception):
     """An error answer of the emulated API (becomes the standard JSON error body).
