@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from claude_nb._stream import message_text
+
 if TYPE_CHECKING:
     from claude_nb._attachments import ContentReport
 
@@ -73,11 +75,7 @@ class Reply:
     @property
     def text(self) -> str:
         """The text of the reply's text blocks, joined."""
-        return "".join(
-            block.get("text") or ""
-            for block in self.message.get("content") or []
-            if block.get("type") == "text"
-        )
+        return message_text(self.message)
 
     @property
     def usage(self) -> dict[str, Any]:

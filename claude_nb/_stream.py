@@ -27,12 +27,21 @@ from typing import Any
 from claude_nb._exceptions import MalformedStreamError, StreamEventError
 from claude_nb._types import Event
 
-__all__ = ["TOOL_INPUT_BLOCKS", "MessageSnapshot", "accumulate"]
+__all__ = ["TOOL_INPUT_BLOCKS", "MessageSnapshot", "accumulate", "message_text"]
 
 TOOL_INPUT_BLOCKS = frozenset({"tool_use", "server_tool_use"})
 """Block types whose ``input`` is streamed as ``input_json_delta`` fragments."""
 
 _APPENDED_FIELDS = {"text_delta": ("text", "text"), "thinking_delta": ("thinking", "thinking")}
+
+
+def message_text(message: dict[str, Any]) -> str:
+    """The text of a message's text blocks, joined (thinking and tool blocks left out)."""
+    return "".join(
+        block.get("text") or ""
+        for block in message.get("content") or []
+        if block.get("type") == "text"
+    )
 
 
 class MessageSnapshot:
@@ -74,11 +83,7 @@ class MessageSnapshot:
     def text(self) -> str:
         """The text of all text blocks so far, joined."""
         if self._text_cache is None:
-            self._text_cache = "".join(
-                block.get("text") or ""
-                for block in self.message["content"]
-                if block.get("type") == "text"
-            )
+            self._text_cache = message_text(self.message)
         return self._text_cache
 
     @property
