@@ -1,8 +1,8 @@
 """``--dry-run``: the exact request a cell would send, with a token and cost estimate.
 
 Nothing is sent: the token count is the documented local estimate (``claude_nb._estimate``,
-the same one the emulator bills), and the cost is that estimate at the model's price, plus
-the most the output could add at ``max_tokens``. The key is shown redacted. Images and
+the same one the emulator bills), and the cost is that estimate at the model's price; the most
+it could cost is the budget's own ``worst_case_cost``. The key is shown redacted. Images and
 tables in the prompt are listed with their token estimates and what was done to them (the
 ``ContentReport``); base64 data is shown by its length only.
 """
@@ -29,7 +29,9 @@ class DryRun:
         request: The JSON body, exactly as it would be sent.
         input_tokens: The local estimate of its input tokens.
         input_cost: Dollars for those input tokens, or None when the model is unpriced.
-        max_cost: Dollars if the reply used all of ``max_tokens``, or None when unpriced.
+        max_cost: The budget's worst case (``_budget.worst_case_cost``: the prompt as a full
+            cache write when it carries ``cache_control``, plus all of ``max_tokens``), or
+            None when unpriced.
         offline: True when it would go to the offline emulator.
         content_report: The new turn's blocks (images with their tokens) and notes.
     """
@@ -86,6 +88,7 @@ def build_dry_run(
     Returns:
         The dry run, ready to display.
     """
+    from claude_nb._budget import worst_case_cost
     from claude_nb._estimate import estimate_input_tokens
     from claude_nb._models import model_info
     from claude_nb._pricing import TokenCounts, price_table
@@ -95,11 +98,7 @@ def build_dry_run(
     model = request.get("model")
     high_res = bool((model_info(str(model)) or {}).get("high_res_vision"))  # as the API bills
     input_tokens = estimate_input_tokens(request, high_res=high_res)
-    table = price_table()
-    input_cost = table.cost(TokenCounts(input=input_tokens), model)
-    most = table.cost(
-        TokenCounts(input=input_tokens, output=int(request.get("max_tokens") or 0)), model
-    )
+    input_cost = price_table().cost(TokenCounts(input=input_tokens), model)
     headers = redact(build_headers(settings, stream=bool(request.get("stream"))))
     return DryRun(
         url=f"{settings.base_url}/v1/messages",
@@ -107,7 +106,7 @@ def build_dry_run(
         request=request,
         input_tokens=input_tokens,
         input_cost=None if input_cost is None else input_cost.total,
-        max_cost=None if most is None else most.total,
+        max_cost=worst_case_cost(request),  # what the budget checks against
         offline=bool(settings.offline),
         content_report=content_report,
     )

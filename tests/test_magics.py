@@ -117,6 +117,17 @@ def test_dry_run_sends_nothing_and_shows_the_exact_request(shell):
     assert dry.offline and "dry run" in dry._repr_markdown_()
 
 
+def test_dry_run_at_most_is_what_the_budget_refuses_on(shell):
+    emulator = scripted(shell, "ok")
+    shell.user_ns["notes"] = "tides rise and fall twice a day " * 400  # cached: a full write
+    dry = run(shell, "%claude --dry-run Summarise {notes}")[0].result
+    assert "cache_control" in str(dry.request)
+    result, _ = run(shell, f"%claude --budget {dry.max_cost * 0.99} Summarise {{notes}}")
+    assert isinstance(result.error_in_exec, UsageError) and emulator.requests == []
+    result, _ = run(shell, f"%claude --budget {dry.max_cost * 1.01} Summarise {{notes}}")
+    assert result.error_in_exec is None and len(emulator.requests) == 1
+
+
 def test_dry_run_redacts_the_key(shell, monkeypatch):
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-SECRET123")
     result, captured = run(shell, "%claude --dry-run hello")
