@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from claude_nb import _files
-from claude_nb._estimate import block_tokens
+from claude_nb._estimate import HIGH_RES_IMAGE_LIMITS, STANDARD_IMAGE_LIMITS, block_tokens
 from claude_nb._exceptions import ContentError
 from claude_nb._image_limits import (
     MANY_IMAGES_MAX_SIDE,
@@ -73,10 +73,9 @@ __all__ = [
 
 DfAsTypes = Literal["text", "image"]
 
-STANDARD_LONG_EDGE = 1568
-STANDARD_MAX_TOKENS = 1568
-HIGH_RES_LONG_EDGE = 2576
-HIGH_RES_MAX_TOKENS = 4784
+# The vision tiers as the documented estimate (and so the emulator) counts them.
+STANDARD_LONG_EDGE, STANDARD_MAX_TOKENS = STANDARD_IMAGE_LIMITS
+HIGH_RES_LONG_EDGE, HIGH_RES_MAX_TOKENS = HIGH_RES_IMAGE_LIMITS
 
 SUPPORTED_KINDS = (
     "matplotlib Figure/Axes (or an object with .figure), PIL image, numpy array, "

@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from claude_nb._estimate import IMAGE_PATCH
 from claude_nb._exceptions import ContentError
 
 if TYPE_CHECKING:
@@ -120,7 +121,7 @@ class EncodedImage:
 
 def image_tokens(width: int, height: int) -> int:
     """Visual tokens of a ``width`` × ``height`` image: ``ceil(w/28) * ceil(h/28)``."""
-    return math.ceil(width / 28) * math.ceil(height / 28)
+    return math.ceil(width / IMAGE_PATCH) * math.ceil(height / IMAGE_PATCH)
 
 
 def base64_length(size: int) -> int:
