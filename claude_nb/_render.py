@@ -27,6 +27,8 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol, TextIO
 
+from claude_nb._stream import message_text
+
 __all__ = [
     "DEFAULT_REPAINT_INTERVAL",
     "DisplaySurface",
@@ -154,11 +156,7 @@ def reply_plain(reply: Any, status: str | None = None) -> str:
 
 def plain_text(message: dict[str, Any]) -> str:
     """The text blocks of a message joined (what a plain surface shows while streaming)."""
-    return "".join(
-        str(block.get("text") or "")
-        for block in message.get("content") or []
-        if block.get("type") == "text"
-    )
+    return message_text(message)
 
 
 class DisplaySurface:
