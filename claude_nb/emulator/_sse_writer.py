@@ -176,14 +176,15 @@ def encode_events(events: list[Event], pacing: Pacing | None) -> Iterator[Chunk]
     owed = 0.0
     for name, data in events:
         delay = 0.0
-        tokens = _delta_tokens(data)
-        is_delta = name == "content_block_delta"
-        if pacing is not None and is_delta:
+        if pacing is not None and name == "content_block_delta":
             if first_delta:
                 delay += pacing.time_to_first_token
                 first_delta = False
-            if pacing.tokens_per_second and tokens:
-                owed += tokens / pacing.tokens_per_second
+            speed = pacing.tokens_per_second
+            # counted only when paced: unpaced streams (the benches) skip a UTF-8 encode per event
+            tokens = _delta_tokens(data) if speed else 0
+            if speed and tokens:
+                owed += tokens / speed
                 if delay > 0 or owed >= pacing.tick:
                     delay += owed
                     owed = 0.0
