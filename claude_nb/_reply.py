@@ -20,15 +20,6 @@ if TYPE_CHECKING:
 __all__ = ["Reply"]
 
 
-def _usage_cost(model: str, usage: dict[str, Any]) -> float | None:
-    """Dollars for the usage, or None when unpriced or pricing is unavailable."""
-    try:
-        from claude_nb._pricing import usage_cost
-    except ImportError:
-        return None
-    return usage_cost(usage, model)
-
-
 def _cache_saved(reply: Reply) -> str:
     """``, saved $x`` (or ``, +$x to write``) against sending the prompt uncached."""
     from claude_nb._cache_plan import cache_savings
@@ -91,7 +82,9 @@ class Reply:
     @property
     def cost(self) -> float | None:
         """Estimated dollars for the usage (None when the model is unpriced)."""
-        return _usage_cost(self.model, self.usage)
+        from claude_nb._pricing import usage_cost
+
+        return usage_cost(self.usage, self.model)
 
     def footer(self) -> str:
         """The one-line summary shown under the text."""
