@@ -19,9 +19,9 @@ Integration::
 
 from __future__ import annotations
 
-import io
 from typing import Any, Literal
 
+from claude_nb._images import render_figure
 from claude_nb._ledger import Ledger
 
 __all__ = ["KIND_COLORS", "cost_chart_png", "cost_figure", "figure_to_png"]
@@ -167,16 +167,7 @@ def figure_to_png(figure: Any, dpi: float | None = None, *, tight: bool = True) 
     """
     if not figure.axes:
         return b""
-    buffer = io.BytesIO()
-    figure.savefig(
-        buffer,
-        format="png",
-        dpi=dpi or figure.dpi,
-        facecolor=figure.get_facecolor(),
-        edgecolor=figure.get_edgecolor(),
-        bbox_inches="tight" if tight else None,
-    )
-    return buffer.getvalue()
+    return render_figure(figure, dpi, tight=tight)
 
 
 def cost_chart_png(ledger: Ledger, *, dpi: float | None = None, **options: Any) -> bytes:

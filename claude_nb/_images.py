@@ -176,11 +176,12 @@ def figure_is_empty(figure: Any) -> bool:
     return len(figure.get_children()) <= 1
 
 
-def render_figure(figure: Any) -> bytes:
+def render_figure(figure: Any, dpi: float | None = None, *, tight: bool = True) -> bytes:
     """Render a matplotlib figure to PNG the way IPython's inline backend does.
 
-    Uses the figure's own dpi, facecolor and edgecolor with ``bbox_inches="tight"``
-    (``IPython.core.pylabtools.print_figure``).
+    Uses the figure's own dpi (unless ``dpi`` is given), facecolor and edgecolor with
+    ``bbox_inches="tight"`` (``IPython.core.pylabtools.print_figure``); ``tight=False``
+    skips the crop (and its second draw) for a figure whose layout already fits.
 
     Raises:
         ContentError: The figure is empty.
@@ -195,10 +196,10 @@ def render_figure(figure: Any) -> bytes:
     figure.canvas.print_figure(
         buffer,
         format="png",
-        dpi=figure.dpi,
+        dpi=dpi or figure.dpi,
         facecolor=figure.get_facecolor(),
         edgecolor=figure.get_edgecolor(),
-        bbox_inches="tight",
+        bbox_inches="tight" if tight else None,
     )
     return buffer.getvalue()
 
