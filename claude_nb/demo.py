@@ -9,7 +9,6 @@ and prints where it is and how to open the notebook in JupyterLab. No key is eve
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -65,7 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=Path("artifacts"), help="output folder")
     options = parser.parse_args(argv)
     notebook_path = options.notebook or find_notebook()
-    offline = not os.environ.get("ANTHROPIC_API_KEY") or os.environ.get("CLAUDE_NB_OFFLINE") == "1"
+    from claude_nb._config import resolve_settings
+
+    offline = resolve_settings().offline  # the kernel decides the same way
     mode = "offline (emulator)" if offline else "with your ANTHROPIC_API_KEY"
     print(f"Executing {notebook_path} in a real kernel, {mode}...", flush=True)
     started = time.perf_counter()
