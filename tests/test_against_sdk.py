@@ -14,11 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import anthropic
 import pytest
 
 from claude_nb import Session
-
-anthropic = pytest.importorskip("anthropic")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SDK_STREAMS = [
