@@ -38,9 +38,8 @@ def markdown_export(saved: SavedSession) -> str:
     lines = [f"# Session {saved.id}", "", f"Started {stamp} with {saved.model or '?'}"
              + (f" in `{saved.notebook_path}`" if saved.notebook_path else "") + "."]
     ledger = saved.ledger(warn_unpriced=False)
-    for number, turn in enumerate(saved.turns, 1):
-        record = ledger[number - 1]
-        cost = record.cost(ledger.prices)
+    calls = zip(saved.turns, ledger, ledger.costs(), strict=True)
+    for number, (turn, record, cost) in enumerate(calls, 1):
         price = "unpriced" if cost is None else f"${cost.total:.4f}"
         flags = " (simulated)" if record.offline else ""
         flags += " (interrupted)" if turn["interrupted"] else ""
