@@ -294,22 +294,8 @@ def test_get_session_default_is_lazy_and_stable(monkeypatch: pytest.MonkeyPatch)
         _default_session.cache_clear()
 
 
-def test_get_session_inside_ipython_uses_the_magics_session() -> None:
-    from IPython.testing.globalipapp import get_ipython
-
-    shell = get_ipython()
-    mine = Session(environ={})
-
-    class ClaudeMagics:
-        session = mine
-
-    registry = shell.magics_manager.registry
-    previous = registry.get("ClaudeMagics")
-    registry["ClaudeMagics"] = ClaudeMagics()
-    try:
-        assert get_session() is mine
-    finally:
-        if previous is None:
-            registry.pop("ClaudeMagics")
-        else:
-            registry["ClaudeMagics"] = previous
+def test_get_session_inside_ipython_uses_the_magics_session(shell: Any) -> None:
+    magics = shell.magics_manager.registry["ClaudeMagics"]
+    assert get_session() is magics.session is get_session()
+    shell.run_cell("%claude --max-tokens 20 Hello", store_history=True)
+    assert get_session().history == magics.session.history and len(magics.session.history) == 2
