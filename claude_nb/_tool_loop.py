@@ -61,7 +61,6 @@ __all__ = [
     "ToolLoopReply",
     "ToolPlan",
     "ToolsArgument",
-    "close_exchange",
     "plan_tools",
     "prepare_ask",
     "run_tool_loop",

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from claude_nb import APIError, Session, ToolError
-from claude_nb._tool_loop import ToolLoopReply, close_exchange
+from claude_nb._history import close_exchange
+from claude_nb._tool_loop import ToolLoopReply
 from claude_nb._tool_render import ToolCallEvent
 from claude_nb.emulator import Emulator, ScriptedResponder
 
