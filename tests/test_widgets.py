@@ -25,18 +25,16 @@ from claude_nb._chat_view import (
 )
 
 pytest.importorskip("ipywidgets")
-emulator_module = pytest.importorskip("claude_nb.emulator")
-session_module = pytest.importorskip("claude_nb._session")
 
-from claude_nb._widgets import ChatWidget, chat  # noqa: E402
+from claude_nb._session import Session
+from claude_nb._widgets import ChatWidget, chat
+from claude_nb.emulator import Emulator, Pacing
 
 
 def make_session(tokens_per_second: float | None = None, **session_options: Any) -> tuple[Any, Any]:
-    pacing = emulator_module.Pacing(tokens_per_second=tokens_per_second)
-    emulator = emulator_module.Emulator(
-        require_key=False, pacing=pacing if tokens_per_second else None
-    )
-    session = session_module.Session(offline=True, emulator=emulator, **session_options)
+    pacing = Pacing(tokens_per_second=tokens_per_second)
+    emulator = Emulator(require_key=False, pacing=pacing if tokens_per_second else None)
+    session = Session(offline=True, emulator=emulator, **session_options)
     return session, emulator
 
 
