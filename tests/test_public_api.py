@@ -39,6 +39,10 @@ def test_session_surface_from_the_architecture_contract() -> None:
         "undo",
         "close",
         "on_call",
+        "on_history",
+        "before_send",
+        "tools",
+        "ledger",
         "last_reply",
     ):
         assert hasattr(session, name), name
