@@ -286,7 +286,9 @@ def test_reset_clears_the_chat_and_the_history() -> None:
     widget.reset_button.click()
     assert widget.entries == [] and widget.transcript.children == ()
     assert session.history == []
-    assert widget.replies == 1  # money spent stays counted
+    assert widget.replies == 1
+    assert session.ledger.totals().calls == 1  # money spent stays counted (the cost label's source)
+    assert "session: 1 call" in widget.status.value
 
 
 def test_chat_builds_a_widget_and_repr_is_cheap() -> None:
