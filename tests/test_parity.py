@@ -71,28 +71,24 @@ def _async(payloads: list[bytes]) -> tuple[str, Any, int, list[str]]:
     return _outcome(lambda on_event: asyncio.run(run(on_event)))
 
 
+# case: (fixtures served in turn, the outcome both loops must reach, retries)
 CASES = {
-    name: [name]
-    for name in [
-        "text",
-        "tool_use",
-        "thinking",
-        "citations",
-        "unknown_events",
-        "cache_usage",
-        "error_after_content",
-        "truncated",
-        "bad_tool_json",
-    ]
+    name: ([name], "ok", 0)
+    for name in ["text", "tool_use", "thinking", "citations", "unknown_events", "cache_usage"]
 }
-CASES["retried_then_ok"] = ["error_before_content", "text"]
+CASES["error_after_content"] = (["error_after_content"], "StreamEventError", 0)
+CASES["truncated"] = (["truncated"], "IncompleteStreamError", 0)
+CASES["bad_tool_json"] = (["bad_tool_json"], "MalformedStreamError", 0)
+CASES["retried_then_ok"] = (["error_before_content", "text"], "ok", 1)
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_sync_and_async_agree(case: str) -> None:
-    payloads = [(FIXTURES / f"{name}.sse").read_bytes() for name in CASES[case]]
+    names, kind, retries = CASES[case]
+    payloads = [(FIXTURES / f"{name}.sse").read_bytes() for name in names]
     sync_outcome, async_outcome = _sync(payloads), _async(payloads)
     assert sync_outcome == async_outcome
+    assert sync_outcome[0] == kind and sync_outcome[2] == retries
     assert sync_outcome[3], "on_event was called"
 
 
