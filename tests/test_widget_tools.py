@@ -151,7 +151,8 @@ def test_cost_label_counts_a_stopped_reply_from_the_ledger() -> None:
 
 
 @pytest.fixture
-def shell() -> Iterator[InteractiveShell]:
+def bare_shell() -> Iterator[InteractiveShell]:
+    """A real InteractiveShell without the extension (conftest's ``shell`` has it loaded)."""
     ip = InteractiveShell.instance()
     try:
         yield ip
@@ -160,20 +161,20 @@ def shell() -> Iterator[InteractiveShell]:
         InteractiveShell.clear_instance()
 
 
-def test_claude_chat_and_chat_share_the_kernel_session(shell: InteractiveShell) -> None:
+def test_claude_chat_and_chat_share_the_kernel_session(bare_shell: InteractiveShell) -> None:
     # claude_nb.chat() before %load_ext loads it: the widget and %%claude share one session
+    assert "ClaudeMagics" not in bare_shell.magics_manager.registry
     first = claude_nb.chat()
-    magics = shell.magics_manager.registry["ClaudeMagics"]
+    magics = bare_shell.magics_manager.registry["ClaudeMagics"]
     assert first.session is magics.session is get_session()
-    second = shell.run_line_magic("claude_chat", "")
+    second = bare_shell.run_line_magic("claude_chat", "")
     assert isinstance(second, ChatWidget) and second.session is magics.session
-    fresh = shell.run_line_magic("claude_chat", "--new")
+    fresh = bare_shell.run_line_magic("claude_chat", "--new")
     assert fresh.session is not magics.session and fresh.session.history == []
     assert claude_nb.chat(new=True).session is not magics.session
 
 
 def test_confirm_follows_the_config_trait(shell: InteractiveShell) -> None:
-    shell.run_line_magic("load_ext", "claude_nb")
     shell.run_line_magic("config", "ClaudeMagics.confirm_tools = True")
     widget = shell.run_line_magic("claude_chat", "")
     assert widget.confirm_box.value is True
@@ -184,7 +185,6 @@ def test_confirm_follows_the_config_trait(shell: InteractiveShell) -> None:
 
 
 def test_unload_removes_claude_chat(shell: InteractiveShell) -> None:
-    shell.run_line_magic("load_ext", "claude_nb")
     assert "claude_chat" in shell.magics_manager.magics["line"]
     shell.run_line_magic("unload_ext", "claude_nb")
     assert "claude_chat" not in shell.magics_manager.magics["line"]
