@@ -29,9 +29,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TextIO, cast
 
-from claude_nb._cache_plan import without_cache_control
 from claude_nb._history import HistoryChange
-from claude_nb._ledger import UsageRecord, has_usage
+from claude_nb._ledger import has_usage
 from claude_nb._store import NOT_RECORDED, SavedSession, SessionSummary, Store
 
 __all__ = [
@@ -168,15 +167,7 @@ class Persistence:
         if not has_usage(reply):
             return None  # refused or stopped before the model answered: nothing to keep
         try:
-            session_id = self._session_id(reply.model)
-            messages = list((getattr(reply, "request", None) or {}).get("messages") or [])
-            return self.store.add_turn(
-                session_id,
-                request_messages=[without_cache_control(message) for message in messages[-1:]],
-                reply_message=getattr(reply, "message", None) or None,
-                record=UsageRecord.from_reply(reply, cell),
-                offset=max(0, len(messages) - 1),
-            )
+            return self.store.record_reply(self._session_id(reply.model), reply, cell)
         except Exception as error:  # a store failure must never fail the cell
             self._failed("this call", error)
             return None

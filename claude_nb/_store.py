@@ -45,9 +45,10 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, cast
 
+from claude_nb._cache_plan import without_cache_control
 from claude_nb._exceptions import ConfigurationError
 from claude_nb._history import HistoryChange, close_exchange, replay, text_only_turn
-from claude_nb._ledger import Ledger, UsageRecord
+from claude_nb._ledger import Ledger, UsageRecord, has_usage
 from claude_nb._pricing import PriceTable, price_table
 from claude_nb._store_export import markdown_export
 from claude_nb._store_schema import _MIGRATIONS, migrate, open_database
@@ -297,12 +298,19 @@ class Store:
             seq_of=session_id,
         )
 
-    def record_reply(self, session_id: str, reply: Any, cell: str | None = None) -> int:
-        """Store a ``Reply`` (for ``Session.on_call``): its last request message is the new one."""
+    def record_reply(self, session_id: str, reply: Any, cell: str | None = None) -> int | None:
+        """Store a ``Reply`` (for ``Session.on_call``): its last request message is the new one.
+
+        The message is stored without its cache breakpoints, as the history keeps it. A call
+        that was not billed (refused, or stopped before the model answered) is not stored,
+        as the ledger does not record it: None.
+        """
+        if not has_usage(reply):
+            return None
         messages = list((getattr(reply, "request", None) or {}).get("messages") or [])
         return self.add_turn(
             session_id,
-            request_messages=messages[-1:],
+            request_messages=[without_cache_control(message) for message in messages[-1:]],
             reply_message=getattr(reply, "message", None) or None,
             record=UsageRecord.from_reply(reply, cell),
             offset=max(0, len(messages) - 1),

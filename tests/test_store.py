@@ -73,6 +73,21 @@ def test_session_round_trip_rebuilds_history_and_ledger(store: Store) -> None:
     assert summary.cost == pytest.approx(ledger.total_cost)
 
 
+def test_record_reply_stores_the_turn_as_the_history_keeps_it(store: Store) -> None:
+    emulator = Emulator(require_key=False)
+    with _session(emulator) as session:
+        session_id = store.start_session()
+        session.on_call.append(lambda reply: store.record_reply(session_id, reply))
+        session.ask("long question " * 2000, max_tokens=40)
+        assert "cache_control" in json.dumps(session.last_reply.request["messages"])
+        emulator.inject("529")
+        with pytest.raises(APIError):
+            session.ask("refused before any usage", max_tokens=40)
+    saved = store.load_session(session_id)
+    assert len(saved.turns) == 1  # the unbilled call is not a turn, as in the ledger
+    assert "cache_control" not in json.dumps(saved.turns[0]["request_messages"])
+
+
 def test_failed_and_interrupted_turns_follow_the_history_rules(store: Store) -> None:
     emulator = Emulator(require_key=False)
     with _session(emulator) as session:
