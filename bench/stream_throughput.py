@@ -19,31 +19,21 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from kernel_helpers import emulator_process
+
 KEY = "sk-ant-fake-bench-not-a-real-key"
 MODEL = "claude-sonnet-5-5"
 PROMPT = "Stream a long answer for the benchmark."
-
-
-def start_emulator() -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "claude_nb.emulator", "--host", "127.0.0.1", "--port", "0"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    base_url = process.stdout.readline().strip()
-    if not base_url.startswith("http"):
-        process.kill()
-        raise RuntimeError(f"emulator did not start (printed {base_url!r})")
-    return process, base_url
 
 
 def claude_nb_consumer(base_url: str, deltas: int) -> Callable[[], int]:
@@ -199,8 +189,7 @@ def main() -> int:
     parser.add_argument("--decoders", action="store_true", help="also time the pure decoders")
     options = parser.parse_args()
 
-    process, base_url = start_emulator()
-    try:
+    with emulator_process() as base_url:
         events = count_events(base_url, options.deltas)
         consumers = {"claude_nb Session.ask": claude_nb_consumer(base_url, options.deltas)}
         try:
@@ -216,9 +205,6 @@ def main() -> int:
         except ImportError:
             print("(httpx-sse not installed: floor row skipped)")
         results = measure(consumers, options.runs)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
     print(
         f"\n{options.deltas:,} text deltas = {events:,} SSE events per stream; "

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
+from kernel_helpers import emulator_process
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -56,36 +55,8 @@ def emulator_server() -> Iterator[str]:
 
     The server requires a key (any non-empty key works) and stops at the end of the session.
     """
-    environment = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("ANTHROPIC_", "CLAUDE_NB_"))
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "claude_nb.emulator", "--host", "127.0.0.1", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=environment,
-    )
-    try:
-        assert process.stdout is not None
-        base_url = process.stdout.readline().strip()
-        if not base_url.startswith("http://127.0.0.1:"):
-            process.kill()
-            _, errors = process.communicate(timeout=10)
-            raise RuntimeError(f"emulator did not start: {base_url!r} {errors}")
+    with emulator_process() as base_url:
         yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        for stream in (process.stdout, process.stderr):
-            if stream is not None:
-                stream.close()
 
 
 @pytest.fixture

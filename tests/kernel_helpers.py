@@ -9,7 +9,8 @@ names one, then whatever the caller adds::
         execution = kernel.execute("%claude hello")
         execution.reply["status"], execution.displays, execution.text
 
-``tests/`` is on ``sys.path`` under pytest; ``bench/kernel_bench.py`` adds it for benches.
+``tests/`` is on ``sys.path`` under pytest; the benches add it (``bench/kernel_bench.py``,
+``bench/stream_throughput.py`` for ``emulator_process``).
 No pytest import here, so benches can use it.
 """
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
+import subprocess
 import sys
 import tempfile
 import time
@@ -149,6 +151,40 @@ def kernel_environment(environment: Mapping[str, str]) -> dict[str, str]:
     }
     variables.update(environment)
     return variables
+
+
+@contextlib.contextmanager
+def emulator_process() -> Iterator[str]:
+    """``python -m claude_nb.emulator`` as a subprocess on 127.0.0.1 (scrubbed environment).
+
+    Yields its base URL; the server requires a key (any non-empty key works) and is stopped
+    on exit.
+    """
+    process = subprocess.Popen(
+        [sys.executable, "-m", "claude_nb.emulator", "--host", "127.0.0.1", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=kernel_environment({}),
+    )
+    try:
+        assert process.stdout is not None
+        base_url = process.stdout.readline().strip()
+        if not base_url.startswith("http://127.0.0.1:"):
+            process.kill()
+            _, errors = process.communicate(timeout=10)
+            raise RuntimeError(f"emulator did not start: {base_url!r} {errors}")
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
 
 
 @contextlib.contextmanager
