@@ -61,6 +61,12 @@ class _Attempt:
     snapshot: MessageSnapshot = field(default_factory=MessageSnapshot)
 
 
+def _partial(snapshot: MessageSnapshot) -> dict[str, Any] | None:
+    """What an attempt received, for its error (None before ``message_start``)."""
+    message = snapshot.message
+    return message if message.get("id") else None
+
+
 class _BaseMessagesClient:
     """The shared, pure half of both clients."""
 
@@ -82,8 +88,8 @@ class _BaseMessagesClient:
     @staticmethod
     def _keep_partial(error: APIError, attempt: _Attempt) -> None:
         """Attach what the attempt received to an error raised without it."""
-        if error.partial is None and attempt.snapshot.message.get("id"):
-            error.partial = attempt.snapshot.message
+        if error.partial is None:
+            error.partial = _partial(attempt.snapshot)
 
     def _check_response(
         self, attempt: _Attempt, status: int, headers: Mapping[str, str], content: bytes | None
@@ -114,7 +120,7 @@ class _BaseMessagesClient:
             except ValueError as error:
                 raise MalformedStreamError(
                     f"event {sse.event or '(unnamed)'} is not JSON",
-                    partial=snapshot.message if snapshot.message.get("id") else None,
+                    partial=_partial(snapshot),
                 ) from error
             if not isinstance(event, dict):
                 continue
@@ -128,7 +134,7 @@ class _BaseMessagesClient:
         if not snapshot.finished:
             raise IncompleteStreamError(
                 "the stream ended without message_stop",
-                partial=snapshot.message if snapshot.message.get("id") else None,
+                partial=_partial(snapshot),
             )
         return snapshot.message
 
