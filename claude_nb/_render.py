@@ -271,15 +271,21 @@ class StreamRenderer:
         self.repaints = 0
         self._snapshot: Any = None
 
-    def on_event(self, snapshot: Any) -> None:
-        """Keep the latest snapshot; paint when the interval has passed (or on first content)."""
+    def on_event(self, snapshot: Any, *, force: bool = False) -> None:
+        """Keep the latest snapshot; paint when the interval has passed (or on first content).
+
+        Args:
+            snapshot: The latest state (``.message``, ``.started``, ``.finished``).
+            force: Paint now whatever the throttle says (a tool call started or ended).
+        """
         self._snapshot = snapshot
         if not snapshot.started:
             return
         now = self.clock()
         if self.first_event_at is None:
             self.first_event_at = now
-        if self.last_paint_at is not None and now - self.last_paint_at < self.repaint_interval:
+        last = self.last_paint_at
+        if not force and last is not None and now - last < self.repaint_interval:
             return
         self._paint(streaming=not snapshot.finished)
 

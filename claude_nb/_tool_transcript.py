@@ -143,9 +143,7 @@ class ToolLoopView:
 
     def _paint(self, *, force: bool) -> None:
         started = bool(self.finished) or bool(self.current is not None and self.current.started)
-        if force:
-            self.renderer.last_paint_at = None  # the renderer's throttle: paint this one
-        self.renderer.on_event(_TranscriptSnapshot(self, started))
+        self.renderer.on_event(_TranscriptSnapshot(self, started), force=force)
 
 
 class _TranscriptSnapshot:
