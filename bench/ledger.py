@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from claude_nb import Session
-from claude_nb._chart import cost_figure, figure_to_png
-from claude_nb._ledger import Ledger, UsageRecord
-from claude_nb._store import Store
+from claude_nb._accounting.ledger import Ledger, UsageRecord
+from claude_nb._display.chart import cost_figure, figure_to_png
+from claude_nb._store.store import Store
 
 LEDGER_GOAL_MS = 2.0
 CHART_GOAL_S = 1.0

@@ -129,7 +129,7 @@ def measure(consumers: dict[str, Callable[[], int]], runs: int) -> dict[str, dic
 
 
 def decoder_table(deltas: int) -> list[tuple[str, float]]:
-    from claude_nb._sse import SSEDecoder
+    from claude_nb._wire.sse import SSEDecoder
 
     event = {
         "type": "content_block_delta",

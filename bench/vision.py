@@ -86,7 +86,7 @@ def measure(convert: Callable[[], Any], repeat: int) -> tuple[float, Any]:
 def describe(converted: Any) -> tuple[str, str]:
     from PIL import Image
 
-    from claude_nb._images import sniff_media_type
+    from claude_nb._content.images import sniff_media_type
 
     kinds = []
     for block in converted.blocks:
@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     arguments = parser.parse_args(argv)
 
-    from claude_nb._content import options_for_model, to_content_blocks
+    from claude_nb._content.convert import options_for_model, to_content_blocks
 
     objects = {
         "figure 16×12 in @100 dpi": figure_1600x1200(),

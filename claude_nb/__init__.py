@@ -38,21 +38,21 @@ from claude_nb._exceptions import (
 )
 
 if TYPE_CHECKING:
-    from claude_nb._ledger import Ledger
-    from claude_nb._session import Reply, Session, get_session
-    from claude_nb._tools import ToolRegistry, tool
-    from claude_nb._widgets import chat
+    from claude_nb._accounting.ledger import Ledger
+    from claude_nb._chat.widget import chat
+    from claude_nb._session.session import Reply, Session, get_session
+    from claude_nb._tools.registry import ToolRegistry, tool
 
 __version__ = "0.1.0"
 
 _LAZY = {
-    "Ledger": "claude_nb._ledger",
-    "Reply": "claude_nb._session",
-    "Session": "claude_nb._session",
-    "get_session": "claude_nb._session",
-    "ToolRegistry": "claude_nb._tools",
-    "chat": "claude_nb._widgets",
-    "tool": "claude_nb._tools",
+    "Ledger": "claude_nb._accounting.ledger",
+    "Reply": "claude_nb._session.session",
+    "Session": "claude_nb._session.session",
+    "get_session": "claude_nb._session.session",
+    "ToolRegistry": "claude_nb._tools.registry",
+    "chat": "claude_nb._chat.widget",
+    "tool": "claude_nb._tools.registry",
 }
 
 __all__ = [
@@ -105,13 +105,13 @@ def __dir__() -> list[str]:
 
 def load_ipython_extension(ipython: Any) -> None:
     """Register the claude_nb magics (called by ``%load_ext claude_nb``)."""
-    from claude_nb._magics import load_extension
+    from claude_nb._notebook.magics import load_extension
 
     load_extension(ipython)
 
 
 def unload_ipython_extension(ipython: Any) -> None:
     """Close clients and remove the magics (called by ``%unload_ext claude_nb``)."""
-    from claude_nb._magics import unload_extension
+    from claude_nb._notebook.magics import unload_extension
 
     unload_extension(ipython)

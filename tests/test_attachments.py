@@ -21,8 +21,8 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from claude_nb import Session
-from claude_nb._attachments import cell_content, content_options, elide_base64
-from claude_nb._dry_run import DryRun
+from claude_nb._content.attach import cell_content, content_options, elide_base64
+from claude_nb._display.dry_run import DryRun
 from claude_nb._exceptions import ContentError
 from claude_nb.emulator import Emulator
 

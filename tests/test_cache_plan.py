@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from claude_nb._cache_plan import cache_savings, count_breakpoints, plan_cache
-from claude_nb._estimate import segments
-from claude_nb._pricing import TokenCounts
+from claude_nb._accounting.cache_plan import cache_savings, count_breakpoints, plan_cache
+from claude_nb._accounting.pricing import TokenCounts
+from claude_nb._api.estimate import segments
 from claude_nb.emulator._cache import PromptCache, plan_breakpoints
 
 LONG = "lorem ipsum dolor sit amet " * 400  # about 2,700 tokens by the documented estimate

@@ -10,9 +10,9 @@ import numpy
 import pytest
 from matplotlib.figure import Figure
 
-from claude_nb._chart import KIND_COLORS, cost_chart_png, cost_figure, figure_to_png
-from claude_nb._ledger import Ledger, UsageRecord
-from claude_nb._pricing import UnpricedModelWarning
+from claude_nb._accounting.ledger import Ledger, UsageRecord
+from claude_nb._accounting.pricing import UnpricedModelWarning
+from claude_nb._display.chart import KIND_COLORS, cost_chart_png, cost_figure, figure_to_png
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -83,10 +83,11 @@ def test_ten_thousand_calls() -> None:
 
 def test_import_is_lazy_and_no_pyplot_state() -> None:
     code = (
-        "import sys, claude_nb._chart, claude_nb._ledger, claude_nb._store\n"
+        "import sys, claude_nb._display.chart, claude_nb._accounting.ledger\n"
+        "import claude_nb._store.store\n"
         "assert 'matplotlib' not in sys.modules and 'numpy' not in sys.modules\n"
-        "from claude_nb._chart import cost_figure\n"
-        "from claude_nb._ledger import Ledger, UsageRecord\n"
+        "from claude_nb._display.chart import cost_figure\n"
+        "from claude_nb._accounting.ledger import Ledger, UsageRecord\n"
         "cost_figure(Ledger([UsageRecord('claude-opus-5', input_tokens=1)]))\n"
         "assert 'matplotlib.pyplot' not in sys.modules\n"
     )

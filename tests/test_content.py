@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from claude_nb._content import (
+from claude_nb._api.estimate import block_tokens
+from claude_nb._content.convert import (
     ContentOptions,
     ConvertedContent,
     can_convert,
@@ -24,7 +25,6 @@ from claude_nb._content import (
     options_for_model,
     to_content_blocks,
 )
-from claude_nb._estimate import block_tokens
 from claude_nb._exceptions import ContentError
 
 
@@ -255,7 +255,7 @@ def test_str_and_bytes_do_not_import_matplotlib_or_pandas(tmp_path: Path) -> Non
     script = textwrap.dedent(
         f"""
         import sys
-        import claude_nb._content as content
+        import claude_nb._content.convert as content
         heavy = ("matplotlib", "pandas", "numpy", "PIL", "IPython")
         assert not [name for name in heavy if name in sys.modules], sys.modules.keys()
         assert not content.can_convert("hello")

@@ -9,14 +9,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from claude_nb._content import (
+from claude_nb._api.estimate import BASE_OVERHEAD, MESSAGE_OVERHEAD, block_tokens
+from claude_nb._content.convert import (
     ContentOptions,
     convert_many,
     fit_request_images,
     options_for_model,
     to_content_blocks,
 )
-from claude_nb._estimate import BASE_OVERHEAD, MESSAGE_OVERHEAD, block_tokens
 
 
 def body(blocks: list[dict[str, Any]], model: str = "claude-opus-4-1") -> dict[str, Any]:

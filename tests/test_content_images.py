@@ -18,15 +18,15 @@ import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
-from claude_nb._content import (
+from claude_nb._api.estimate import BLOCK_OVERHEAD
+from claude_nb._content.convert import (
     ContentOptions,
     can_convert,
     options_for_model,
     to_content_blocks,
 )
-from claude_nb._estimate import BLOCK_OVERHEAD
+from claude_nb._content.images import fit_size, image_tokens, sniff_media_type
 from claude_nb._exceptions import ContentError
-from claude_nb._images import fit_size, image_tokens, sniff_media_type
 
 matplotlib.use("Agg")
 

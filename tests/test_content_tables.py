@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from claude_nb._content import ContentOptions, can_convert, to_content_blocks
-from claude_nb._estimate import BLOCK_OVERHEAD, text_tokens
+from claude_nb._api.estimate import BLOCK_OVERHEAD, text_tokens
+from claude_nb._content.convert import ContentOptions, can_convert, to_content_blocks
 
 
 def big_frame(rows: int = 100_000) -> pd.DataFrame:

@@ -15,8 +15,8 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from test_magics import magics, run
 
-from claude_nb._budget import worst_case_cost
-from claude_nb._cache_plan import count_breakpoints
+from claude_nb._accounting.budget import worst_case_cost
+from claude_nb._accounting.cache_plan import count_breakpoints
 
 LONG_SYSTEM = "You are a patient statistics tutor. " * 500
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from claude_nb._magics import ClaudeMagics
+from claude_nb._notebook.magics import ClaudeMagics
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from claude_nb._estimate import BASE_OVERHEAD, estimate_input_tokens
+from claude_nb._api.estimate import BASE_OVERHEAD, estimate_input_tokens
 from claude_nb.emulator import Emulator
 
 LONG = "lorem ipsum dolor sit amet " * 120  # 3240 bytes -> 810 tokens: above 512, below 1024

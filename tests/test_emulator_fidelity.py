@@ -24,7 +24,7 @@ from emulator_helpers import (
     user,
 )
 
-from claude_nb._estimate import pdf_page_count
+from claude_nb._api.estimate import pdf_page_count
 from claude_nb.emulator import Emulator
 from claude_nb.emulator._responders import signature_for
 

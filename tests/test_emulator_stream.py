@@ -211,7 +211,7 @@ def test_models_paging_and_retrieve(emulator_client: httpx.Client) -> None:
         if not page["has_more"]:
             break
         params = {"limit": 4, "after_id": page["last_id"]}
-    from claude_nb._models import model_ids
+    from claude_nb._api.models import model_ids
 
     assert seen == model_ids()
     back = emulator_client.get("/v1/models", params={"limit": 2, "before_id": seen[3]}).json()

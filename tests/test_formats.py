@@ -20,7 +20,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 from kernel_helpers import FAKE_KEY, Kernel, kernel_on
 
-from claude_nb._render import PlainDisplaySurface, reply_plain, surface_for
+from claude_nb._display.render import PlainDisplaySurface, reply_plain, surface_for
 from claude_nb.emulator import Emulator, Pacing, ScriptedResponder
 
 TEXT = "Plain **words**, not Markdown."

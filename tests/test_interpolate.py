@@ -4,7 +4,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from claude_nb._interpolate import interpolate, is_resolved, parse_reference, resolve_reference
+from claude_nb._content.interpolate import (
+    interpolate,
+    is_resolved,
+    parse_reference,
+    resolve_reference,
+)
 
 
 @pytest.mark.parametrize(

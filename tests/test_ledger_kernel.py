@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from kernel_helpers import FAKE_KEY, Execution, Kernel, kernel_on
 
-from claude_nb._store import Store
+from claude_nb._store.store import Store
 from claude_nb.emulator import Emulator, Pacing
 
 pytestmark = pytest.mark.kernel

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from claude_nb import ConfigurationError, Session
-from claude_nb._stream import MessageSnapshot
+from claude_nb._wire.stream import MessageSnapshot
 
 
 def timed_ask(session: Session, prompt: str) -> tuple[float, float, int, int]:

@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from claude_nb._client import AsyncMessagesClient, MessagesClient
 from claude_nb._config import resolve_settings
-from claude_nb._transport import make_async_client, make_client
+from claude_nb._wire.client import AsyncMessagesClient, MessagesClient
+from claude_nb._wire.transport import make_async_client, make_client
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BODY = {

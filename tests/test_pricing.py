@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from claude_nb._models import catalog
-from claude_nb._pricing import (
+from claude_nb._accounting.pricing import (
     Cost,
     PriceTable,
     TokenCounts,
@@ -14,6 +13,7 @@ from claude_nb._pricing import (
     price_table,
     usage_cost,
 )
+from claude_nb._api.models import catalog
 
 KINDS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
 

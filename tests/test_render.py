@@ -5,18 +5,18 @@ import io
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
-from claude_nb._errors_display import error_lines
-from claude_nb._exceptions import OverloadedError, StreamEventError
-from claude_nb._render import (
+from claude_nb._display.errors import error_lines
+from claude_nb._display.render import (
     DisplaySurface,
     StreamRenderer,
     TerminalSurface,
     render_content,
     surface_for,
 )
-from claude_nb._stream import MessageSnapshot, accumulate
-from claude_nb._tool_render import ToolCallEvent
-from claude_nb._tool_transcript import ToolLoopView
+from claude_nb._display.transcript import ToolLoopView
+from claude_nb._exceptions import OverloadedError, StreamEventError
+from claude_nb._tools.render import ToolCallEvent
+from claude_nb._wire.stream import MessageSnapshot, accumulate
 
 
 class FakeClock:

@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 from claude_nb._config import resolve_settings
-from claude_nb._request import (
+from claude_nb._wire.request import (
     REDACTED_KEY,
     build_body,
     build_headers,

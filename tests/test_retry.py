@@ -16,7 +16,7 @@ from claude_nb._exceptions import (
     StreamEventError,
     status_error_class,
 )
-from claude_nb._retry import backoff_delay, is_retryable, retry_after, retry_delay
+from claude_nb._wire.retry import backoff_delay, is_retryable, retry_after, retry_delay
 
 
 @pytest.mark.parametrize(

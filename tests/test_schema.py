@@ -13,9 +13,9 @@ import pydantic
 import pytest
 
 from claude_nb._exceptions import ToolError
-from claude_nb._schema import function_schema
-from claude_nb._schema_check import validate_instance
-from claude_nb._tool_docs import parse_docstring
+from claude_nb._tools.docstrings import parse_docstring
+from claude_nb._tools.schema import function_schema
+from claude_nb._tools.schema_check import validate_instance
 
 
 class Color(enum.Enum):

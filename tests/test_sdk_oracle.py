@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import anthropic
 import pytest
 
-from claude_nb._models import model_ids
+from claude_nb._api.models import model_ids
 from claude_nb.emulator import Emulator
 
 MODEL = "claude-opus-5"

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from claude_nb import BudgetExceededError, Session
-from claude_nb._budget import Budget, worst_case_cost
-from claude_nb._cache_plan import count_breakpoints
-from claude_nb._persistence import Persistence
-from claude_nb._tool_loop import ToolLoopReply
+from claude_nb._accounting.budget import Budget, worst_case_cost
+from claude_nb._accounting.cache_plan import count_breakpoints
+from claude_nb._session.tool_loop import ToolLoopReply
+from claude_nb._store.persistence import Persistence
 from claude_nb.emulator import Emulator, ScriptedResponder
 
 LONG_SYSTEM = "You are a careful arithmetic assistant. " * 400  # past every cache minimum

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from claude_nb._sse import ServerSentEvent, SSEDecoder, decode_all
+from claude_nb._wire.sse import ServerSentEvent, SSEDecoder, decode_all
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from claude_nb import APIError, ConfigurationError, Session
-from claude_nb._ledger import Ledger, UsageRecord
-from claude_nb._persistence import Persistence
-from claude_nb._store import (
+from claude_nb._accounting.ledger import Ledger, UsageRecord
+from claude_nb._store.persistence import Persistence
+from claude_nb._store.store import (
     NOT_RECORDED,
     Store,
     default_store_path,
@@ -185,8 +185,8 @@ def test_the_store_never_holds_the_api_key(tmp_path: Path) -> None:
 WRITER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from claude_nb._ledger import UsageRecord
-    from claude_nb._store import Store
+    from claude_nb._accounting.ledger import UsageRecord
+    from claude_nb._store.store import Store
     folder, name, turns, start, rounds, gap = sys.argv[1:7]
     for number in range(int(rounds)):
         # every writer opens the same new database at the same instant (the race to create it)
@@ -241,7 +241,7 @@ def test_migrations_run_once_and_new_ones_apply_later(tmp_path: Path) -> None:
     def m005_add_title(connection: sqlite3.Connection) -> None:
         connection.execute("ALTER TABLE sessions ADD COLUMN title TEXT")
 
-    from claude_nb._store import _MIGRATIONS
+    from claude_nb._store.store import _MIGRATIONS
 
     migrate(db, [*_MIGRATIONS, m005_add_title])
     migrate(db, [*_MIGRATIONS, m005_add_title])

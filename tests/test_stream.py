@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from claude_nb._exceptions import MalformedStreamError, StreamEventError
-from claude_nb._sse import decode_all
-from claude_nb._stream import MessageSnapshot, accumulate
+from claude_nb._wire.sse import decode_all
+from claude_nb._wire.stream import MessageSnapshot, accumulate
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

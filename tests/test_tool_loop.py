@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from claude_nb import APIError, Session, ToolError
-from claude_nb._history import close_exchange
-from claude_nb._tool_loop import ToolLoopReply
-from claude_nb._tool_render import ToolCallEvent
+from claude_nb._api.history import close_exchange
+from claude_nb._session.tool_loop import ToolLoopReply
+from claude_nb._tools.render import ToolCallEvent
 from claude_nb.emulator import Emulator, ScriptedResponder
 
 

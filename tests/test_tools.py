@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from claude_nb._exceptions import ToolError
-from claude_nb._tools import TOOL_ATTRIBUTE, Tool, ToolRegistry, tool
+from claude_nb._tools.registry import TOOL_ATTRIBUTE, Tool, ToolRegistry, tool
 
 
 @tool

@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 
-from claude_nb._tool_exec import execute_tool_calls
-from claude_nb._tools import ToolRegistry
+from claude_nb._tools.execute import execute_tool_calls
+from claude_nb._tools.registry import ToolRegistry
 
 
 class Unit(enum.Enum):

@@ -11,20 +11,20 @@ from typing import Any
 
 import pytest
 
-from claude_nb._tool_approval import ApprovalRequest, Denied, PromptApprover
-from claude_nb._tool_exec import (
+from claude_nb._tools.approval import ApprovalRequest, Denied, PromptApprover
+from claude_nb._tools.execute import (
     NO_OUTPUT,
     ToolCallsInterrupted,
     execute_tool_calls,
     format_result,
     tool_use_blocks,
 )
-from claude_nb._tool_render import (
+from claude_nb._tools.registry import ToolRegistry
+from claude_nb._tools.render import (
     ToolCallEvent,
     render_tool_call_html,
     render_tool_call_markdown,
 )
-from claude_nb._tools import ToolRegistry
 
 
 def use(tool_use_id: str, name: str, **arguments: Any) -> dict[str, Any]:

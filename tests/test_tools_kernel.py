@@ -14,9 +14,9 @@ pytest.importorskip("jupyter_client")
 
 SETUP = """
 import json
-from claude_nb._tool_approval import PromptApprover
-from claude_nb._tool_exec import execute_tool_calls
-from claude_nb._tools import ToolRegistry
+from claude_nb._tools.approval import PromptApprover
+from claude_nb._tools.execute import execute_tool_calls
+from claude_nb._tools.registry import ToolRegistry
 
 def add(a: int, b: int = 1) -> int:
     return a + b

@@ -12,9 +12,9 @@ import httpx
 import pytest
 
 from claude_nb import _exceptions as errors
-from claude_nb._client import MessagesClient
 from claude_nb._config import resolve_settings
-from claude_nb._transport import make_client, map_httpx_errors, status_error
+from claude_nb._wire.client import MessagesClient
+from claude_nb._wire.transport import make_client, map_httpx_errors, status_error
 
 FIXTURES = Path(__file__).parent / "fixtures"
 KEY = "sk-ant-test-api03-transport-secret"

@@ -16,9 +16,9 @@ from IPython.core.interactiveshell import InteractiveShell
 from test_widgets import wait_for
 
 import claude_nb
-from claude_nb._session import Session, get_session
-from claude_nb._tool_approval import ApprovalRequest
-from claude_nb._widgets import ChatWidget
+from claude_nb._chat.widget import ChatWidget
+from claude_nb._session.session import Session, get_session
+from claude_nb._tools.approval import ApprovalRequest
 from claude_nb.emulator import Emulator, Pacing
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from claude_nb._chat_view import (
+from claude_nb._chat.view import (
     ChatEntry,
     RepaintThrottle,
     attachable_names,
@@ -26,8 +26,8 @@ from claude_nb._chat_view import (
 
 pytest.importorskip("ipywidgets")
 
-from claude_nb._session import Session
-from claude_nb._widgets import ChatWidget, chat
+from claude_nb._chat.widget import ChatWidget, chat
+from claude_nb._session.session import Session
 from claude_nb.emulator import Emulator, Pacing
 
 
@@ -98,8 +98,8 @@ def test_repaint_throttle_caps_the_rate() -> None:
 
 
 def test_cost_label_shows_tokens_cache_ledger_totals_and_unpriced() -> None:
-    from claude_nb._ledger import LedgerTotals
-    from claude_nb._pricing import Cost, TokenCounts
+    from claude_nb._accounting.ledger import LedgerTotals
+    from claude_nb._accounting.pricing import Cost, TokenCounts
 
     usage = {"input_tokens": 1200, "output_tokens": 34, "cache_read_input_tokens": 1000}
     online = LedgerTotals(2, TokenCounts(), Cost(input=0.05), 0.0, 0.0, 1, ("mystery",))

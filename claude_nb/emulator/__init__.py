@@ -2,7 +2,7 @@
 
 One sans-I/O core served two ways: an in-process httpx transport (offline mode) and a real
 HTTP/1.1 server (``python -m claude_nb.emulator``). It validates requests as the service does,
-bills with the documented estimate (``claude_nb._estimate``), accounts the prompt cache,
+bills with the documented estimate (``claude_nb._api.estimate``), accounts the prompt cache,
 streams the full SSE event sequence, and injects faults on request. See docs/EMULATOR.md.
 
 Example:

@@ -16,7 +16,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from claude_nb._estimate import BASE_OVERHEAD, Segment
+from claude_nb._api.estimate import BASE_OVERHEAD, Segment
 from claude_nb.emulator._wire import invalid
 
 __all__ = ["MAX_BREAKPOINTS", "Breakpoint", "CacheUsage", "PromptCache", "plan_breakpoints"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from claude_nb._estimate import image_size
+from claude_nb._api.estimate import image_size
 
 __all__ = ["describe_image"]
 

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from claude_nb._estimate import prompt_tokens, segments
-from claude_nb._models import DEFAULT_CACHE_MIN_TOKENS
+from claude_nb._api.estimate import prompt_tokens, segments
+from claude_nb._api.models import DEFAULT_CACHE_MIN_TOKENS
 from claude_nb.emulator._cache import CacheUsage, PromptCache, plan_breakpoints
 from claude_nb.emulator._faults import Fault
 from claude_nb.emulator._responders import (

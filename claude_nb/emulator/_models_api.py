@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs
 
-from claude_nb._models import catalog, model_info
+from claude_nb._api.models import catalog, model_info
 from claude_nb.emulator._wire import ApiError, invalid
 
 __all__ = ["list_models", "retrieve_model"]

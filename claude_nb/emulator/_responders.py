@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol, runtime_checkable
 
-from claude_nb._estimate import text_tokens
+from claude_nb._api.estimate import text_tokens
 
 __all__ = [
     "Responder",

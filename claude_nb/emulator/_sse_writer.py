@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from claude_nb._estimate import text_tokens
+from claude_nb._api.estimate import text_tokens
 from claude_nb.emulator._faults import Fault
 from claude_nb.emulator._wire import Chunk, json_bytes
 

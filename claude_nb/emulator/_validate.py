@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from claude_nb._models import model_flag, model_info
+from claude_nb._api.models import model_flag, model_info
 from claude_nb.emulator._validate_content import validate_messages, validate_tools
 from claude_nb.emulator._validate_turns import (
     check_pdf_pages,

@@ -7,8 +7,8 @@ import binascii
 import re
 from typing import Any
 
-from claude_nb._estimate import image_size
-from claude_nb._models import model_flag
+from claude_nb._api.estimate import image_size
+from claude_nb._api.models import model_flag
 from claude_nb.emulator._wire import invalid
 
 __all__ = ["validate_messages", "validate_tools"]

@@ -22,7 +22,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
-from claude_nb._estimate import pdf_page_count
+from claude_nb._api.estimate import pdf_page_count
 from claude_nb.emulator._responders import signature_for
 from claude_nb.emulator._wire import invalid
 

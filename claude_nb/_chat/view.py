@@ -1,0 +1,262 @@
+"""What the chat widget shows, as plain data and HTML strings (no widgets, no I/O).
+
+The widget (``claude_nb._chat.widget``) keeps one ``ChatEntry`` per message and asks this module
+for its HTML. Everything the model or the user wrote is escaped: Markdown is rendered with
+``mistune`` in escape mode, so raw HTML in a reply shows as text and harmful link schemes
+(``javascript:``...) are dropped.
+
+Also here: the cost label text (the last reply, then the session ledger's totals), the
+repaint throttle, and the test that tells which kernel variables can be attached (figures,
+DataFrames, images), done without importing matplotlib, pandas or PIL.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from claude_nb._exceptions import ClaudeNBError
+
+__all__ = [
+    "ATTACHABLE_TYPES",
+    "ChatEntry",
+    "EntryRoleTypes",
+    "EntryStatusTypes",
+    "RepaintThrottle",
+    "attachable_kind",
+    "attachable_names",
+    "copy_snapshot",
+    "cost_label",
+    "entry_html",
+    "error_text",
+    "markdown_to_html",
+    "model_choices",
+    "tool_calls_of",
+]
+
+EntryRoleTypes = Literal["user", "assistant", "error"]
+EntryStatusTypes = Literal["streaming", "done", "stopped", "error"]
+
+ATTACHABLE_TYPES: tuple[tuple[str, str, str], ...] = (
+    ("matplotlib.figure", "Figure", "figure"),
+    ("matplotlib.axes", "Axes", "axes"),
+    ("pandas", "DataFrame", "DataFrame"),
+    ("pandas", "Series", "Series"),
+    ("PIL.Image", "Image", "image"),
+    ("numpy", "ndarray", "array"),
+)
+"""(module, class, label) of the kernel objects the picker lists; a module not yet imported
+means no object of that type can exist, so nothing is imported to check."""
+
+_ROLE_STYLE = {
+    "user": "background:#e8f0fe;border:1px solid #c6d8fb;margin-left:15%;",
+    "assistant": "background:#f6f6f6;border:1px solid #e2e2e2;margin-right:5%;",
+    "error": "background:#fdecea;border:1px solid #f5c2c0;color:#8a1c14;",
+}
+_ROLE_LABEL = {"user": "You", "assistant": "Claude", "error": "Error"}
+_STATUS_NOTE = {
+    "streaming": "<span class='cnb-status' style='color:#888'> ▍ streaming…</span>",
+    "stopped": "<span class='cnb-status' style='color:#a15c00'> ⏹ stopped</span>",
+    "done": "",
+    "error": "",
+}
+
+
+@dataclass
+class ChatEntry:
+    """One message in the chat transcript.
+
+    Attributes:
+        role: ``user``, ``assistant`` or ``error``.
+        text: The message text (Markdown).
+        status: ``streaming``, ``done``, ``stopped`` (Stop pressed) or ``error``.
+        attachments: Labels of what was attached to a user message.
+        tool_calls: ``tool_use`` blocks of an assistant message, in the API's shape.
+        note: A one-line footer (tokens, cost, why it failed).
+    """
+
+    role: EntryRoleTypes
+    text: str = ""
+    status: EntryStatusTypes = "done"
+    attachments: list[str] = field(default_factory=list)
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    note: str = ""
+
+
+@functools.lru_cache(maxsize=1)
+def _markdown() -> Callable[[str], Any]:
+    import mistune
+
+    return mistune.create_markdown(escape=True, plugins=["strikethrough", "table", "url"])
+
+
+def markdown_to_html(text: str) -> str:
+    """Render Markdown to HTML, escaping any HTML in the text."""
+    return str(_markdown()(text))
+
+
+def _tool_call_html(block: Mapping[str, Any]) -> str:
+    """A folded tool call: name (and outcome) in the summary, arguments and result inside."""
+    name = html.escape(str(block.get("name", "tool")))
+    arguments = json.dumps(block.get("input", {}), ensure_ascii=False, indent=1, default=str)
+    outcome, body = "", ""
+    if block.get("error") is not None:
+        outcome = " ✗"
+        body = f"<pre style='margin:2px 0;color:#8a1c14'>{html.escape(str(block['error']))}</pre>"
+    elif "result" in block:
+        outcome = " ✓"
+        result = html.escape(str(block["result"]))
+        body = f"<pre class='cnb-tool-result' style='margin:2px 0'>→ {result}</pre>"
+    return (
+        "<details class='cnb-tool' style='margin:4px 0'>"
+        f"<summary>🔧 tool call <code>{name}</code>{outcome}</summary>"
+        f"<pre style='margin:2px 0'>{html.escape(arguments)}</pre>{body}</details>"
+    )
+
+
+def entry_html(entry: ChatEntry) -> str:
+    """The HTML of one transcript entry: a styled bubble with its Markdown rendered."""
+    parts = [
+        f"<div class='cnb-msg cnb-{entry.role}' data-status='{entry.status}' "
+        f"style='border-radius:8px;padding:4px 10px;margin:4px 0;{_ROLE_STYLE[entry.role]}'>",
+        f"<div style='font-size:11px;color:#666;font-weight:600'>{_ROLE_LABEL[entry.role]}"
+        f"{_STATUS_NOTE[entry.status]}</div>",
+    ]
+    if entry.attachments:
+        labels = ", ".join(html.escape(label) for label in entry.attachments)
+        parts.append(f"<div class='cnb-attachments' style='font-size:12px'>📎 {labels}</div>")
+    if entry.role == "error":
+        body = html.escape(entry.text)
+        parts.append(f"<pre class='cnb-body' style='white-space:pre-wrap'>{body}</pre>")
+    else:
+        parts.append(f"<div class='cnb-body'>{markdown_to_html(entry.text)}</div>")
+    parts.extend(_tool_call_html(block) for block in entry.tool_calls)
+    if entry.note:
+        note = html.escape(entry.note)
+        parts.append(f"<div class='cnb-note' style='font-size:11px;color:#777'>{note}</div>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _format_cost(cost: float | None) -> str:
+    if cost is None:
+        return "unpriced"
+    return f"${cost:.4f}" if cost < 1 else f"${cost:.2f}"
+
+
+def cost_label(
+    usage: Mapping[str, Any] | None, cost: float | None, totals: Any, *, offline: bool = False
+) -> str:
+    """The token and cost line shown under the chat after each reply.
+
+    Args:
+        usage: The last reply's ``usage`` (API shape), or None.
+        cost: The last reply's cost in dollars, or None when unpriced.
+        totals: The session ledger's ``LedgerTotals`` (every call, tool steps included),
+            or None when the session keeps no ledger.
+        offline: The session runs on the offline emulator: its dollars are simulated.
+    """
+    usage = usage or {}
+    parts = [f"{usage.get('input_tokens') or 0:,} in", f"{usage.get('output_tokens') or 0:,} out"]
+    cache_read = usage.get("cache_read_input_tokens") or 0
+    cache_write = usage.get("cache_creation_input_tokens") or 0
+    if cache_read or cache_write:
+        parts.append(f"cache {cache_read:,} read / {cache_write:,} written")
+    label = f"last reply: {' · '.join(parts)} · {_format_cost(cost)}"
+    if totals is None:
+        return label
+    calls = "call" if totals.calls == 1 else "calls"
+    session = f"session: {totals.calls:,} {calls} · {_format_cost(totals.cost.total)}"
+    simulated = totals.simulated_cost
+    if offline or (simulated and simulated >= totals.cost.total):
+        session += " simulated (offline)"
+    elif simulated:
+        session += f" ({_format_cost(simulated)} simulated offline)"
+    if totals.unpriced_calls:
+        session += f" + {totals.unpriced_calls} unpriced"
+    return f"{label}  |  {session}"
+
+
+def attachable_kind(value: Any) -> str | None:
+    """A label for a figure, DataFrame, image or array, else None (nothing is imported)."""
+    for module_name, class_name, label in ATTACHABLE_TYPES:
+        module = sys.modules.get(module_name)
+        cls = getattr(module, class_name, None) if module is not None else None
+        if isinstance(cls, type) and isinstance(value, cls):
+            return label
+    return None
+
+
+def attachable_names(namespace: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``(label, name)`` pairs for the picker: the attachable public variables, sorted."""
+    found = []
+    for name, value in namespace.items():
+        if name.startswith("_"):
+            continue
+        kind = attachable_kind(value)
+        if kind is not None:
+            found.append((f"{name} ({kind})", name))
+    return sorted(found)
+
+
+def tool_calls_of(message: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """The ``tool_use`` blocks of a message (copies)."""
+    content = (message or {}).get("content") or []
+    return [
+        dict(block)
+        for block in content
+        if isinstance(block, dict) and block.get("type") == "tool_use"
+    ]
+
+
+def copy_snapshot(
+    entry: ChatEntry, snapshot: Any, earlier: Sequence[dict[str, Any]] = ()
+) -> None:
+    """Copy a stream snapshot's text and tool calls into an entry (after ``earlier`` calls)."""
+    entry.text = str(getattr(snapshot, "text", "") or "")
+    entry.tool_calls = [*earlier, *tool_calls_of(getattr(snapshot, "message", None))]
+
+
+def error_text(error: BaseException) -> str:
+    """What an error bubble says: our errors as they are, others with their class name."""
+    if isinstance(error, ClaudeNBError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
+
+
+def model_choices(default_model: str) -> list[str]:
+    """The price table's model ids, with the session's default first when it is not listed."""
+    from claude_nb._api.models import model_ids
+
+    ids = model_ids()
+    return ids if not default_model or default_model in ids else [default_model, *ids]
+
+
+class RepaintThrottle:
+    """Lets a repaint through at most ``per_second`` times a second (rich's Live, no thread).
+
+    Args:
+        per_second: The cap on repaints per second.
+        clock: A monotonic clock (injectable for tests).
+    """
+
+    def __init__(self, per_second: float = 20.0, clock: Callable[[], float] = time.monotonic):
+        self.interval = 1.0 / per_second
+        self.clock = clock
+        self._last: float | None = None
+        self.repaints = 0
+
+    def due(self) -> bool:
+        """True (and counted) when enough time has passed since the last repaint."""
+        now = self.clock()
+        if self._last is not None and now - self._last < self.interval:
+            return False
+        self._last = now
+        self.repaints += 1
+        return True

@@ -1,0 +1,151 @@
+"""One chat reply, on the widget's worker thread: ask, repaint, approve tools, settle, cost.
+
+``ChatWidget.send`` (main thread) adds the bubbles and starts a daemon thread on
+``stream_reply``::
+
+    session.ask(on_event=..., on_tool_event=..., approver=ChatApprover or None)
+        on_event: Stop pressed? raise StopRequested; else keep the snapshot and repaint the
+                  bubble at a capped rate
+        on_tool_event: an ended tool call joins the bubble (arguments and result)
+        approver: the Approve / Deny / Approve all panel (``_chat_approval``)
+    -> done | stopped (partial kept) | failed (error bubble) -> final repaint
+    -> the cost label from the session's ledger -> Send enabled again
+
+Only trait values are set from here (the safe channel from a thread); nothing is displayed.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+from typing import TYPE_CHECKING, Any
+
+from claude_nb._chat.approval import StopRequested
+from claude_nb._chat.view import (
+    ChatEntry,
+    RepaintThrottle,
+    copy_snapshot,
+    cost_label,
+    error_text,
+    tool_calls_of,
+)
+
+if TYPE_CHECKING:
+    from claude_nb._chat.widget import ChatWidget
+
+__all__ = ["stream_reply", "tool_call_block"]
+
+
+def tool_call_block(event: Any) -> dict[str, Any]:
+    """A ``tool_use``-shaped dict of an ended ``ToolCallEvent``, with its outcome."""
+    block: dict[str, Any] = {
+        "type": "tool_use", "id": event.tool_use_id, "name": event.name,
+        "input": dict(event.arguments),
+    }
+    if event.error is not None:
+        block["error"] = event.error
+    else:
+        block["result"] = event.result_summary
+    return block
+
+
+def stream_reply(
+    widget: ChatWidget, content: Any, params: dict[str, Any], index: int,
+    cancel: threading.Event,
+) -> None:
+    """Run one reply on the worker thread (see the module docstring)."""
+    entry = widget.entries[index]
+    throttle = RepaintThrottle(widget.repaints_per_second)
+    latest: list[Any] = []
+    ended_calls: list[dict[str, Any]] = []
+
+    def on_event(snapshot: Any) -> None:
+        if cancel.is_set():
+            raise StopRequested
+        latest[:] = [snapshot]
+        if throttle.due():
+            copy_snapshot(entry, snapshot, earlier=ended_calls)
+            widget.repaint(index)
+
+    def on_tool_event(event: Any) -> None:
+        if event.kind == "end":
+            ended_calls.append(tool_call_block(event))
+            entry.tool_calls = list(ended_calls)
+            widget.repaint(index)
+
+    approver = None
+    if widget.confirm_box.value:
+        approver = widget.approver
+        approver.begin(cancel)
+    reply: Any = None
+    try:
+        with widget.session_lock:
+            if cancel.is_set():
+                raise StopRequested
+            reply = widget.session.ask(
+                content, stream=True, on_event=on_event, on_tool_event=on_tool_event,
+                approver=approver, **params,
+            )
+    except (Exception, KeyboardInterrupt) as error:
+        if latest:
+            copy_snapshot(entry, latest[0], earlier=ended_calls)
+        if isinstance(error, KeyboardInterrupt) or cancel.is_set():
+            _mark_stopped(entry)
+        else:
+            _mark_failed(widget, entry, error)
+    else:
+        _finish(widget, entry, reply, ended_calls)
+    finally:
+        widget.repaint(index)
+        show_cost(widget, reply)
+        widget.set_busy(False)
+
+
+def show_cost(widget: ChatWidget, reply: Any) -> None:
+    """Put the last reply's tokens and the session ledger's totals in the cost label."""
+    session = widget.session
+    ledger = getattr(session, "ledger", None)
+    last = reply if reply is not None else getattr(session, "last_reply", None)
+    label = cost_label(
+        getattr(last, "usage", None), getattr(last, "cost", None),
+        ledger.totals() if ledger is not None else None,
+        offline=bool(getattr(session, "offline", False)),
+    )
+    widget.status.value = f"<span style='font-size:12px;color:#555'>{html.escape(label)}</span>"
+
+
+def _mark_stopped(entry: ChatEntry) -> None:
+    entry.status = "stopped"
+    entry.note = "stopped: partial reply kept" if entry.text else "stopped before any text"
+
+
+def _mark_failed(widget: ChatWidget, entry: ChatEntry, error: BaseException) -> None:
+    partial = getattr(error, "partial_text", "") or ""
+    entry.text = partial or entry.text
+    if entry.text:
+        entry.status = "error"
+        entry.note = "the reply broke off"
+        widget.show_error(error)
+    else:
+        entry.role, entry.status = "error", "error"
+        entry.text = error_text(error)
+
+
+def _finish(
+    widget: ChatWidget, entry: ChatEntry, reply: Any, ended_calls: list[dict[str, Any]]
+) -> None:
+    widget.last_reply = reply
+    widget.replies += 1
+    entry.text = str(getattr(reply, "text", "") or entry.text)
+    entry.tool_calls = ended_calls or tool_calls_of(getattr(reply, "message", None))
+    usage = getattr(reply, "usage", None) or {}
+    model = getattr(reply, "model", "") or ""
+    entry.note = f"{model} · {usage.get('output_tokens') or 0} tokens"
+    interrupted = bool(getattr(reply, "interrupted", False))
+    if interrupted:
+        _mark_stopped(entry)
+    else:
+        entry.status = "done"
+    error = getattr(reply, "error", None)
+    if isinstance(error, BaseException) and not interrupted:
+        widget.show_error(error)

@@ -1,0 +1,112 @@
+"""``--dry-run``: the exact request a cell would send, with a token and cost estimate.
+
+Nothing is sent: the token count is the documented local estimate (``claude_nb._api.estimate``,
+the same one the emulator bills), and the cost is that estimate at the model's price; the most
+it could cost is the budget's own ``worst_case_cost``. The key is shown redacted. Images and
+tables in the prompt are listed with their token estimates and what was done to them (the
+``ContentReport``); base64 data is shown by its length only.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from claude_nb._content.attach import ContentReport
+
+__all__ = ["DryRun", "build_dry_run"]
+
+
+@dataclass(frozen=True)
+class DryRun:
+    """A request that was built but not sent.
+
+    Attributes:
+        url: Where it would go.
+        headers: Its headers, the key redacted.
+        request: The JSON body, exactly as it would be sent.
+        input_tokens: The local estimate of its input tokens.
+        input_cost: Dollars for those input tokens, or None when the model is unpriced.
+        max_cost: The budget's worst case (``_budget.worst_case_cost``: the prompt as a full
+            cache write when it carries ``cache_control``, plus all of ``max_tokens``), or
+            None when unpriced.
+        offline: True when it would go to the offline emulator.
+        content_report: The new turn's blocks (images with their tokens) and notes.
+    """
+
+    url: str
+    headers: dict[str, str]
+    request: dict[str, Any]
+    input_tokens: int
+    input_cost: float | None
+    max_cost: float | None
+    offline: bool
+    content_report: ContentReport | None = None
+
+    def summary(self) -> str:
+        """One line: model, estimated input tokens and cost."""
+        model = self.request.get("model")
+        cost = (
+            "unpriced"
+            if self.input_cost is None or self.max_cost is None
+            else f"≈ ${self.input_cost:.4f} input, at most ${self.max_cost:.4f} in all"
+        )
+        where = " · offline emulator" if self.offline else ""
+        images = self.content_report.summary() if self.content_report else ""
+        images = f" ({images})" if images else ""
+        return f"dry run · {model} · ≈ {self.input_tokens:,} input tokens{images} · {cost}{where}"
+
+    def _repr_markdown_(self) -> str:
+        from claude_nb._content.attach import elide_base64
+
+        headers = "\n".join(f"{name}: {value}" for name, value in self.headers.items())
+        body = json.dumps(elide_base64(self.request), indent=2, ensure_ascii=False)
+        report = self.content_report
+        listing = report.markdown() if report and (report.images or report.notes) else ""
+        content = f"{listing}\n\n" if listing else ""
+        return (
+            f"**{self.summary()}**\n\n{content}```http\nPOST {self.url}\n{headers}\n```\n\n"
+            f"```json\n{body}\n```"
+        )
+
+    def __repr__(self) -> str:
+        return f"<DryRun {self.summary()}>"
+
+
+def build_dry_run(
+    session: Any, request: dict[str, Any], content_report: ContentReport | None = None
+) -> DryRun:
+    """Describe ``request`` as ``session`` would send it.
+
+    Args:
+        session: The ``claude_nb.Session`` (for its settings).
+        request: The body from ``session.build_request(...)``.
+        content_report: The report from ``session.prepare_request(...)``, if any.
+
+    Returns:
+        The dry run, ready to display.
+    """
+    from claude_nb._accounting.budget import worst_case_cost
+    from claude_nb._accounting.pricing import TokenCounts, price_table
+    from claude_nb._api.estimate import estimate_input_tokens
+    from claude_nb._api.models import model_info
+    from claude_nb._wire.request import build_headers, redact
+
+    settings = session.settings
+    model = request.get("model")
+    high_res = bool((model_info(str(model)) or {}).get("high_res_vision"))  # as the API bills
+    input_tokens = estimate_input_tokens(request, high_res=high_res)
+    input_cost = price_table().cost(TokenCounts(input=input_tokens), model)
+    headers = redact(build_headers(settings, stream=bool(request.get("stream"))))
+    return DryRun(
+        url=f"{settings.base_url}/v1/messages",
+        headers=headers,
+        request=request,
+        input_tokens=input_tokens,
+        input_cost=None if input_cost is None else input_cost.total,
+        max_cost=worst_case_cost(request),  # what the budget checks against
+        offline=bool(settings.offline),
+        content_report=content_report,
+    )

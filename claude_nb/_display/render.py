@@ -1,0 +1,310 @@
+"""Show a streaming reply: one output per cell, repainted at a capped rate.
+
+The session calls ``StreamRenderer.on_event(snapshot)`` after every decoded event, on the
+main thread. Keeping the latest snapshot is free; *painting* (joining the text, sending a
+display message) happens at most once per ``repaint_interval`` seconds, except that the
+first visible content is painted at once and ``finish`` always paints the exact final state.
+There is no refresh thread (output from threads is unreliable in Jupyter).
+
+Three surfaces:
+
+* ``DisplaySurface`` (Jupyter frontends): one ``display(..., display_id=True)`` output,
+  updated in place with ``text/markdown``; the frontend renders the Markdown, so the kernel
+  carries no Markdown parser. Thinking is shown folded in ``<details>``.
+* ``PlainDisplaySurface`` (Jupyter, ``--format text``): the same one output, ``text/plain``
+  only, so the reply stays plain text.
+* ``TerminalSurface`` (terminal IPython): prints the new text as it arrives.
+
+``surface_for(shell, output_format)`` picks one. A surface's ``plain`` says whether it shows
+plain text (the tool-loop transcript is built to match).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from typing import Any, Protocol, TextIO
+
+from claude_nb._wire.stream import message_text
+
+__all__ = [
+    "DEFAULT_REPAINT_INTERVAL",
+    "DisplaySurface",
+    "PlainDisplaySurface",
+    "StreamRenderer",
+    "Surface",
+    "TerminalSurface",
+    "plain_text",
+    "render_content",
+    "reply_markdown",
+    "reply_plain",
+    "surface_for",
+]
+
+DEFAULT_REPAINT_INTERVAL = 0.05
+"""Seconds between repaints while streaming (at most 20 a second)."""
+
+CURSOR = " ▌"
+STATUS_NOTES = {
+    "interrupted": "⏹ interrupted: the text above is partial",
+    "error": "⚠ stopped by an error: the text above is partial",
+}
+
+
+class Surface(Protocol):
+    """Where a renderer paints (``plain``: it shows plain text, not Markdown)."""
+
+    plain: bool
+
+    def paint(self, message: dict[str, Any], *, streaming: bool) -> None:
+        """Show the message so far."""
+
+    def show_final(self, markdown: str, plain: str) -> None:
+        """Show the exact final state."""
+
+
+def _thinking_markdown(block: dict[str, Any], *, in_progress: bool) -> str:
+    if block.get("type") == "redacted_thinking":
+        return "<details><summary>💭 Thinking (redacted)</summary></details>"
+    summary = "💭 Thinking…" if in_progress else "💭 Thinking"
+    thinking = str(block.get("thinking") or "").strip()
+    return f"<details><summary>{summary}</summary>\n\n{thinking}\n\n</details>"
+
+
+def _tool_markdown(block: dict[str, Any]) -> str:
+    arguments = json.dumps(block.get("input") or {}, ensure_ascii=False, indent=1)
+    return f"🔧 `{block.get('name', '?')}`\n```json\n{arguments}\n```"
+
+
+def render_content(
+    message: dict[str, Any],
+    *,
+    streaming: bool = False,
+    include_text: bool = True,
+) -> str:
+    """Markdown for a message's content blocks (unknown blocks are skipped).
+
+    Args:
+        message: A message (or snapshot message) in the API's shape.
+        streaming: Append a cursor and mark an unfinished thinking block.
+        include_text: Render text blocks (False: only thinking and tool calls).
+
+    Returns:
+        Markdown for the frontend to render.
+    """
+    content = message.get("content") or []
+    parts: list[str] = []
+    for index, block in enumerate(content):
+        kind = block.get("type")
+        if kind in ("thinking", "redacted_thinking"):
+            last = index == len(content) - 1
+            parts.append(_thinking_markdown(block, in_progress=streaming and last))
+        elif kind == "text" and include_text:
+            parts.append(str(block.get("text") or ""))
+        elif kind in ("tool_use", "server_tool_use"):
+            parts.append(_tool_markdown(block))
+    markdown = "\n\n".join(part for part in parts if part)
+    return markdown + CURSOR if streaming else markdown
+
+
+def reply_markdown(reply: Any, status: str | None = None) -> str:
+    """The final Markdown of a reply: its content (thinking folded) and its footer line.
+
+    Args:
+        reply: A ``claude_nb.Reply`` (``.message`` and ``.footer()``).
+        status: ``"interrupted"`` or ``"error"`` to mark the text as partial, or None.
+
+    Returns:
+        Markdown for the frontend.
+    """
+    parts = [_content_markdown(reply)]
+    if status in STATUS_NOTES:
+        parts.append(f"*{STATUS_NOTES[status]}*")
+    notes = getattr(reply, "notes_markdown", None)  # what was done to images and tables
+    parts.append(notes() if notes else "")
+    parts.append(f"<sub>{reply.footer()}</sub>")
+    return "\n\n".join(part for part in parts if part)
+
+
+def _content_markdown(reply: Any) -> str:
+    """The reply's content; every step with its tool calls for a tool-loop reply."""
+    if getattr(reply, "steps", None):
+        from claude_nb._display.transcript import reply_transcript_markdown
+
+        return reply_transcript_markdown(reply)
+    return render_content(reply.message or {})
+
+
+def reply_plain(reply: Any, status: str | None = None) -> str:
+    """The final plain text of a reply: its text (every step's), a partial mark, the footer.
+
+    Args:
+        reply: A ``claude_nb.Reply``.
+        status: ``"interrupted"`` or ``"error"`` to mark the text as partial, or None.
+    """
+    if getattr(reply, "steps", None):
+        from claude_nb._display.transcript import reply_transcript_plain
+
+        text = reply_transcript_plain(reply)
+    else:
+        text = str(reply.text or "")
+    parts = [text, STATUS_NOTES.get(status or "", ""), str(reply.footer())]
+    return "\n\n".join(part for part in parts if part)
+
+
+def plain_text(message: dict[str, Any]) -> str:
+    """The text blocks of a message joined (what a plain surface shows while streaming)."""
+    return message_text(message)
+
+
+class DisplaySurface:
+    """One Jupyter output, created on first paint and updated in place."""
+
+    plain = False
+
+    def __init__(self) -> None:
+        self.handle: Any = None
+        self.messages = 0
+
+    def _send(self, bundle: dict[str, str]) -> None:
+        from IPython.display import display
+
+        if self.handle is None:
+            self.handle = display(bundle, raw=True, display_id=True)  # type: ignore[no-untyped-call]
+        else:
+            self.handle.update(bundle, raw=True)
+        self.messages += 1
+
+    def paint(self, message: dict[str, Any], *, streaming: bool) -> None:
+        """Send the Markdown of the message so far."""
+        self._send({"text/markdown": render_content(message, streaming=streaming)})
+
+    def show_final(self, markdown: str, plain: str) -> None:
+        """Send the final Markdown, with a plain-text fallback for other frontends."""
+        self._send({"text/markdown": markdown, "text/plain": plain})
+
+
+class PlainDisplaySurface(DisplaySurface):
+    """One Jupyter output of plain text only (``--format text``), updated in place."""
+
+    plain = True
+
+    def paint(self, message: dict[str, Any], *, streaming: bool) -> None:
+        """Send the plain text of the message so far."""
+        self._send({"text/plain": plain_text(message) + (CURSOR if streaming else "")})
+
+    def show_final(self, markdown: str, plain: str) -> None:
+        """Send the final plain text (the Markdown is not used)."""
+        self._send({"text/plain": plain})
+
+
+class TerminalSurface:
+    """Prints text as it arrives (terminal IPython cannot render Markdown)."""
+
+    plain = True
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stdout
+        self.printed = ""
+        self.messages = 0
+
+    def _write(self, text: str) -> None:
+        self.stream.write(text)
+        self.stream.flush()
+        self.messages += 1
+
+    def paint(self, message: dict[str, Any], *, streaming: bool) -> None:
+        """Print the text that is new since the last paint."""
+        text = plain_text(message)
+        if len(text) > len(self.printed) and text.startswith(self.printed):
+            self._write(text[len(self.printed) :])
+            self.printed = text
+
+    def show_final(self, markdown: str, plain: str) -> None:
+        """Print what was not printed yet of ``plain`` (the text, then the footer)."""
+        rest = plain[len(self.printed) :] if plain.startswith(self.printed) else "\n" + plain
+        self._write(rest + "\n")
+
+
+def surface_for(shell: Any, output_format: str = "markdown") -> Surface:
+    """A display surface under a Jupyter kernel (or captured output), else a terminal one.
+
+    Args:
+        shell: The running ``InteractiveShell`` (or None).
+        output_format: The cell's ``--format``: ``text`` shows plain text, the others Markdown.
+    """
+    publisher = type(getattr(shell, "display_pub", None)).__name__
+    if publisher in ("ZMQDisplayPublisher", "CapturingDisplayPublisher"):
+        return PlainDisplaySurface() if output_format == "text" else DisplaySurface()
+    return TerminalSurface()
+
+
+class StreamRenderer:
+    """Paints a streaming reply at most once per ``repaint_interval``, exactly at the end.
+
+    Args:
+        surface: Where to paint (see ``surface_for``).
+        repaint_interval: Seconds between repaints while streaming.
+        clock: A monotonic clock (injectable for tests).
+
+    Attributes:
+        first_event_at: Clock time of the first content event (text, thinking, tool input).
+        first_visible_at: Clock time the first content was painted.
+        repaints: How many paints were sent (final included).
+    """
+
+    def __init__(
+        self,
+        surface: Surface,
+        *,
+        repaint_interval: float = DEFAULT_REPAINT_INTERVAL,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.surface = surface
+        self.repaint_interval = repaint_interval
+        self.clock = clock
+        self.first_event_at: float | None = None
+        self.first_visible_at: float | None = None
+        self.last_paint_at: float | None = None
+        self.repaints = 0
+        self._snapshot: Any = None
+
+    def on_event(self, snapshot: Any, *, force: bool = False) -> None:
+        """Keep the latest snapshot; paint when the interval has passed (or on first content).
+
+        Args:
+            snapshot: The latest state (``.message``, ``.started``, ``.finished``).
+            force: Paint now whatever the throttle says (a tool call started or ended).
+        """
+        self._snapshot = snapshot
+        if not snapshot.started:
+            return
+        now = self.clock()
+        if self.first_event_at is None:
+            self.first_event_at = now
+        last = self.last_paint_at
+        if not force and last is not None and now - last < self.repaint_interval:
+            return
+        self._paint(streaming=not snapshot.finished)
+
+    def _paint(self, *, streaming: bool) -> None:
+        self.surface.paint(self._snapshot.message, streaming=streaming)
+        self.last_paint_at = self.clock()
+        self.repaints += 1
+        if self.first_visible_at is None:
+            self.first_visible_at = self.last_paint_at
+
+    def finish(self, markdown: str, plain: str) -> None:
+        """Paint the exact final state (always, whatever the throttle says)."""
+        self.surface.show_final(markdown, plain)
+        self.repaints += 1
+        if self.first_visible_at is None:
+            self.first_visible_at = self.clock()
+
+    def first_output_latency(self) -> float | None:
+        """Seconds from the first content event to its paint, or None if none arrived."""
+        if self.first_event_at is None or self.first_visible_at is None:
+            return None
+        return self.first_visible_at - self.first_event_at

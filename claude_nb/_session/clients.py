@@ -1,0 +1,103 @@
+"""A session's HTTP clients: made on the first request, closed with the session.
+
+``import claude_nb`` and ``Session()`` stay free of httpx: ``sync()`` and ``asynchronous()``
+import it when the first request needs a client. Offline, the clients talk to an in-process
+``claude_nb.emulator.Emulator`` (a fresh one unless the session was given one). Clients
+passed in (tests, proxies) are used as they are and never closed here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from claude_nb._config import Settings
+
+if TYPE_CHECKING:
+    import httpx
+
+    from claude_nb._wire.client import AsyncMessagesClient, MessagesClient
+
+__all__ = ["SessionClients"]
+
+
+class SessionClients:
+    """The ``MessagesClient`` and ``AsyncMessagesClient`` of one session, made lazily.
+
+    Args:
+        settings: The session's settings (URL, key, timeouts, offline).
+        emulator: The emulator to use offline (None: a fresh one when first needed).
+        http_client: An ``httpx.Client`` to use instead of a new one.
+        async_http_client: An ``httpx.AsyncClient`` to use instead of a new one.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        emulator: Any = None,
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.settings = settings
+        self.emulator = emulator
+        self._http_client = http_client
+        self._async_http_client = async_http_client
+        self._owned: list[Any] = []
+        self._client: MessagesClient | None = None
+        self._async_client: AsyncMessagesClient | None = None
+
+    def _offline_transport(self, asynchronous: bool) -> Any:
+        if self.emulator is None:
+            from claude_nb.emulator import Emulator, Pacing
+
+            speed = self.settings.offline_speed
+            pacing = Pacing(tokens_per_second=speed, time_to_first_token=0.3) if speed else None
+            # offline mode stands in for the real API: a beta newer than the emulator's list
+            # must not fail here
+            self.emulator = Emulator(require_key=False, pacing=pacing, accept_any_beta=True)
+        return self.emulator.async_transport() if asynchronous else self.emulator.transport()
+
+    def _http(self, given: Any, asynchronous: bool) -> Any:
+        """The injected httpx client, or a new one this object owns (and closes)."""
+        if given is not None:
+            return given
+        from claude_nb._wire.transport import make_async_client, make_client
+
+        transport = self._offline_transport(asynchronous) if self.settings.offline else None
+        http = (make_async_client if asynchronous else make_client)(self.settings, transport)
+        self._owned.append(http)
+        return http
+
+    def sync(self) -> MessagesClient:
+        """The sync client (made on first use)."""
+        if self._client is None:
+            from claude_nb._wire.client import MessagesClient
+
+            self._client = MessagesClient(self.settings, self._http(self._http_client, False))
+        return self._client
+
+    def asynchronous(self) -> AsyncMessagesClient:
+        """The async client (made on first use)."""
+        if self._async_client is None:
+            from claude_nb._wire.client import AsyncMessagesClient
+
+            http = self._http(self._async_http_client, True)
+            self._async_client = AsyncMessagesClient(self.settings, http)
+        return self._async_client
+
+    def close(self) -> None:
+        """Close the sync clients made here (an async one needs ``aclose``)."""
+        for http in self._owned:
+            if hasattr(http, "close"):
+                http.close()
+        self._owned = [http for http in self._owned if not hasattr(http, "close")]
+        self._client = None
+
+    async def aclose(self) -> None:
+        """Close every client made here, the async one included."""
+        for http in self._owned:
+            if hasattr(http, "aclose"):
+                await http.aclose()
+            else:
+                http.close()
+        self._owned = []
+        self._client = self._async_client = None

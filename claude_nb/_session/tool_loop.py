@@ -1,0 +1,393 @@
+"""The tool loop: ask, run the tools the model calls, send their results, until it answers.
+
+::
+
+    step 1 body (Session.prepare_request, tool specs included)
+      -> Session._send -> Reply (on_call: the ledger sees every step as one call)
+      -> stop_reason "tool_use"? execute_tool_calls -> one user turn of tool_results, in order
+      -> step 2 body (the same fields; messages = history + this exchange) -> ... -> answer
+
+``ToolLoop`` is the state and every decision, free of I/O: it hands out bodies and takes
+replies. ``run_tool_loop`` and ``run_tool_loop_async`` are the two drivers, the only code
+that differs between ``Session.ask`` and ``Session.ask_async``. Tools run on the calling
+thread in both (``async def`` tools overlap on a private loop, see ``_tool_exec``), so
+``ask_async`` blocks its event loop while tools run.
+
+History. The loop keeps this ask's exchange (prompt, assistant turns, tool_result turns)
+apart and commits it to ``session.history`` once (``Session._commit``, so the store's
+``on_history`` sees exactly what was kept), when the loop ends for any reason (answer, step
+cap, refused budget, error, interrupt), after ``_history.close_exchange``: a trailing user
+turn (a prompt or tool results nobody answered) is dropped, and a trailing assistant turn
+whose tool calls have no results keeps only its text, or is dropped when it has none (which
+may leave a trailing user turn: repeat). So the history never ends on an unanswered user
+turn nor on a tool_use without its tool_result. Chosen over "close with error results",
+which would end the history on a user turn. What was dropped is still in ``reply.steps``.
+
+Every step is a full call: ``before_send`` checks (the budget: a refused step ends the
+loop with a ``note``), cache breakpoints planned afresh on its body (so step 2 reads step
+1's prefix), one ledger record and one stored call (``on_call``).
+
+Step cap: ``max_steps`` API calls (default ``DEFAULT_MAX_STEPS``). When the last allowed
+call still asks for tools, they do not run (their results could not be sent); the reply's
+``note`` says so, and the history keeps that turn's text (see above).
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Union
+
+from claude_nb._accounting.cache_plan import without_cache_control
+from claude_nb._api.history import close_exchange, text_only_turn
+from claude_nb._exceptions import APIError, BudgetExceededError, ToolError
+from claude_nb._session.reply import Reply
+from claude_nb._tools.execute import ToolCallsInterrupted, execute_tool_calls, tool_use_blocks
+from claude_nb._tools.registry import Tool, ToolRegistry
+from claude_nb._tools.render import ToolCallEvent
+from claude_nb._types import ContentBlock
+
+if TYPE_CHECKING:
+    from claude_nb._content.attach import PreparedRequest
+    from claude_nb._session.session import Session
+    from claude_nb._tools.approval import Approver
+    from claude_nb._wire.stream import MessageSnapshot
+
+__all__ = [
+    "DEFAULT_MAX_STEPS",
+    "ToolLoop",
+    "ToolLoopReply",
+    "ToolPlan",
+    "ToolsArgument",
+    "plan_tools",
+    "prepare_ask",
+    "run_tool_loop",
+    "run_tool_loop_async",
+]
+
+DEFAULT_MAX_STEPS = 10
+"""API calls one ask may make with tools before it stops (``max_steps``)."""
+
+ToolItem = Union[str, Callable[..., Any], Tool, Mapping[str, Any]]  # noqa: UP007
+ToolsArgument = Union["ToolPlan", ToolRegistry, Iterable[ToolItem], None]
+"""``tools=`` of ``Session.ask``: None (the session's registry), a registry, or a list of
+registered names, functions, ``Tool``s and raw API tool specs (dicts, sent as they are)."""
+
+
+@dataclass(frozen=True)
+class ToolPlan:
+    """Which tools one request offers and which the loop runs.
+
+    Attributes:
+        registry: The tools the loop runs (empty: no loop; the caller handles tool_use).
+        specs: The body's ``tools`` field (empty: the field is left out).
+    """
+
+    registry: ToolRegistry
+    specs: list[dict[str, Any]]
+
+    def params(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """``params`` with the ``tools`` field set from this plan (when it has specs)."""
+        return {**params, "tools": self.specs} if self.specs else dict(params)
+
+
+def plan_tools(registered: ToolRegistry, tools: ToolsArgument) -> ToolPlan:
+    """Resolve ``tools=`` against the session's registry.
+
+    Args:
+        registered: The session's tools (``session.tools``).
+        tools: See ``ToolsArgument``; an empty list offers no tools at all.
+
+    Raises:
+        ToolError: A name is not registered, or a function cannot become a tool.
+    """
+    if isinstance(tools, ToolPlan):
+        return tools
+    if tools is None or isinstance(tools, ToolRegistry):
+        registry = registered if tools is None else tools
+        return ToolPlan(registry, [dict(spec) for spec in registry.specs()])
+    items = [tools] if isinstance(tools, (str, Mapping)) or callable(tools) else list(tools)
+    chosen, raw = ToolRegistry(), []
+    for item in items:
+        if isinstance(item, Mapping):
+            raw.append(dict(item))
+        elif isinstance(item, str):
+            if item not in registered:
+                known = ", ".join(registered.names()) or "(none)"
+                raise ToolError(f"no tool named {item!r} is registered; known tools: {known}")
+            chosen.register(registered[item])
+        else:
+            chosen.register(item)
+    return ToolPlan(chosen, [dict(spec) for spec in chosen.specs()] + raw)
+
+
+def _sum_usage(usages: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """Numbers added key by key (nested objects too); other values keep the last one."""
+    total: dict[str, Any] = {}
+    for usage in usages:
+        for key, value in usage.items():
+            if isinstance(value, bool) or value is None:
+                total.setdefault(key, value)
+            elif isinstance(value, (int, float)):
+                total[key] = (total.get(key) or 0) + value
+            elif isinstance(value, Mapping):
+                total[key] = _sum_usage([total.get(key) or {}, value])
+            else:
+                total[key] = value
+    return total
+
+
+@dataclass(eq=False)
+class ToolLoopReply(Reply):
+    """A ``Reply`` for an ask with tools: the final answer plus every step.
+
+    ``message``, ``text`` and ``stop_reason`` are the last step's (the final answer);
+    ``usage``, ``cost`` and ``retries`` add up every step; ``duration`` is the whole loop,
+    tools included; ``time_to_first_token`` is the first step's.
+
+    Attributes:
+        steps: One ``Reply`` per API call, in order (a failed or interrupted last one too).
+        tool_calls: The ``"end"`` event of every tool call, in order (refused and not-run
+            calls included).
+        note: Why the loop stopped early (step cap, cut reply), or None.
+    """
+
+    steps: list[Reply] = field(default_factory=list, repr=False)
+    tool_calls: list[ToolCallEvent] = field(default_factory=list, repr=False)
+    note: str | None = None
+
+    @property
+    def usage(self) -> dict[str, Any]:
+        """Usage added up over the steps."""
+        return _sum_usage(step.usage for step in self.steps)
+
+    @property
+    def cost(self) -> float | None:
+        """Dollars over the steps (None when any step is unpriced)."""
+        costs = [step.cost for step in self.steps]
+        return None if any(cost is None for cost in costs) else sum(c or 0.0 for c in costs)
+
+    def footer(self) -> str:
+        """The reply's footer with the steps and tool calls counted after the model."""
+        model, _, rest = super().footer().partition(" · ")
+        steps, calls = len(self.steps), len(self.tool_calls)
+        counted = f"{steps} step{'s' * (steps != 1)}, {calls} tool call{'s' * (calls != 1)}"
+        return " · ".join(part for part in (model, counted, rest) if part)
+
+    def _repr_markdown_(self) -> str:
+        parts = [self.text, *([f"*{self.note}*"] if self.note else [])]
+        return "\n\n".join([*parts, f"<sub>{self.footer()}</sub>"])
+
+
+@dataclass
+class ToolLoop:
+    """One ask with tools, free of I/O: ``next_body`` -> (driver sends) -> ``received``.
+
+    Args:
+        session: The session (its ``history``, ``last_reply`` and ``_send``).
+        prepared: The first step's request (``Session.prepare_request``).
+        registry: The tools to run.
+        rebuild: Makes a later step's request from ``messages=`` (the same fields, cache
+            breakpoints planned afresh).
+        history: Write the exchange to ``session.history`` at the end.
+        on_event: Called with each step's ``MessageSnapshot`` after every event.
+        on_tool_event: Called with each ``ToolCallEvent`` (start and end of each call).
+        approver: Asked before each call (None: calls run unasked).
+        max_steps: API calls at most (None: ``DEFAULT_MAX_STEPS``).
+    """
+
+    session: Session
+    prepared: PreparedRequest
+    registry: ToolRegistry
+    rebuild: Callable[..., PreparedRequest]
+    history: bool = True
+    on_event: Callable[[MessageSnapshot], None] | None = None
+    on_tool_event: Callable[[ToolCallEvent], None] | None = None
+    approver: Approver | None = None
+    max_steps: int | None = None
+    steps: list[Reply] = field(default_factory=list)
+    tool_calls: list[ToolCallEvent] = field(default_factory=list)
+    note: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_steps is not None and self.max_steps < 1:
+            raise ToolError(f"max_steps must be at least 1 (got {self.max_steps})")
+        messages = [without_cache_control(turn) for turn in self.prepared.body["messages"]]
+        self.base, self.exchange = messages[:-1], messages[-1:]
+        self.started = time.perf_counter()
+        self._next: dict[str, Any] | None = self.prepared.body
+        self._before: Reply | None = None
+
+    @property
+    def limit(self) -> int:
+        """The step cap in force."""
+        return DEFAULT_MAX_STEPS if self.max_steps is None else self.max_steps
+
+    def next_body(self) -> dict[str, Any] | None:
+        """The body of the next API call, or None when the loop is done."""
+        body, self._next = self._next, None
+        self._before = self.session.last_reply
+        return body
+
+    def received(self, reply: Reply) -> None:
+        """Take a finished step: run its tool calls and queue the next body, or stop."""
+        self.steps.append(reply)
+        content = list(reply.message.get("content") or [])
+        self.exchange.append({"role": "assistant", "content": content})
+        calls = tool_use_blocks(content)
+        if not calls:
+            return
+        if reply.stop_reason != "tool_use":
+            return self._not_run(calls, f"the reply stopped ({reply.stop_reason}) mid tool call")
+        if len(self.steps) >= self.limit:
+            return self._not_run(calls, f"the step limit ({self.limit}) was reached")
+        try:
+            results = execute_tool_calls(
+                content, self.registry, approver=self.approver, on_event=self._tool_event
+            )
+        except ToolCallsInterrupted as interrupt:
+            self.exchange.append({"role": "user", "content": interrupt.results})
+            raise
+        self.exchange.append({"role": "user", "content": results})
+        self._next = self.rebuild(messages=[*self.base, *self.exchange]).body
+        return None
+
+    def step_failed(self, error: BaseException) -> None:
+        """Keep the failed step's reply and, after an interrupt, its partial text."""
+        step = self.session.last_reply
+        if step is None or step is self._before or step in self.steps:
+            return
+        self.steps.append(step)
+        if isinstance(error, KeyboardInterrupt):
+            turn = text_only_turn(step.message)
+            if turn is not None:
+                self.exchange.append(turn)
+
+    def finish(self, error: BaseException | None = None) -> ToolLoopReply | None:
+        """Write the closed exchange to the history and make the loop's reply.
+
+        The reply becomes ``session.last_reply`` (not passed to ``on_call``: every step
+        already was). None when no step was made.
+        """
+        if isinstance(error, BudgetExceededError) and self.steps:
+            self.note = f"Stopped before step {len(self.steps) + 1}: {error}"
+        if self.history and (kept := close_exchange(self.exchange)):
+            self.session._commit(kept)
+        if not self.steps:
+            return None
+        first, last = self.steps[0], self.steps[-1]
+        reply = ToolLoopReply(
+            message=last.message,
+            model=last.model,
+            request=last.request,
+            offline=last.offline,
+            request_id=last.request_id,
+            time_to_first_token=first.time_to_first_token,
+            duration=time.perf_counter() - self.started,
+            retries=sum(step.retries for step in self.steps),
+            interrupted=isinstance(error, KeyboardInterrupt),
+            error=error,
+            steps=list(self.steps),
+            tool_calls=list(self.tool_calls),
+            note=self.note,
+        )
+        reply.content_report = self.prepared.report
+        self.session.last_reply = reply
+        return reply
+
+    def _tool_event(self, event: ToolCallEvent) -> None:
+        if event.kind == "end":
+            self.tool_calls.append(event)
+        if self.on_tool_event is not None:
+            self.on_tool_event(event)
+
+    def _not_run(self, calls: list[ContentBlock], why: str) -> None:
+        names = ", ".join(str(call.get("name")) for call in calls)
+        self.note = f"Stopped: {why}; the model asked for {names}, which did not run."
+        for index, call in enumerate(calls):
+            arguments = call.get("input")
+            self._tool_event(
+                ToolCallEvent(
+                    "end",
+                    str(call.get("id", "")),
+                    str(call.get("name", "")),
+                    arguments if isinstance(arguments, Mapping) else {},
+                    index,
+                    error=f"not run: {why}",
+                )
+            )
+
+
+def prepare_ask(
+    session: Session,
+    prompt: Any,
+    stream: bool,
+    history: bool,
+    attach: Iterable[Any],
+    tools: ToolsArgument,
+    params: Mapping[str, Any],
+    **loop: Any,
+) -> tuple[PreparedRequest, ToolLoop | None]:
+    """``Session.ask``'s first request, and the tool loop when there are tools to run.
+
+    Args:
+        session: The session asking.
+        prompt: As given to ``ask``.
+        stream: As given to ``ask``.
+        history: As given to ``ask``.
+        attach: As given to ``ask``.
+        tools: As given to ``ask``.
+        params: The body fields given to ``ask``.
+        **loop: ``ToolLoop`` options (``on_event``, ``on_tool_event``, ``approver``,
+            ``max_steps``).
+    """
+    plan = plan_tools(session.tools, tools)
+    prepared = session.prepare_request(
+        prompt, history=history, stream=stream, attach=attach, tools=plan, **params
+    )
+    if not plan.registry:
+        return prepared, None
+    rebuild = functools.partial(
+        session.prepare_request, None, history=False, stream=stream, tools=plan, **params
+    )
+    return prepared, ToolLoop(session, prepared, plan.registry, rebuild, history=history, **loop)
+
+
+def run_tool_loop(loop: ToolLoop) -> ToolLoopReply:
+    """Drive ``loop`` with the session's sync client (``Session.ask``)."""
+    try:
+        while (body := loop.next_body()) is not None:
+            try:
+                reply = loop.session._send(body, loop.on_event, history=False)
+            except (APIError, KeyboardInterrupt) as error:
+                loop.step_failed(error)
+                raise
+            loop.received(reply)
+    except (Exception, KeyboardInterrupt) as error:
+        loop.finish(error)
+        raise
+    return _done(loop)
+
+
+async def run_tool_loop_async(loop: ToolLoop) -> ToolLoopReply:
+    """Drive ``loop`` with the session's async client (``Session.ask_async``)."""
+    try:
+        while (body := loop.next_body()) is not None:
+            try:
+                reply = await loop.session._send_async(body, loop.on_event, history=False)
+            except (APIError, KeyboardInterrupt) as error:
+                loop.step_failed(error)
+                raise
+            loop.received(reply)
+    except (Exception, KeyboardInterrupt) as error:
+        loop.finish(error)
+        raise
+    return _done(loop)
+
+
+def _done(loop: ToolLoop) -> ToolLoopReply:
+    reply = loop.finish()
+    assert reply is not None  # a loop that did not raise made at least one step
+    return reply

@@ -1,0 +1,214 @@
+"""How tools look in a notebook: the registry listing and one folded block per tool call.
+
+Pure string building (Markdown and HTML); nothing here displays anything. The renderer
+(``claude_nb._display.render``) decides when to show a ``ToolCallEvent``; a cell's last expression
+shows itself through ``_repr_markdown_``.
+
+A call renders as a closed ``<details>`` block whose summary line says the tool, a short
+form of its arguments, the duration and whether it failed; opening it shows the arguments as
+JSON and the result summary or the error.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from claude_nb._tools.registry import Tool
+
+__all__ = [
+    "ToolCallEvent",
+    "call_preview",
+    "render_registry_html",
+    "render_registry_markdown",
+    "render_tool_call_html",
+    "render_tool_call_markdown",
+    "type_summary",
+]
+
+ToolCallEventTypes = Literal["start", "end"]
+ListingRow = tuple[str, "Tool | None", str]
+"""(tool name, the resolved tool or None when it is unavailable, a note on its origin)."""
+
+_COLUMNS = ("parameter", "type", "required", "description")
+_PREVIEW_CHARS = 80
+
+
+@dataclass(frozen=True)
+class ToolCallEvent:
+    """One step of one tool call, for ``on_event`` callbacks and renderers.
+
+    Attributes:
+        kind: ``"start"`` before the function runs, ``"end"`` when its result is known.
+            A call refused before running (unknown tool, invalid input, denied) has only
+            an ``"end"`` event.
+        tool_use_id: The ``tool_use`` block's id.
+        name: The tool name the model called.
+        arguments: The input the model sent.
+        index: The call's position among the turn's tool_use blocks.
+        result_summary: The start of the result text (``"end"`` only).
+        duration: Seconds the function ran, or None when it did not run.
+        error: The error text when the result is an error, else None.
+    """
+
+    kind: ToolCallEventTypes
+    tool_use_id: str
+    name: str
+    arguments: Mapping[str, Any] = field(default_factory=dict)
+    index: int = 0
+    result_summary: str = ""
+    duration: float | None = None
+    error: str | None = None
+
+    def _repr_markdown_(self) -> str:
+        return render_tool_call_markdown(self)
+
+    def _repr_html_(self) -> str:
+        return render_tool_call_html(self)
+
+
+def call_preview(name: str, arguments: Mapping[str, Any], limit: int = _PREVIEW_CHARS) -> str:
+    """``weather(city="Paris", days=3)``, the arguments cut to ``limit`` characters."""
+    inner = ", ".join(
+        f"{key}={json.dumps(value, default=str, ensure_ascii=False)}"
+        for key, value in arguments.items()
+    )
+    if len(inner) > limit:
+        inner = inner[: limit - 1] + "…"
+    return f"{name}({inner})"
+
+
+def _status(event: ToolCallEvent) -> str:
+    """``running…``, ``0.12 s``, or ``error`` with the duration when it ran."""
+    if event.kind == "start":
+        return "running…"
+    took = f"{event.duration:.2f} s" if event.duration is not None else ""
+    if event.error is not None:
+        return f"error {took}".strip()
+    return took or "done"
+
+
+def _fence(text: str) -> str:
+    """A Markdown code fence longer than any backtick run inside ``text``."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def _summary_line(event: ToolCallEvent) -> str:
+    """The ``<summary>`` element (HTML, shared by both forms)."""
+    mark = "✗" if event.error is not None else "🔧"
+    preview = html.escape(call_preview(event.name, event.arguments))
+    return f"<summary>{mark} <code>{preview}</code> · {html.escape(_status(event))}</summary>"
+
+
+def _sections(event: ToolCallEvent) -> list[tuple[str, str, str]]:
+    """(title, text, code language) of each part shown when the block is opened."""
+    arguments = json.dumps(event.arguments, indent=2, default=str, ensure_ascii=False)
+    sections = [("arguments", arguments, "json")]
+    if event.kind == "end":
+        failed = event.error is not None
+        text = (event.error if failed else event.result_summary) or ""
+        sections.append(("error" if failed else "result", text, ""))
+    return sections
+
+
+def render_tool_call_markdown(event: ToolCallEvent) -> str:
+    """A folded ``<details>`` block in Markdown for one tool-call event."""
+    parts = [f"<details>{_summary_line(event)}\n"]
+    for title, text, language in _sections(event):
+        fence = _fence(text)
+        parts.append(f"**{title}**\n\n{fence}{language}\n{text}\n{fence}\n")
+    parts.append("</details>")
+    return "\n".join(parts)
+
+
+def render_tool_call_html(event: ToolCallEvent) -> str:
+    """The same folded ``<details>`` block as HTML."""
+    body = "".join(
+        f"<b>{title}</b><pre>{html.escape(text)}</pre>" for title, text, _ in _sections(event)
+    )
+    return f"<details>{_summary_line(event)}{body}</details>"
+
+
+def _plural(count: int) -> str:
+    return f"**{count} tool{'s' if count != 1 else ''}**"
+
+
+def render_registry_markdown(rows: Sequence[ListingRow]) -> str:
+    """The registry listing in Markdown: per tool, its origin, description and parameters."""
+    if not rows:
+        return "**No tools registered.** Use `%claude_tools f g` or `@claude_nb.tool`."
+    parts = [_plural(len(rows))]
+    for name, item, note in rows:
+        parts.append(f"\n#### `{name}`\n\n*{note}*")
+        if item is None:
+            continue
+        if item.description:
+            parts.append(f"\n{item.description}")
+        parts.append("\n| " + " | ".join(_COLUMNS) + " |\n|---|---|---|---|")
+        for row in _parameter_rows(item.input_schema):
+            cells = (cell.replace("|", "\\|").replace("\n", " ") for cell in row)
+            parts.append("| " + " | ".join(cells) + " |")
+        schema_text = json.dumps(item.input_schema, indent=2)
+        parts.append(
+            "\n<details><summary>input_schema</summary>\n\n"
+            f"```json\n{schema_text}\n```\n\n</details>"
+        )
+    return "\n".join(parts)
+
+
+def render_registry_html(rows: Sequence[ListingRow]) -> str:
+    """The registry listing in HTML (same content as the Markdown form)."""
+    if not rows:
+        return "<p><b>No tools registered.</b> Use <code>%claude_tools f g</code>.</p>"
+    parts = [f"<p><b>{_plural(len(rows)).strip('*')}</b></p>"]
+    for name, item, note in rows:
+        parts.append(f"<h4><code>{html.escape(name)}</code></h4><p><i>{html.escape(note)}</i></p>")
+        if item is None:
+            continue
+        if item.description:
+            parts.append(f"<p>{html.escape(item.description)}</p>")
+        head = "".join(f"<th>{title}</th>" for title in _COLUMNS)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>"
+            for row in _parameter_rows(item.input_schema)
+        )
+        schema_text = html.escape(json.dumps(item.input_schema, indent=2))
+        parts.append(
+            f"<table><tr>{head}</tr>{body}</table>"
+            f"<details><summary>input_schema</summary><pre>{schema_text}</pre></details>"
+        )
+    return "".join(parts)
+
+
+def _parameter_rows(schema: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(name, type summary, required, description) for each property of an input schema."""
+    required = set(schema.get("required", []))
+    return [
+        (name, type_summary(part), "yes" if name in required else "no", part.get("description", ""))
+        for name, part in schema.get("properties", {}).items()
+    ]
+
+
+def type_summary(schema: Mapping[str, Any]) -> str:
+    """A short reading of a schema: ``array of integer``, ``"a" | "b"``, ``string | null``."""
+    if "enum" in schema:
+        return " | ".join(json.dumps(value) for value in schema["enum"])
+    for keyword in ("anyOf", "oneOf"):
+        if keyword in schema:
+            return " | ".join(type_summary(branch) for branch in schema[keyword])
+    if "$ref" in schema:
+        return str(schema["$ref"]).rsplit("/", 1)[-1]
+    kind = schema.get("type")
+    if kind == "array" and isinstance(schema.get("items"), Mapping):
+        return f"array of {type_summary(schema['items'])}"
+    if kind == "object" and isinstance(schema.get("additionalProperties"), Mapping):
+        return f"object of {type_summary(schema['additionalProperties'])}"
+    if isinstance(kind, list):
+        return " | ".join(kind)
+    return str(kind) if kind else "any"
