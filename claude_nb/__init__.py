@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from claude_nb.__version__ import __version__
 from claude_nb._exceptions import (
     APIConnectionError,
     APIError,
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
     from claude_nb._session.session import Reply, Session, get_session
     from claude_nb._tools.registry import ToolRegistry, tool
 
-__version__ = "0.1.0"
 
 _LAZY = {
     "Ledger": "claude_nb._accounting.ledger",

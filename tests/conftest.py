@@ -12,6 +12,8 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from kernel_helpers import emulator_process
 
+from claude_nb.testing import HandlerTransport
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _history_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
@@ -71,7 +73,7 @@ def emulator() -> Any:
 def emulator_client(emulator: Any) -> Iterator[httpx.Client]:
     """An ``httpx.Client`` on ``emulator``'s in-process transport, version header set."""
     with httpx.Client(
-        transport=emulator.transport(),
+        transport=HandlerTransport(emulator.handle),
         base_url="https://api.anthropic.com",
         headers={"anthropic-version": "2023-06-01"},
     ) as client:

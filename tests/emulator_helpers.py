@@ -9,6 +9,7 @@ import httpx
 
 from claude_nb.emulator import Emulator
 from claude_nb.emulator._responders import signature_for
+from claude_nb.testing import HandlerTransport
 
 HAIKU = "claude-haiku-4-5"  # 200k context, prefill allowed, no system messages
 NEW = {"anthropic-version": "2026-10-21"}
@@ -61,6 +62,6 @@ def post(
 ) -> httpx.Response:
     emulator = emulator or Emulator(require_key=False)
     with httpx.Client(
-        transport=emulator.transport(), base_url="https://api.anthropic.com"
+        transport=HandlerTransport(emulator.handle), base_url="https://api.anthropic.com"
     ) as client:
         return client.post(path, json=payload, headers=headers)

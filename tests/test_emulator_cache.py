@@ -9,6 +9,7 @@ import pytest
 
 from claude_nb._api.estimate import BASE_OVERHEAD, estimate_input_tokens
 from claude_nb.emulator import Emulator
+from claude_nb.testing import HandlerTransport
 
 LONG = "lorem ipsum dolor sit amet " * 120  # 3240 bytes -> 810 tokens: above 512, below 1024
 EPHEMERAL = {"type": "ephemeral"}
@@ -35,7 +36,7 @@ def cached(clock: Clock) -> Emulator:
 
 def usage(emulator: Emulator, payload: dict[str, Any], key: str = "k") -> dict[str, Any]:
     with httpx.Client(
-        transport=emulator.transport(),
+        transport=HandlerTransport(emulator.handle),
         base_url="https://api.anthropic.com",
         headers={"anthropic-version": "2023-06-01", "x-api-key": key},
     ) as client:

@@ -27,6 +27,7 @@ from emulator_helpers import (
 from claude_nb._api.estimate import pdf_page_count
 from claude_nb.emulator import Emulator
 from claude_nb.emulator._responders import signature_for
+from claude_nb.testing import HandlerTransport
 
 CITATION = [
     {
@@ -286,7 +287,7 @@ def test_accepted(path: str, headers: dict[str, str], payload: dict[str, Any]) -
 def test_beta_message_is_the_documented_one_and_any_beta_option() -> None:
     headers = {**OLD, "anthropic-beta": "bogus-beta,also-bogus"}
     with httpx.Client(
-        transport=Emulator(require_key=False).transport(), base_url="https://api.anthropic.com"
+        transport=HandlerTransport(Emulator(require_key=False).handle), base_url="https://api.anthropic.com"
     ) as client:
         error = client.get("/v1/models", headers=headers).json()["error"]  # every route checks
     assert error["message"] == (

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from claude_nb.emulator import Emulator, ScriptedResponder
+from claude_nb.testing import HandlerTransport
 
 WEATHER = {
     "name": "get_weather",
@@ -184,7 +185,7 @@ def test_thinking_block_when_enabled(emulator_client: httpx.Client) -> None:
 def scripted(turns: list[Any]) -> httpx.Client:
     emulator = Emulator(require_key=False, responder=ScriptedResponder(turns))
     return httpx.Client(
-        transport=emulator.transport(),
+        transport=HandlerTransport(emulator.handle),
         base_url="https://api.anthropic.com",
         headers={"anthropic-version": "2023-06-01"},
     )
@@ -219,7 +220,7 @@ def test_callable_responder() -> None:
 
     emulator = Emulator(require_key=False, responder=responder)
     with httpx.Client(
-        transport=emulator.transport(),
+        transport=HandlerTransport(emulator.handle),
         base_url="https://x",
         headers={"anthropic-version": "2023-06-01"},
     ) as client:

@@ -12,6 +12,7 @@ import pytest
 from conftest import sse_events
 
 from claude_nb.emulator import Emulator, Pacing, ScriptedResponder
+from claude_nb.testing import AsyncHandlerTransport, HandlerTransport
 
 PAYLOAD = {
     "model": "claude-opus-5",
@@ -30,7 +31,8 @@ TURN = {
 
 
 def client_for(emulator: Emulator) -> httpx.Client:
-    return httpx.Client(transport=emulator.transport(), base_url="https://x", headers=HEADERS)
+    transport = HandlerTransport(emulator.handle)
+    return httpx.Client(transport=transport, base_url="https://x", headers=HEADERS)
 
 
 def stream(emulator: Emulator, **headers: str) -> tuple[httpx.Response, list[tuple[str, Any]]]:
@@ -177,7 +179,7 @@ def test_async_transport_matches_sync() -> None:
     async def run() -> str:
         emulator = Emulator(require_key=False, responder=ScriptedResponder([TURN]))
         async with httpx.AsyncClient(
-            transport=emulator.async_transport(), base_url="https://x", headers=HEADERS
+            transport=AsyncHandlerTransport(emulator.handle), base_url="https://x", headers=HEADERS
         ) as client:
             response = await client.post("/v1/messages", json=PAYLOAD)
             return response.text

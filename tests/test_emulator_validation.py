@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from claude_nb.emulator import Emulator
+from claude_nb.testing import HandlerTransport
 
 MODEL = "claude-opus-5"  # no prefill, adaptive thinking only, sampling defaults only
 OLD_MODEL = "claude-haiku-4-5"  # prefill allowed, enabled thinking, 200k context
@@ -315,7 +316,7 @@ def test_max_tokens_zero_gives_empty_content(emulator_client: httpx.Client) -> N
 
 def test_version_rules() -> None:
     emulator = Emulator(require_key=True)
-    transport = emulator.transport()
+    transport = HandlerTransport(emulator.handle)
     with httpx.Client(transport=transport, base_url="https://api.anthropic.com") as client:
         missing = client.post("/v1/messages", json=body(), headers={"x-api-key": "k"})
         assert missing.status_code == 400
@@ -333,7 +334,7 @@ def test_version_rules() -> None:
 def test_key_rules() -> None:
     emulator = Emulator(require_key=True)
     with httpx.Client(
-        transport=emulator.transport(),
+        transport=HandlerTransport(emulator.handle),
         base_url="https://api.anthropic.com",
         headers={"anthropic-version": "2023-06-01"},
     ) as client:

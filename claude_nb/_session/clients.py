@@ -54,7 +54,9 @@ class SessionClients:
             # offline mode stands in for the real API: a beta newer than the emulator's list
             # must not fail here
             self.emulator = Emulator(require_key=False, pacing=pacing, accept_any_beta=True)
-        return self.emulator.async_transport() if asynchronous else self.emulator.transport()
+        from claude_nb._wire.handler_transport import AsyncHandlerTransport, HandlerTransport
+
+        return (AsyncHandlerTransport if asynchronous else HandlerTransport)(self.emulator.handle)
 
     def _http(self, given: Any, asynchronous: bool) -> Any:
         """The injected httpx client, or a new one this object owns (and closes)."""

@@ -13,6 +13,7 @@ import copy
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from claude_nb.__version__ import __version__
 from claude_nb._config import Settings
 from claude_nb._types import ContentBlock, MessageParam, RequestBody
 
@@ -56,8 +57,6 @@ _SECRET_HEADERS = frozenset({"x-api-key", "authorization"})
 
 def user_agent() -> str:
     """The ``user-agent`` header value, ``claude-nb/<version>``."""
-    from claude_nb import __version__
-
     return f"claude-nb/{__version__}"
 
 

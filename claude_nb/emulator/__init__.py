@@ -1,14 +1,18 @@
 """An offline emulator of the Claude Messages API.
 
-One sans-I/O core served two ways: an in-process httpx transport (offline mode) and a real
-HTTP/1.1 server (``python -m claude_nb.emulator``). It validates requests as the service does,
+One sans-I/O core (``Emulator.handle``) served two ways: in process behind the client's
+``HandlerTransport`` (offline mode; ``claude_nb.testing`` exports it) and as a real HTTP/1.1
+server (``Emulator.serve()``, ``python -m claude_nb.emulator``). It imports nothing of the
+client but the shared API facts (``claude_nb._api``). It validates requests as the service does,
 bills with the documented estimate (``claude_nb._api.estimate``), accounts the prompt cache,
 streams the full SSE event sequence, and injects faults on request. See docs/EMULATOR.md.
 
 Example:
-    >>> from claude_nb.emulator import Emulator
     >>> import httpx
-    >>> client = httpx.Client(transport=Emulator(require_key=False).transport(),
+    >>> from claude_nb.emulator import Emulator
+    >>> from claude_nb.testing import HandlerTransport
+    >>> emulator = Emulator(require_key=False)
+    >>> client = httpx.Client(transport=HandlerTransport(emulator.handle),
     ...                       base_url="https://api.anthropic.com")
 """
 

@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         seed=options.seed,
         accept_any_beta=options.any_beta,
     )
-    server = EmulatorServer(emulator, options.host, options.port)
+    server = EmulatorServer(emulator.handle, options.host, options.port)
 
     def stop(signum: int, frame: FrameType | None) -> None:
         threading.Thread(target=server.shutdown, daemon=True).start()

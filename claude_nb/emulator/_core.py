@@ -1,4 +1,8 @@
-"""The emulator: one sans-I/O core (``Emulator.handle``) served by an httpx transport or a server.
+"""The emulator: one sans-I/O core (``Emulator.handle``), a handler any front end can serve.
+
+Two front ends serve it without the core knowing them: the stdlib HTTP server
+(``Emulator.serve``, ``python -m claude_nb.emulator``) and, in process, the client's
+``claude_nb._wire.handler_transport.HandlerTransport(emulator.handle)``.
 
 ``handle(method, target, headers, body)`` logs the request (key redacted), applies faults
 (injected FIFO first, then the ``x-emulator-fault`` header), checks the headers, routes, and
@@ -17,7 +21,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from claude_nb.emulator._betas import check_betas
 from claude_nb.emulator._cache import PromptCache
@@ -36,9 +40,6 @@ from claude_nb.emulator._wire import (
     invalid,
     json_bytes,
 )
-
-if TYPE_CHECKING:
-    import httpx
 
 __all__ = ["Emulator", "RecordedRequest"]
 
@@ -261,18 +262,6 @@ class Emulator:
             ]
         return headers
 
-    def transport(self) -> httpx.BaseTransport:
-        """An in-process ``httpx.BaseTransport`` answering from this emulator."""
-        from claude_nb.emulator._httpx_transport import EmulatorTransport
-
-        return EmulatorTransport(self)
-
-    def async_transport(self) -> httpx.AsyncBaseTransport:
-        """An in-process ``httpx.AsyncBaseTransport`` answering from this emulator."""
-        from claude_nb.emulator._httpx_transport import AsyncEmulatorTransport
-
-        return AsyncEmulatorTransport(self)
-
     @contextmanager
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
         """Run a real HTTP/1.1 server in a background thread; yields its base URL.
@@ -283,5 +272,5 @@ class Emulator:
         """
         from claude_nb.emulator._server import running_server
 
-        with running_server(self, host, port) as base_url:
+        with running_server(self.handle, host, port) as base_url:
             yield base_url

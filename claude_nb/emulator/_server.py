@@ -11,10 +11,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from claude_nb.emulator._core import Emulator
+from claude_nb.emulator._wire import Handler
 
 __all__ = ["EmulatorServer", "running_server"]
 
@@ -25,13 +24,13 @@ system call and a chunk header each."""
 
 
 class EmulatorServer(ThreadingHTTPServer):
-    """A threaded HTTP server answering from one ``Emulator``."""
+    """A threaded HTTP server answering from one handler (``Emulator.handle``)."""
 
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, emulator: Emulator, host: str, port: int) -> None:
-        self.emulator = emulator
+    def __init__(self, handler: Handler, host: str, port: int) -> None:
+        self.handler = handler
         super().__init__((host, port), _Handler)
 
     @property
@@ -53,7 +52,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("content-length") or 0)
         body = self.rfile.read(length) if length else b""
         headers = {name: value for name, value in self.headers.items()}
-        answer = self.server.emulator.handle(self.command, self.path, headers, body)
+        answer = self.server.handler(self.command, self.path, headers, body)
         if answer.first_byte_delay > 0:
             time.sleep(answer.first_byte_delay)
         if answer.drop:
@@ -106,9 +105,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def running_server(emulator: Emulator, host: str, port: int) -> Iterator[str]:
-    """Serve ``emulator`` in a background thread until the block ends; yields the base URL."""
-    server = EmulatorServer(emulator, host, port)
+def running_server(handler: Handler, host: str, port: int) -> Iterator[str]:
+    """Serve ``handler`` in a background thread until the block ends; yields the base URL."""
+    server = EmulatorServer(handler, host, port)
     thread = threading.Thread(
         target=server.serve_forever, args=(0.05,), name="claude-nb-emulator", daemon=True
     )

@@ -8,11 +8,11 @@ and then writes ``data``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ApiError", "Chunk", "EmulatorResponse", "error_body", "json_bytes"]
+__all__ = ["ApiError", "Chunk", "EmulatorResponse", "Handler", "error_body", "json_bytes"]
 
 SSE_CONTENT_TYPE = "text/event-stream; charset=utf-8"
 JSON_CONTENT_TYPE = "application/json"
@@ -45,6 +45,11 @@ class EmulatorResponse:
     chunks: Iterator[Chunk] | None = None
     first_byte_delay: float = 0.0
     drop: bool = False
+
+
+Handler = Callable[[str, str, Mapping[str, str], bytes], EmulatorResponse]
+"""``handler(method, target, headers, body) -> EmulatorResponse``: ``Emulator.handle``, which
+the HTTP server and ``claude_nb._wire.handler_transport`` serve without knowing the emulator."""
 
 
 class ApiError(Exception):
