@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from claude_nb.__version__ import __version__
+from claude_nb.__version__ import __version__ as __version__
 from claude_nb._exceptions import (
     APIConnectionError,
     APIError,
