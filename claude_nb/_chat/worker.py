@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import html
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from claude_nb._chat.approval import StopRequested
 from claude_nb._chat.view import (
@@ -30,10 +30,33 @@ from claude_nb._chat.view import (
     tool_calls_of,
 )
 
-if TYPE_CHECKING:
-    from claude_nb._chat.widget import ChatWidget
+__all__ = ["ChatHost", "stream_reply", "tool_call_block"]
 
-__all__ = ["stream_reply", "tool_call_block"]
+
+class ChatHost(Protocol):
+    """What a reply needs of the chat widget (``ChatWidget`` is one); set from the worker.
+
+    ``confirm_box`` and ``status`` are ipywidgets (``.value``); only trait values are set.
+    """
+
+    entries: list[ChatEntry]
+    repaints_per_second: float
+    confirm_box: Any
+    status: Any
+    approver: Any
+    session: Any
+    session_lock: threading.Lock
+    last_reply: Any
+    replies: int
+
+    def repaint(self, index: int) -> None:
+        """Show entry ``index`` as it is now."""
+
+    def set_busy(self, busy: bool) -> None:
+        """Disable Send (and enable Stop) while a reply runs, or the reverse."""
+
+    def show_error(self, error: BaseException) -> None:
+        """Show an error in the chat."""
 
 
 def tool_call_block(event: Any) -> dict[str, Any]:
@@ -50,7 +73,7 @@ def tool_call_block(event: Any) -> dict[str, Any]:
 
 
 def stream_reply(
-    widget: ChatWidget, content: Any, params: dict[str, Any], index: int,
+    widget: ChatHost, content: Any, params: dict[str, Any], index: int,
     cancel: threading.Event,
 ) -> None:
     """Run one reply on the worker thread (see the module docstring)."""
@@ -101,7 +124,7 @@ def stream_reply(
         widget.set_busy(False)
 
 
-def show_cost(widget: ChatWidget, reply: Any) -> None:
+def show_cost(widget: ChatHost, reply: Any) -> None:
     """Put the last reply's tokens and the session ledger's totals in the cost label."""
     session = widget.session
     ledger = getattr(session, "ledger", None)
@@ -119,7 +142,7 @@ def _mark_stopped(entry: ChatEntry) -> None:
     entry.note = "stopped: partial reply kept" if entry.text else "stopped before any text"
 
 
-def _mark_failed(widget: ChatWidget, entry: ChatEntry, error: BaseException) -> None:
+def _mark_failed(widget: ChatHost, entry: ChatEntry, error: BaseException) -> None:
     partial = getattr(error, "partial_text", "") or ""
     entry.text = partial or entry.text
     if entry.text:
@@ -132,7 +155,7 @@ def _mark_failed(widget: ChatWidget, entry: ChatEntry, error: BaseException) -> 
 
 
 def _finish(
-    widget: ChatWidget, entry: ChatEntry, reply: Any, ended_calls: list[dict[str, Any]]
+    widget: ChatHost, entry: ChatEntry, reply: Any, ended_calls: list[dict[str, Any]]
 ) -> None:
     widget.last_reply = reply
     widget.replies += 1

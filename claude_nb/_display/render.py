@@ -21,13 +21,13 @@ plain text (the tool-loop transcript is built to match).
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections.abc import Callable
 from typing import Any, Protocol, TextIO
 
-from claude_nb._wire.stream import message_text
+from claude_nb._display.content import CURSOR, STATUS_NOTES, plain_text, render_content
+from claude_nb._display.transcript import reply_transcript_markdown, reply_transcript_plain
 
 __all__ = [
     "DEFAULT_REPAINT_INTERVAL",
@@ -36,8 +36,6 @@ __all__ = [
     "StreamRenderer",
     "Surface",
     "TerminalSurface",
-    "plain_text",
-    "render_content",
     "reply_markdown",
     "reply_plain",
     "surface_for",
@@ -45,13 +43,6 @@ __all__ = [
 
 DEFAULT_REPAINT_INTERVAL = 0.05
 """Seconds between repaints while streaming (at most 20 a second)."""
-
-CURSOR = " ▌"
-STATUS_NOTES = {
-    "interrupted": "⏹ interrupted: the text above is partial",
-    "error": "⚠ stopped by an error: the text above is partial",
-}
-
 
 class Surface(Protocol):
     """Where a renderer paints (``plain``: it shows plain text, not Markdown)."""
@@ -63,50 +54,6 @@ class Surface(Protocol):
 
     def show_final(self, markdown: str, plain: str) -> None:
         """Show the exact final state."""
-
-
-def _thinking_markdown(block: dict[str, Any], *, in_progress: bool) -> str:
-    if block.get("type") == "redacted_thinking":
-        return "<details><summary>💭 Thinking (redacted)</summary></details>"
-    summary = "💭 Thinking…" if in_progress else "💭 Thinking"
-    thinking = str(block.get("thinking") or "").strip()
-    return f"<details><summary>{summary}</summary>\n\n{thinking}\n\n</details>"
-
-
-def _tool_markdown(block: dict[str, Any]) -> str:
-    arguments = json.dumps(block.get("input") or {}, ensure_ascii=False, indent=1)
-    return f"🔧 `{block.get('name', '?')}`\n```json\n{arguments}\n```"
-
-
-def render_content(
-    message: dict[str, Any],
-    *,
-    streaming: bool = False,
-    include_text: bool = True,
-) -> str:
-    """Markdown for a message's content blocks (unknown blocks are skipped).
-
-    Args:
-        message: A message (or snapshot message) in the API's shape.
-        streaming: Append a cursor and mark an unfinished thinking block.
-        include_text: Render text blocks (False: only thinking and tool calls).
-
-    Returns:
-        Markdown for the frontend to render.
-    """
-    content = message.get("content") or []
-    parts: list[str] = []
-    for index, block in enumerate(content):
-        kind = block.get("type")
-        if kind in ("thinking", "redacted_thinking"):
-            last = index == len(content) - 1
-            parts.append(_thinking_markdown(block, in_progress=streaming and last))
-        elif kind == "text" and include_text:
-            parts.append(str(block.get("text") or ""))
-        elif kind in ("tool_use", "server_tool_use"):
-            parts.append(_tool_markdown(block))
-    markdown = "\n\n".join(part for part in parts if part)
-    return markdown + CURSOR if streaming else markdown
 
 
 def reply_markdown(reply: Any, status: str | None = None) -> str:
@@ -131,8 +78,6 @@ def reply_markdown(reply: Any, status: str | None = None) -> str:
 def _content_markdown(reply: Any) -> str:
     """The reply's content; every step with its tool calls for a tool-loop reply."""
     if getattr(reply, "steps", None):
-        from claude_nb._display.transcript import reply_transcript_markdown
-
         return reply_transcript_markdown(reply)
     return render_content(reply.message or {})
 
@@ -144,19 +89,10 @@ def reply_plain(reply: Any, status: str | None = None) -> str:
         reply: A ``claude_nb.Reply``.
         status: ``"interrupted"`` or ``"error"`` to mark the text as partial, or None.
     """
-    if getattr(reply, "steps", None):
-        from claude_nb._display.transcript import reply_transcript_plain
-
-        text = reply_transcript_plain(reply)
-    else:
-        text = str(reply.text or "")
+    steps = getattr(reply, "steps", None)
+    text = reply_transcript_plain(reply) if steps else str(reply.text or "")
     parts = [text, STATUS_NOTES.get(status or "", ""), str(reply.footer())]
     return "\n\n".join(part for part in parts if part)
-
-
-def plain_text(message: dict[str, Any]) -> str:
-    """The text blocks of a message joined (what a plain surface shows while streaming)."""
-    return message_text(message)
 
 
 class DisplaySurface:

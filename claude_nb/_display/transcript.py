@@ -15,9 +15,9 @@ continues exactly what was streamed:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
-from claude_nb._display.render import StreamRenderer, render_content
+from claude_nb._display.content import render_content
 from claude_nb._tools.render import ToolCallEvent, call_preview, render_tool_call_markdown
 
 __all__ = [
@@ -100,6 +100,17 @@ def reply_transcript_plain(reply: Any) -> str:
     return f"{body}\n{reply.note}" if reply.note else body
 
 
+class Repainter(Protocol):
+    """What the view drives: a ``StreamRenderer`` (its surface, its throttled repaint)."""
+
+    @property
+    def surface(self) -> Any:
+        ...
+
+    def on_event(self, snapshot: Any, *, force: bool = False) -> None:
+        ...
+
+
 class ToolLoopView:
     """Feeds one ``StreamRenderer`` the whole loop: finished steps, calls, current step.
 
@@ -111,7 +122,7 @@ class ToolLoopView:
         renderer: The cell's renderer (its surface decides Markdown or plain text).
     """
 
-    def __init__(self, renderer: StreamRenderer) -> None:
+    def __init__(self, renderer: Repainter) -> None:
         self.renderer = renderer
         self.plain = renderer.surface.plain
         self.finished: list[Mapping[str, Any]] = []

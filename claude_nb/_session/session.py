@@ -32,7 +32,13 @@ from claude_nb._content.attach import PreparedRequest, prepare_request
 from claude_nb._session.clients import SessionClients
 from claude_nb._session.reply import Reply
 from claude_nb._session.send import SendPaths
-from claude_nb._session.tool_loop import plan_tools, prepare_ask, run_tool_loop, run_tool_loop_async
+from claude_nb._session.tool_loop import (
+    ToolLoop,
+    ToolsArgument,
+    plan_tools,
+    run_tool_loop,
+    run_tool_loop_async,
+)
 from claude_nb._tools.registry import ToolRegistry
 from claude_nb._types import CacheTTLTypes, ContentBlock, MessageParam
 from claude_nb._wire.request import build_body, count_tokens_body
@@ -221,12 +227,12 @@ class Session(SendPaths):
             KeyboardInterrupt: Re-raised after the partial reply was recorded.
             ContentError: An attachment cannot be sent (nothing was sent).
         """
-        prepared, loop = prepare_ask(
-            self, prompt, stream, history, attach, tools, params, on_event=on_event,
+        prepared, loop = self._prepare_ask(
+            prompt, stream, history, attach, tools, params, on_event=on_event,
             on_tool_event=on_tool_event, approver=approver, max_steps=max_steps,
         )
         if loop is not None:
-            return run_tool_loop(loop)
+            return run_tool_loop(loop, lambda body: self._send(body, on_event, history=False))
         return self._send(prepared.body, on_event, history, prepared.report)
 
     async def ask_async(
@@ -244,13 +250,44 @@ class Session(SendPaths):
         **params: Any,
     ) -> Reply:
         """The async twin of ``ask`` (same body, history rules, tool loop and callbacks)."""
-        prepared, loop = prepare_ask(
-            self, prompt, stream, history, attach, tools, params, on_event=on_event,
+        prepared, loop = self._prepare_ask(
+            prompt, stream, history, attach, tools, params, on_event=on_event,
             on_tool_event=on_tool_event, approver=approver, max_steps=max_steps,
         )
         if loop is not None:
-            return await run_tool_loop_async(loop)
+            return await run_tool_loop_async(
+                loop, lambda body: self._send_async(body, on_event, history=False)
+            )
         return await self._send_async(prepared.body, on_event, history, prepared.report)
+
+    def _prepare_ask(
+        self,
+        prompt: Prompt,
+        stream: bool,
+        history: bool,
+        attach: Iterable[Any],
+        tools: ToolsArgument,
+        params: Mapping[str, Any],
+        **loop: Any,
+    ) -> tuple[PreparedRequest, ToolLoop | None]:
+        """``ask``'s first request, and the tool loop when there are tools to run."""
+        plan = plan_tools(self.tools, tools)
+        prepared = self.prepare_request(
+            prompt, history=history, stream=stream, attach=attach, tools=plan, **params
+        )
+        if not plan.registry:
+            return prepared, None
+        rebuild = functools.partial(
+            self.prepare_request, None, history=False, stream=stream, tools=plan, **params
+        )
+        return prepared, ToolLoop(
+            prepared, plan.registry, rebuild,
+            last_reply=lambda: self.last_reply, commit=self._commit, publish=self._publish,
+            history=history, **loop,
+        )
+
+    def _publish(self, reply: Reply) -> None:
+        self.last_reply = reply
 
     def count_tokens(self, prompt: Prompt | None = None, **params: Any) -> int:
         """Input tokens the prompt (with the history and system prompt) would use."""

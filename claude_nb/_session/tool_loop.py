@@ -8,9 +8,11 @@
       -> step 2 body (the same fields; messages = history + this exchange) -> ... -> answer
 
 ``ToolLoop`` is the state and every decision, free of I/O: it hands out bodies and takes
-replies. ``run_tool_loop`` and ``run_tool_loop_async`` are the two drivers, the only code
-that differs between ``Session.ask`` and ``Session.ask_async``. Tools run on the calling
-thread in both (``async def`` tools overlap on a private loop, see ``_tool_exec``), so
+replies. ``run_tool_loop(loop, send)`` and ``run_tool_loop_async(loop, send)`` are the two
+drivers, the only code that differs between ``Session.ask`` and ``Session.ask_async``. The
+loop never sees the ``Session``: it gets callables (``send``; ``last_reply``, ``commit`` and
+``publish`` for the session's state), so this module sits below the session. Tools run on
+the calling thread in both (``async def`` tools overlap on a private loop, see ``_tool_exec``), so
 ``ask_async`` blocks its event loop while tools run.
 
 History. The loop keeps this ask's exchange (prompt, assistant turns, tool_result turns)
@@ -34,9 +36,8 @@ call still asks for tools, they do not run (their results could not be sent); th
 
 from __future__ import annotations
 
-import functools
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Union
 
@@ -47,11 +48,10 @@ from claude_nb._session.reply import Reply
 from claude_nb._tools.execute import ToolCallsInterrupted, execute_tool_calls, tool_use_blocks
 from claude_nb._tools.registry import Tool, ToolRegistry
 from claude_nb._tools.render import ToolCallEvent
-from claude_nb._types import ContentBlock
+from claude_nb._types import ContentBlock, MessageParam
 
 if TYPE_CHECKING:
     from claude_nb._content.attach import PreparedRequest
-    from claude_nb._session.session import Session
     from claude_nb._tools.approval import Approver
     from claude_nb._wire.stream import MessageSnapshot
 
@@ -62,7 +62,6 @@ __all__ = [
     "ToolPlan",
     "ToolsArgument",
     "plan_tools",
-    "prepare_ask",
     "run_tool_loop",
     "run_tool_loop_async",
 ]
@@ -186,22 +185,26 @@ class ToolLoop:
     """One ask with tools, free of I/O: ``next_body`` -> (driver sends) -> ``received``.
 
     Args:
-        session: The session (its ``history``, ``last_reply`` and ``_send``).
         prepared: The first step's request (``Session.prepare_request``).
         registry: The tools to run.
         rebuild: Makes a later step's request from ``messages=`` (the same fields, cache
             breakpoints planned afresh).
-        history: Write the exchange to ``session.history`` at the end.
+        last_reply: The session's latest reply (a failed step leaves its partial there).
+        commit: Writes the closed exchange to the session's history.
+        publish: Makes the loop's reply the session's latest.
+        history: Write the exchange to the history at the end (through ``commit``).
         on_event: Called with each step's ``MessageSnapshot`` after every event.
         on_tool_event: Called with each ``ToolCallEvent`` (start and end of each call).
         approver: Asked before each call (None: calls run unasked).
         max_steps: API calls at most (None: ``DEFAULT_MAX_STEPS``).
     """
 
-    session: Session
     prepared: PreparedRequest
     registry: ToolRegistry
     rebuild: Callable[..., PreparedRequest]
+    last_reply: Callable[[], Reply | None]
+    commit: Callable[[list[MessageParam]], None]
+    publish: Callable[[Reply], None]
     history: bool = True
     on_event: Callable[[MessageSnapshot], None] | None = None
     on_tool_event: Callable[[ToolCallEvent], None] | None = None
@@ -228,7 +231,7 @@ class ToolLoop:
     def next_body(self) -> dict[str, Any] | None:
         """The body of the next API call, or None when the loop is done."""
         body, self._next = self._next, None
-        self._before = self.session.last_reply
+        self._before = self.last_reply()
         return body
 
     def received(self, reply: Reply) -> None:
@@ -256,7 +259,7 @@ class ToolLoop:
 
     def step_failed(self, error: BaseException) -> None:
         """Keep the failed step's reply and, after an interrupt, its partial text."""
-        step = self.session.last_reply
+        step = self.last_reply()
         if step is None or step is self._before or step in self.steps:
             return
         self.steps.append(step)
@@ -268,13 +271,13 @@ class ToolLoop:
     def finish(self, error: BaseException | None = None) -> ToolLoopReply | None:
         """Write the closed exchange to the history and make the loop's reply.
 
-        The reply becomes ``session.last_reply`` (not passed to ``on_call``: every step
-        already was). None when no step was made.
+        The reply is published as the session's latest (not passed to ``on_call``: every
+        step already was). None when no step was made.
         """
         if isinstance(error, BudgetExceededError) and self.steps:
             self.note = f"Stopped before step {len(self.steps) + 1}: {error}"
         if self.history and (kept := close_exchange(self.exchange)):
-            self.session._commit(kept)
+            self.commit(kept)
         if not self.steps:
             return None
         first, last = self.steps[0], self.steps[-1]
@@ -294,7 +297,7 @@ class ToolLoop:
             note=self.note,
         )
         reply.content_report = self.prepared.report
-        self.session.last_reply = reply
+        self.publish(reply)
         return reply
 
     def _tool_event(self, event: ToolCallEvent) -> None:
@@ -320,47 +323,17 @@ class ToolLoop:
             )
 
 
-def prepare_ask(
-    session: Session,
-    prompt: Any,
-    stream: bool,
-    history: bool,
-    attach: Iterable[Any],
-    tools: ToolsArgument,
-    params: Mapping[str, Any],
-    **loop: Any,
-) -> tuple[PreparedRequest, ToolLoop | None]:
-    """``Session.ask``'s first request, and the tool loop when there are tools to run.
-
-    Args:
-        session: The session asking.
-        prompt: As given to ``ask``.
-        stream: As given to ``ask``.
-        history: As given to ``ask``.
-        attach: As given to ``ask``.
-        tools: As given to ``ask``.
-        params: The body fields given to ``ask``.
-        **loop: ``ToolLoop`` options (``on_event``, ``on_tool_event``, ``approver``,
-            ``max_steps``).
-    """
-    plan = plan_tools(session.tools, tools)
-    prepared = session.prepare_request(
-        prompt, history=history, stream=stream, attach=attach, tools=plan, **params
-    )
-    if not plan.registry:
-        return prepared, None
-    rebuild = functools.partial(
-        session.prepare_request, None, history=False, stream=stream, tools=plan, **params
-    )
-    return prepared, ToolLoop(session, prepared, plan.registry, rebuild, history=history, **loop)
+Send = Callable[[dict[str, Any]], Reply]
+"""Sends one step's body and returns its reply (``Session._send`` without history)."""
+AsyncSend = Callable[[dict[str, Any]], Awaitable[Reply]]
 
 
-def run_tool_loop(loop: ToolLoop) -> ToolLoopReply:
-    """Drive ``loop`` with the session's sync client (``Session.ask``)."""
+def run_tool_loop(loop: ToolLoop, send: Send) -> ToolLoopReply:
+    """Drive ``loop``, sending each step with ``send`` (``Session.ask``)."""
     try:
         while (body := loop.next_body()) is not None:
             try:
-                reply = loop.session._send(body, loop.on_event, history=False)
+                reply = send(body)
             except (APIError, KeyboardInterrupt) as error:
                 loop.step_failed(error)
                 raise
@@ -371,12 +344,12 @@ def run_tool_loop(loop: ToolLoop) -> ToolLoopReply:
     return _done(loop)
 
 
-async def run_tool_loop_async(loop: ToolLoop) -> ToolLoopReply:
-    """Drive ``loop`` with the session's async client (``Session.ask_async``)."""
+async def run_tool_loop_async(loop: ToolLoop, send: AsyncSend) -> ToolLoopReply:
+    """The async twin of ``run_tool_loop`` (``Session.ask_async``)."""
     try:
         while (body := loop.next_body()) is not None:
             try:
-                reply = await loop.session._send_async(body, loop.on_event, history=False)
+                reply = await send(body)
             except (APIError, KeyboardInterrupt) as error:
                 loop.step_failed(error)
                 raise

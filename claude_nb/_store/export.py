@@ -9,10 +9,9 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from claude_nb._store.store import SavedSession
+from claude_nb._store.records import SavedSession
 
 __all__ = ["markdown_export"]
 

@@ -41,16 +41,17 @@ import threading
 import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from pathlib import Path
 from typing import Any, cast
 
 from claude_nb._accounting.cache_plan import without_cache_control
-from claude_nb._accounting.ledger import Ledger, UsageRecord, has_usage
+from claude_nb._accounting.ledger import UsageRecord, has_usage
 from claude_nb._accounting.pricing import PriceTable, price_table
 from claude_nb._api.history import HistoryChange, close_exchange, replay, text_only_turn
 from claude_nb._exceptions import ConfigurationError
 from claude_nb._store.export import markdown_export
+from claude_nb._store.records import NOT_RECORDED, SavedSession, SessionSummary
 from claude_nb._store.schema import _MIGRATIONS, migrate, open_database
 
 __all__ = [
@@ -65,9 +66,6 @@ __all__ = [
 ]
 
 assert _MIGRATIONS  # the schema, registered on import (tests extend it)
-
-NOT_RECORDED: Any = type("NotRecorded", (), {"__repr__": lambda self: "NOT_RECORDED"})()
-"""``SavedSession.system`` of a session stored before system prompts were (keep yours)."""
 
 _KEY_SHAPE = re.compile(r"sk-ant-[A-Za-z0-9_\-]{6,}")
 REDACTED = "[redacted]"
@@ -102,51 +100,6 @@ def read_price_overrides(environ: Mapping[str, str] | None = None) -> dict[str, 
     if not isinstance(data, dict):
         raise ConfigurationError(f"the price file {path} must hold a JSON object")
     return data
-
-
-@dataclass(frozen=True)
-class SessionSummary:
-    """One line of ``list_sessions``."""
-
-    id: str
-    created: float
-    notebook_path: str | None
-    model: str | None
-    turns: int
-    cost: float | None
-    last_time: float | None
-
-
-@dataclass(frozen=True)
-class SavedSession:
-    """A stored session, ready to resume.
-
-    Attributes:
-        id: The session id.
-        created: When it started (seconds since the epoch).
-        notebook_path: The notebook it ran in, when known.
-        model: The model it started with.
-        history: The conversation as the session last kept it (replayed history changes;
-            for sessions stored before those were, rebuilt from the calls and closed).
-        records: One usage record per call, in order.
-        turns: The stored turns as dicts (messages, reply, usage, cost...).
-        system: The system prompt at the last change, or ``NOT_RECORDED``.
-        history_changes: How many history changes were stored (0: an older session).
-    """
-
-    id: str
-    created: float
-    notebook_path: str | None
-    model: str | None
-    history: list[dict[str, Any]]
-    records: list[UsageRecord]
-    turns: list[dict[str, Any]]
-    system: Any = NOT_RECORDED
-    history_changes: int = 0
-
-    def ledger(self, prices: PriceTable | None = None, *, warn_unpriced: bool = True) -> Ledger:
-        """A ledger holding this session's records."""
-        return Ledger(self.records, prices=prices, warn_unpriced=warn_unpriced)
 
 
 def _kept_reply(reply: Mapping[str, Any] | None, interrupted: bool, error: str | None) -> Any:

@@ -16,10 +16,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
-
-if TYPE_CHECKING:
-    from claude_nb._tools.registry import Tool
+from typing import Any, Literal, Protocol
 
 __all__ = [
     "ToolCallEvent",
@@ -32,7 +29,19 @@ __all__ = [
 ]
 
 ToolCallEventTypes = Literal["start", "end"]
-ListingRow = tuple[str, "Tool | None", str]
+
+
+class ListedTool(Protocol):
+    """What the listing shows of a tool (``Tool`` has both)."""
+
+    @property
+    def description(self) -> str: ...
+
+    @property
+    def input_schema(self) -> Mapping[str, Any]: ...
+
+
+ListingRow = tuple[str, "ListedTool | None", str]
 """(tool name, the resolved tool or None when it is unavailable, a note on its origin)."""
 
 _COLUMNS = ("parameter", "type", "required", "description")

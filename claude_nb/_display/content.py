@@ -1,0 +1,70 @@
+"""Markdown of a message's content blocks (pure string building, nothing displayed).
+
+Thinking is folded in ``<details>``, text goes as written, a ``tool_use`` block shows its
+name and arguments, and unknown blocks are skipped. ``render_content`` is what a streaming
+Markdown surface paints; ``plain_text`` what a plain one does.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from claude_nb._wire.stream import message_text
+
+__all__ = ["CURSOR", "STATUS_NOTES", "plain_text", "render_content"]
+
+CURSOR = " ▌"
+STATUS_NOTES = {
+    "interrupted": "⏹ interrupted: the text above is partial",
+    "error": "⚠ stopped by an error: the text above is partial",
+}
+
+
+def _thinking_markdown(block: dict[str, Any], *, in_progress: bool) -> str:
+    if block.get("type") == "redacted_thinking":
+        return "<details><summary>💭 Thinking (redacted)</summary></details>"
+    summary = "💭 Thinking…" if in_progress else "💭 Thinking"
+    thinking = str(block.get("thinking") or "").strip()
+    return f"<details><summary>{summary}</summary>\n\n{thinking}\n\n</details>"
+
+
+def _tool_markdown(block: dict[str, Any]) -> str:
+    arguments = json.dumps(block.get("input") or {}, ensure_ascii=False, indent=1)
+    return f"🔧 `{block.get('name', '?')}`\n```json\n{arguments}\n```"
+
+
+def render_content(
+    message: dict[str, Any],
+    *,
+    streaming: bool = False,
+    include_text: bool = True,
+) -> str:
+    """Markdown for a message's content blocks (unknown blocks are skipped).
+
+    Args:
+        message: A message (or snapshot message) in the API's shape.
+        streaming: Append a cursor and mark an unfinished thinking block.
+        include_text: Render text blocks (False: only thinking and tool calls).
+
+    Returns:
+        Markdown for the frontend to render.
+    """
+    content = message.get("content") or []
+    parts: list[str] = []
+    for index, block in enumerate(content):
+        kind = block.get("type")
+        if kind in ("thinking", "redacted_thinking"):
+            last = index == len(content) - 1
+            parts.append(_thinking_markdown(block, in_progress=streaming and last))
+        elif kind == "text" and include_text:
+            parts.append(str(block.get("text") or ""))
+        elif kind in ("tool_use", "server_tool_use"):
+            parts.append(_tool_markdown(block))
+    markdown = "\n\n".join(part for part in parts if part)
+    return markdown + CURSOR if streaming else markdown
+
+
+def plain_text(message: dict[str, Any]) -> str:
+    """The text blocks of a message joined (what a plain surface shows while streaming)."""
+    return message_text(message)
