@@ -40,8 +40,8 @@ from claude_nb._exceptions import (
 
 if TYPE_CHECKING:
     from claude_nb._accounting.ledger import Ledger
-    from claude_nb._chat.widget import chat
-    from claude_nb._session.session import Reply, Session, get_session
+    from claude_nb._notebook.kernel import chat, get_session
+    from claude_nb._session.session import Reply, Session
     from claude_nb._tools.registry import ToolRegistry, tool
 
 
@@ -49,9 +49,9 @@ _LAZY = {
     "Ledger": "claude_nb._accounting.ledger",
     "Reply": "claude_nb._session.session",
     "Session": "claude_nb._session.session",
-    "get_session": "claude_nb._session.session",
+    "get_session": "claude_nb._notebook.kernel",
     "ToolRegistry": "claude_nb._tools.registry",
-    "chat": "claude_nb._chat.widget",
+    "chat": "claude_nb._notebook.kernel",
     "tool": "claude_nb._tools.registry",
 }
 

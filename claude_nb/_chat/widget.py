@@ -1,10 +1,10 @@
 """The chat widget: stock ipywidgets bound to a ``Session``.
 
-``chat()`` (and ``%claude_chat``) returns a ``ChatWidget``: a transcript of Markdown bubbles, an
-input box with Send and Stop, a model picker, a system prompt field, image attachments (an
-uploaded file, or a figure, DataFrame or image from a kernel variable), inline tool calls, a
-token and cost label, and Reset. All logic stays in the session; the widget maps clicks to
-calls and snapshots to trait values.
+``claude_nb.chat()`` (and ``%claude_chat``) returns a ``ChatWidget``: a transcript of Markdown
+bubbles, an input box with Send and Stop, a model picker, a system prompt field, image
+attachments (an uploaded file, or a figure, DataFrame or image from a kernel variable), inline
+tool calls, a token and cost label, and Reset. All logic stays in the session; the widget maps
+clicks to calls and snapshots to trait values.
 
 Why a worker thread. A button callback runs on the kernel's main thread, and while it runs the
 kernel handles no other comm message, so a Stop click would wait for the reply to finish. Send
@@ -28,7 +28,6 @@ bubble, never only into the kernel log.
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
@@ -44,7 +43,7 @@ from claude_nb._chat.view import (
 )
 from claude_nb._chat.worker import stream_reply
 
-__all__ = ["ChatSession", "ChatWidget", "StopRequested", "chat"]
+__all__ = ["ChatSession", "ChatWidget", "StopRequested"]
 
 
 class ChatSession(Protocol):
@@ -315,52 +314,3 @@ class ChatWidget:
         if ids:
             self.model_picker.options = ids if current in ids or not current else [current, *ids]
             self.model_picker.value = current
-
-
-def _kernel_magics() -> Any:
-    """The kernel's ``ClaudeMagics`` (loading the extension if needed), None outside IPython."""
-    if "IPython" not in sys.modules:
-        return None
-    from IPython import get_ipython
-
-    shell = get_ipython()
-    if shell is None:
-        return None
-    registry = shell.magics_manager.registry
-    if "ClaudeMagics" not in registry:
-        # so that the chat and a later %%claude share one session, one ledger
-        shell.extension_manager.load_extension("claude_nb")
-    return registry.get("ClaudeMagics")
-
-
-def chat(session: ChatSession | None = None, *, new: bool = False) -> ChatWidget:
-    """A chat widget bound to the kernel's session, or to a new one with ``new=True``.
-
-    Inside IPython the kernel's session is the one the magics hold (``get_session()``; the
-    extension is loaded if it was not), a new one is made from the ``%config ClaudeMagics``
-    traits, and "Confirm tools" follows ``ClaudeMagics.confirm_tools``. ``%claude_chat
-    [--new]`` is the same.
-
-    Args:
-        session: The session to use (the kernel's by default).
-        new: Start a fresh session with its own history.
-
-    Raises:
-        ValueError: Both ``session`` and ``new=True`` were given.
-    """
-    if session is not None and new:
-        raise ValueError("pass a session or new=True, not both")
-    magics = _kernel_magics()
-    if session is None:
-        from claude_nb._session.session import Session, get_session
-
-        if not new:
-            session = get_session()
-        else:
-            session = magics.new_session() if magics is not None else Session()
-    widget = ChatWidget(session, confirm=bool(getattr(magics, "confirm_tools", False)))
-    if magics is not None:
-        import traitlets
-
-        traitlets.dlink((magics, "confirm_tools"), (widget.confirm_box, "value"))
-    return widget

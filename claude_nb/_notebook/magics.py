@@ -239,7 +239,7 @@ class ClaudeMagics(Magics):
         ticked) and the session's cost. Same as ``claude_nb.chat()``.
         """
         arguments = self.claude_chat.parser.parse_argstring(line)
-        from claude_nb._chat.widget import chat
+        from claude_nb._notebook.kernel import chat
 
         return chat(new=arguments.new)
 

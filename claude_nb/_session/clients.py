@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING, Any
 from claude_nb._config import Settings
 
 if TYPE_CHECKING:
-    import httpx
-
     from claude_nb._wire.client import AsyncMessagesClient, MessagesClient
+    from claude_nb._wire.transport import AsyncHTTPClient, HTTPClient
 
 __all__ = ["SessionClients"]
 
@@ -34,8 +33,8 @@ class SessionClients:
         self,
         settings: Settings,
         emulator: Any = None,
-        http_client: httpx.Client | None = None,
-        async_http_client: httpx.AsyncClient | None = None,
+        http_client: HTTPClient | None = None,
+        async_http_client: AsyncHTTPClient | None = None,
     ) -> None:
         self.settings = settings
         self.emulator = emulator

@@ -20,7 +20,6 @@ and ``Session()`` stay free of httpx). Offline, it talks to an in-process
 from __future__ import annotations
 
 import functools
-import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -45,11 +44,10 @@ from claude_nb._wire.request import build_body, count_tokens_body
 from claude_nb._wire.stream import MessageSnapshot
 
 if TYPE_CHECKING:
-    import httpx
-
     from claude_nb._wire.client import MessagesClient
+    from claude_nb._wire.transport import AsyncHTTPClient, HTTPClient
 
-__all__ = ["Reply", "Session", "get_session"]
+__all__ = ["Reply", "Session"]
 
 Prompt = str | list[ContentBlock]
 
@@ -100,8 +98,8 @@ class Session(SendPaths):
         max_retries: int | None = None,
         read_timeout: float | None = None,
         offline_speed: float | None = None,
-        http_client: httpx.Client | None = None,
-        async_http_client: httpx.AsyncClient | None = None,
+        http_client: HTTPClient | None = None,
+        async_http_client: AsyncHTTPClient | None = None,
         emulator: Any = None,
         environ: Mapping[str, str] | None = None,
         cache: bool = True,
@@ -327,26 +325,3 @@ class Session(SendPaths):
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-
-@functools.lru_cache(maxsize=1)
-def _default_session() -> Session:
-    return Session()
-
-
-def get_session() -> Session:
-    """The kernel's session inside IPython (from ``ClaudeMagics``), else a default one.
-
-    Outside IPython (or before ``%load_ext claude_nb``) this is a documented, lazily created
-    default ``Session()``, the same object on every call; ``_default_session.cache_clear()``
-    replaces it.
-    """
-    if "IPython" in sys.modules:
-        from IPython import get_ipython
-
-        shell = get_ipython()
-        magics = shell.magics_manager.registry.get("ClaudeMagics") if shell else None
-        session = getattr(magics, "session", None)
-        if isinstance(session, Session):
-            return session
-    return _default_session()

@@ -36,12 +36,23 @@ class Chunk(Protocol):
 class HandlerAnswer(Protocol):
     """What a handler returns: one HTTP answer, independent of how it is served."""
 
-    status: int
-    headers: Sequence[tuple[str, str]]
-    body: bytes
-    chunks: Iterable[Chunk] | None
-    first_byte_delay: float
-    drop: bool
+    @property
+    def status(self) -> int: ...
+
+    @property
+    def headers(self) -> Sequence[tuple[str, str]]: ...
+
+    @property
+    def body(self) -> bytes: ...
+
+    @property
+    def chunks(self) -> Iterable[Chunk] | None: ...
+
+    @property
+    def first_byte_delay(self) -> float: ...
+
+    @property
+    def drop(self) -> bool: ...
 
 
 Handler = Callable[[str, str, Mapping[str, str], bytes], HandlerAnswer]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, TypeAlias
 
 import httpx
 
@@ -35,12 +35,20 @@ from claude_nb._exceptions import (
 )
 
 __all__ = [
+    "AsyncHTTPClient",
+    "HTTPClient",
     "make_async_client",
     "make_client",
     "make_timeout",
     "map_httpx_errors",
     "status_error",
 ]
+
+
+HTTPClient: TypeAlias = httpx.Client
+"""The sync HTTP client type a ``Session`` accepts (``http_client=``)."""
+AsyncHTTPClient: TypeAlias = httpx.AsyncClient
+"""The async HTTP client type (``async_http_client=``)."""
 
 
 def make_timeout(settings: Settings) -> httpx.Timeout:

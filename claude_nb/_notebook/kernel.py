@@ -1,0 +1,89 @@
+"""The kernel's state, found from Python: ``get_session()`` and ``chat()``.
+
+Per-kernel state lives on the ``ClaudeMagics`` instance IPython keeps
+(``shell.magics_manager.registry["ClaudeMagics"]``); these two functions find it there, so
+Python code, the chat widget and ``%%claude`` cells share one session and one ledger.
+Outside IPython (or before ``%load_ext claude_nb``) ``get_session()`` is a documented, lazily
+made default ``Session()``.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from typing import Any
+
+from claude_nb._chat.widget import ChatSession, ChatWidget
+from claude_nb._session.session import Session
+
+__all__ = ["chat", "get_session"]
+
+
+@functools.lru_cache(maxsize=1)
+def _default_session() -> Session:
+    return Session()
+
+
+def get_session() -> Session:
+    """The kernel's session inside IPython (from ``ClaudeMagics``), else a default one.
+
+    Outside IPython (or before ``%load_ext claude_nb``) this is a documented, lazily created
+    default ``Session()``, the same object on every call; ``_default_session.cache_clear()``
+    replaces it.
+    """
+    if "IPython" in sys.modules:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        magics = shell.magics_manager.registry.get("ClaudeMagics") if shell else None
+        session = getattr(magics, "session", None)
+        if isinstance(session, Session):
+            return session
+    return _default_session()
+
+
+def _kernel_magics() -> Any:
+    """The kernel's ``ClaudeMagics`` (loading the extension if needed), None outside IPython."""
+    if "IPython" not in sys.modules:
+        return None
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None:
+        return None
+    registry = shell.magics_manager.registry
+    if "ClaudeMagics" not in registry:
+        # so that the chat and a later %%claude share one session, one ledger
+        shell.extension_manager.load_extension("claude_nb")
+    return registry.get("ClaudeMagics")
+
+
+def chat(session: ChatSession | None = None, *, new: bool = False) -> ChatWidget:
+    """A chat widget bound to the kernel's session, or to a new one with ``new=True``.
+
+    Inside IPython the kernel's session is the one the magics hold (``get_session()``; the
+    extension is loaded if it was not), a new one is made from the ``%config ClaudeMagics``
+    traits, and "Confirm tools" follows ``ClaudeMagics.confirm_tools``. ``%claude_chat
+    [--new]`` is the same.
+
+    Args:
+        session: The session to use (the kernel's by default).
+        new: Start a fresh session with its own history.
+
+    Raises:
+        ValueError: Both ``session`` and ``new=True`` were given.
+    """
+    if session is not None and new:
+        raise ValueError("pass a session or new=True, not both")
+    magics = _kernel_magics()
+    if session is None:
+        if not new:
+            session = get_session()
+        else:
+            session = magics.new_session() if magics is not None else Session()
+    widget = ChatWidget(session, confirm=bool(getattr(magics, "confirm_tools", False)))
+    if magics is not None:
+        import traitlets
+
+        traitlets.dlink((magics, "confirm_tools"), (widget.confirm_box, "value"))
+    return widget
