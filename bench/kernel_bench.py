@@ -1,24 +1,19 @@
 """Shared bench plumbing: a paced emulator served in this process and a real kernel on it.
 
-The kernel comes from ``tests/kernel_helpers.py`` (the one the kernel tests use): none of the
+The kernel comes from ``claude_nb.testing`` (as the kernel tests' does): none of the
 developer's ``ANTHROPIC_*``/``CLAUDE_NB_*`` variables and a temporary ``CLAUDE_NB_HOME``, so
 a bench never writes history to ``~/.claude_nb``.
 """
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-
-from kernel_helpers import Kernel, kernel_on
-
 from claude_nb.emulator import Emulator, Pacing, ScriptedResponder
+from claude_nb.testing import Kernel, kernel_on
 
 
 @contextmanager

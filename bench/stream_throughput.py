@@ -22,14 +22,11 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-
-from kernel_helpers import emulator_process
+from claude_nb.testing import emulator_process
 
 KEY = "sk-ant-fake-bench-not-a-real-key"
 MODEL = "claude-sonnet-5-5"

@@ -1,18 +1,24 @@
-"""Shared fixtures: a scrubbed environment (autouse) and the emulator as a real subprocess."""
+"""Shared fixtures: a scrubbed environment (autouse) and the emulator as a real subprocess.
+
+The folders mirror the package: ``unit/<wing>/`` (one capability subpackage each),
+``emulator/``, ``contract/`` (the official SDK as oracle), ``kernel/`` (real IPython kernels),
+``browser/`` (headless chromium) and ``meta/`` (lint, docs, public API). Every item gets its
+folder's marker, so ``-m "not kernel and not browser"`` is the quick run. Helpers shared
+with the benches are ``claude_nb.testing``'s.
+"""
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
-from kernel_helpers import emulator_process
 
-from claude_nb.testing import HandlerTransport
+from claude_nb.testing import HandlerTransport, emulator_process
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -80,16 +86,32 @@ def emulator_client(emulator: Any) -> Iterator[httpx.Client]:
         yield client
 
 
-def sse_events(text: str) -> list[tuple[str, Any]]:
-    """(event name, parsed data) pairs of an SSE body (test helper; data kept raw if not JSON)."""
-    events: list[tuple[str, Any]] = []
-    for frame in text.split("\n\n"):
-        if not frame.strip():
-            continue
-        fields = dict(line.split(": ", 1) for line in frame.splitlines())
+
+_TESTS = Path(__file__).resolve().parent
+FOLDER_MARKERS = {
+    "unit": "unit: a unit test of one capability subpackage (tests/unit/<wing>/)",
+    "emulator": "emulator: tests of the offline emulator (tests/emulator/)",
+    "contract": "contract: the official anthropic SDK as oracle (tests/contract/)",
+    "kernel": "kernel: runs a real IPython kernel",
+    "browser": "browser: drives headless chromium",
+    "meta": "meta: lint, docs, public API and import checks (tests/meta/)",
+}
+REGISTERED_IN_PYPROJECT = {"kernel", "browser"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the folder markers pyproject.toml does not (it has ``--strict-markers``)."""
+    for name, line in FOLDER_MARKERS.items():
+        if name not in REGISTERED_IN_PYPROJECT:
+            config.addinivalue_line("markers", line)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every item with its top folder under tests/ (``kernel``, ``browser``, ``unit``...)."""
+    for item in items:
         try:
-            data = json.loads(fields["data"])
-        except json.JSONDecodeError:
-            data = fields["data"]
-        events.append((fields["event"], data))
-    return events
+            folder = item.path.resolve().relative_to(_TESTS).parts[0]
+        except (ValueError, IndexError):
+            continue
+        if folder in FOLDER_MARKERS:
+            item.add_marker(folder)

@@ -1,13 +1,99 @@
-"""Helpers for testing and benchmarking against the offline emulator (public, test-only).
+"""Helpers for testing and benchmarking claude_nb (public, test-only; not imported by claude_nb).
 
-The test suite and the benches share these, so no bench patches ``sys.path``:
+The test suite and the benches share these, so neither patches ``sys.path``:
 
 * ``HandlerTransport(emulator.handle)`` / ``AsyncHandlerTransport(...)``: an in-process httpx
   transport over the emulator (or any handler callable), as offline mode uses.
+* Real IPython kernels (:mod:`claude_nb.testing.kernel`): ``running_kernel``, ``kernel_on``
+  (a kernel talking to an emulator served over HTTP), ``Kernel.execute`` and what it saw
+  (``Execution``), ``kernel_environment`` (the scrubbed environment) and ``FAKE_KEY``::
+
+      with running_kernel(ANTHROPIC_BASE_URL=url, ANTHROPIC_API_KEY=FAKE_KEY) as kernel:
+          execution = kernel.execute("%claude hello")
+          execution.reply["status"], execution.displays, execution.text
+
+* The emulator (:mod:`claude_nb.testing.emulator`): ``emulator_process`` (``python -m
+  claude_nb.emulator`` as a subprocess), ``post`` (one request to an in-process emulator),
+  the request builders ``body``, ``user``, ``assistant``, ``text``, ``thinking``, ``pdf``,
+  and ``sse_events`` (an SSE body as (event, data) pairs).
+
+Names load on first use: ``from claude_nb.testing import Kernel`` imports neither httpx nor
+the emulator, and ``jupyter_client`` is imported only when a kernel starts.
 """
 
 from __future__ import annotations
 
-from claude_nb._wire.handler_transport import AsyncHandlerTransport, HandlerTransport
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["AsyncHandlerTransport", "HandlerTransport"]
+if TYPE_CHECKING:
+    from claude_nb._wire.handler_transport import AsyncHandlerTransport, HandlerTransport
+    from claude_nb.testing.emulator import (
+        assistant,
+        body,
+        emulator_process,
+        pdf,
+        post,
+        sse_events,
+        text,
+        thinking,
+        user,
+    )
+    from claude_nb.testing.kernel import (
+        FAKE_KEY,
+        Execution,
+        Kernel,
+        Message,
+        kernel_environment,
+        kernel_on,
+        running_kernel,
+    )
+
+_HOMES = {
+    "claude_nb._wire.handler_transport": ("AsyncHandlerTransport", "HandlerTransport"),
+    "claude_nb.testing.emulator": (
+        "assistant", "body", "emulator_process", "pdf", "post", "sse_events", "text",
+        "thinking", "user",
+    ),
+    "claude_nb.testing.kernel": (
+        "FAKE_KEY", "Execution", "Kernel", "Message", "kernel_environment", "kernel_on",
+        "running_kernel",
+    ),
+}
+_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
+
+__all__ = [
+    "FAKE_KEY",
+    "AsyncHandlerTransport",
+    "Execution",
+    "HandlerTransport",
+    "Kernel",
+    "Message",
+    "assistant",
+    "body",
+    "emulator_process",
+    "kernel_environment",
+    "kernel_on",
+    "pdf",
+    "post",
+    "running_kernel",
+    "sse_events",
+    "text",
+    "thinking",
+    "user",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first use (PEP 562)."""
+    module = _HOME_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's names, the lazy ones included."""
+    return sorted({*globals(), *__all__})

@@ -1,7 +1,7 @@
 """End to end in a real browser: JupyterLab 4 (and Notebook 7) + Playwright + Debian chromium.
 
 The test serves a paced emulator over HTTP on 127.0.0.1, starts ``jupyter lab`` on 127.0.0.1
-with a temporary root holding ``browser_fixtures/chat.ipynb`` and ``ANTHROPIC_BASE_URL``
+with a temporary root holding ``notebooks/chat.ipynb`` and ``ANTHROPIC_BASE_URL``
 pointing at the emulator (with a fake ``sk-ant-test-`` key), and drives ``/usr/bin/chromium``
 headless through the ``playwright`` package (no browser download). It sends a message and
 watches the reply grow, presses Stop mid-stream, attaches a figure from a kernel variable,
@@ -25,16 +25,15 @@ from typing import Any
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-FIXTURES = Path(__file__).parent / "browser_fixtures"
-SCREENSHOTS = Path(__file__).parent.parent / "artifacts" / "screenshots"
+NOTEBOOKS = Path(__file__).parent / "notebooks"  # ruff skips folders named notebooks
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 TOKEN = "claude-nb-browser-test"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
 
-pytestmark = [
-    pytest.mark.browser,
+pytestmark = [  # and ``browser``, as for everything under tests/browser/
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium (/usr/bin/chromium) absent"),
     pytest.mark.timeout(180),
 ]
@@ -58,7 +57,7 @@ def emulator_url() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def jupyter(tmp_path_factory: pytest.TempPathFactory, emulator_url: str) -> Iterator[str]:
     root = tmp_path_factory.mktemp("lab")
-    shutil.copy(FIXTURES / "chat.ipynb", root / "chat.ipynb")
+    shutil.copy(NOTEBOOKS / "chat.ipynb", root / "chat.ipynb")
     home = tmp_path_factory.mktemp("home")
     # no "official Jupyter news?" toast over the chat (JupyterLab 4 and Notebook 7 read this)
     notification = home / "config/lab/user-settings/@jupyterlab/apputils-extension"

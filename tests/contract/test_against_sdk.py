@@ -19,7 +19,7 @@ import pytest
 
 from claude_nb import Session
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "unit" / "wire" / "fixtures"  # the wire tests' own
 SDK_STREAMS = [
     "text",
     "tool_use",

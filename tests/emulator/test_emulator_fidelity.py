@@ -9,12 +9,12 @@ from typing import Any
 
 import httpx
 import pytest
-from emulator_helpers import (
-    HAIKU,
-    NEW,
-    OLD,
-    THINKING_MESSAGE,
-    TOOL,
+
+from claude_nb._api.estimate import pdf_page_count
+from claude_nb.emulator import Emulator
+from claude_nb.emulator._responders import signature_for
+from claude_nb.testing import (
+    HandlerTransport,
     assistant,
     body,
     pdf,
@@ -24,10 +24,14 @@ from emulator_helpers import (
     user,
 )
 
-from claude_nb._api.estimate import pdf_page_count
-from claude_nb.emulator import Emulator
-from claude_nb.emulator._responders import signature_for
-from claude_nb.testing import HandlerTransport
+HAIKU = "claude-haiku-4-5"  # 200k context, prefill allowed, no system messages
+NEW = {"anthropic-version": "2026-10-21"}
+OLD = {"anthropic-version": "2023-06-01"}
+THINKING_MESSAGE = (
+    "`thinking` or `redacted_thinking` blocks in the latest assistant message cannot be "
+    "modified. These blocks must remain as they were in the original response."
+)
+TOOL = {"name": "lookup", "input_schema": {"type": "object", "properties": {}}}
 
 CITATION = [
     {

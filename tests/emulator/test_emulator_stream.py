@@ -9,10 +9,9 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import sse_events
 
 from claude_nb.emulator import Emulator, Pacing, ScriptedResponder
-from claude_nb.testing import AsyncHandlerTransport, HandlerTransport
+from claude_nb.testing import AsyncHandlerTransport, HandlerTransport, sse_events
 
 PAYLOAD = {
     "model": "claude-opus-5",

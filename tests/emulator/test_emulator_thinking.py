@@ -9,22 +9,19 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from emulator_helpers import (
-    HAIKU,
-    OLD,
-    THINKING_MESSAGE,
-    TOOL,
-    assistant,
-    body,
-    post,
-    text,
-    thinking,
-    user,
-)
 
 from claude_nb import Session
 from claude_nb.emulator import Emulator, ScriptedResponder
 from claude_nb.emulator._responders import signature_for
+from claude_nb.testing import assistant, body, post, text, thinking, user
+
+HAIKU = "claude-haiku-4-5"  # 200k context, prefill allowed, no system messages
+OLD = {"anthropic-version": "2023-06-01"}
+THINKING_MESSAGE = (
+    "`thinking` or `redacted_thinking` blocks in the latest assistant message cannot be "
+    "modified. These blocks must remain as they were in the original response."
+)
+TOOL = {"name": "lookup", "input_schema": {"type": "object", "properties": {}}}
 
 
 def _tool_turn(emulator: Emulator) -> tuple[list[dict[str, Any]], dict[str, Any]]:

@@ -11,11 +11,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from kernel_helpers import FAKE_KEY, Kernel, running_kernel
 
 from claude_nb.emulator import Emulator, Pacing, ScriptedResponder
+from claude_nb.testing import FAKE_KEY, Kernel, running_kernel
 
-pytestmark = pytest.mark.kernel
 pytest.importorskip("jupyter_client")
 
 

@@ -14,11 +14,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from kernel_helpers import FAKE_KEY, Kernel, kernel_on
 
 from claude_nb.emulator import Emulator, OfflineResponder, ScriptedResponder
+from claude_nb.testing import FAKE_KEY, Kernel, kernel_on
 
-pytestmark = pytest.mark.kernel
 pytest.importorskip("jupyter_client")
 
 HISTORY_ROLES = "[t['role'] for t in __import__('claude_nb').get_session().history]"

@@ -20,12 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kernel_helpers import FAKE_KEY, Execution, Kernel, kernel_on
 
 from claude_nb._store.store import Store
 from claude_nb.emulator import Emulator, Pacing
-
-pytestmark = pytest.mark.kernel
+from claude_nb.testing import FAKE_KEY, Execution, Kernel, kernel_on
 
 LONG_SYSTEM = "You are a patient statistics tutor who explains with small examples. " * 400
 QUESTIONS = ("What is a p-value?", "And a confidence interval?", "How do they relate?")

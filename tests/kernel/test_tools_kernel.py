@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from kernel_helpers import Kernel, running_kernel
 
-pytestmark = pytest.mark.kernel
+from claude_nb.testing import Kernel, running_kernel
+
 pytest.importorskip("jupyter_client")
 
 SETUP = """

@@ -10,9 +10,9 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from kernel_helpers import Kernel, running_kernel
 
-pytestmark = pytest.mark.kernel
+from claude_nb.testing import Kernel, running_kernel
+
 pytest.importorskip("jupyter_client")
 
 SETUP = """

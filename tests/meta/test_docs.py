@@ -7,7 +7,7 @@ from pathlib import Path
 
 from claude_nb._notebook.magics import ClaudeMagics
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_readme_config_table_lists_every_trait():

@@ -17,7 +17,8 @@ from test_widgets import wait_for
 
 import claude_nb
 from claude_nb._chat.widget import ChatWidget
-from claude_nb._session.session import Session, get_session
+from claude_nb._notebook.kernel import get_session
+from claude_nb._session.session import Session
 from claude_nb._tools.approval import ApprovalRequest
 from claude_nb.emulator import Emulator, Pacing
 

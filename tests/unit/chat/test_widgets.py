@@ -26,7 +26,8 @@ from claude_nb._chat.view import (
 
 pytest.importorskip("ipywidgets")
 
-from claude_nb._chat.widget import ChatWidget, chat
+from claude_nb._chat.widget import ChatWidget
+from claude_nb._notebook.kernel import chat
 from claude_nb._session.session import Session
 from claude_nb.emulator import Emulator, Pacing
 

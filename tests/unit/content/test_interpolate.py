@@ -89,7 +89,7 @@ def test_convertible_objects_become_blocks_in_place():
 
 
 def test_without_a_converter_objects_go_in_as_repr():
-    # the conversion to images is _attachments.cell_content's (tests/test_attachments.py)
+    # the conversion to images is _content.attach.cell_content's (test_attachments.py)
     pixels = pytest.importorskip("numpy").zeros((2, 2, 3), dtype="uint8")
     result = interpolate("look: {pixels}", {"pixels": pixels})
     assert result.content == f"look: {pixels!r}"

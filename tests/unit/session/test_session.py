@@ -12,8 +12,9 @@ import pytest
 
 import claude_nb
 from claude_nb import _exceptions as errors
+from claude_nb._notebook.kernel import _default_session, get_session
 from claude_nb._session.reply import Reply
-from claude_nb._session.session import Session, _default_session, get_session
+from claude_nb._session.session import Session
 from claude_nb.emulator import Emulator, ScriptedResponder
 
 KEY = "sk-ant-test-api03-session-secret-0123456789"
