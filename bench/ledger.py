@@ -21,7 +21,8 @@ from typing import Any
 
 from claude_nb import Session
 from claude_nb._accounting.ledger import Ledger, UsageRecord
-from claude_nb._display.chart import cost_figure, figure_to_png
+from claude_nb._content.images import render_figure
+from claude_nb._display.chart import cost_figure
 from claude_nb._store.store import Store
 
 LEDGER_GOAL_MS = 2.0
@@ -76,7 +77,7 @@ def time_chart(records: int) -> dict[str, float]:
     tabled = time.perf_counter()
     figure = cost_figure(ledger)
     drawn = time.perf_counter()
-    png = figure_to_png(figure, tight=False)  # what cost_chart_png does
+    png = render_figure(figure, tight=False)  # what cost_chart_png does
     ended = time.perf_counter()
     if not png or totals.calls != records:
         raise RuntimeError("the chart did not render")

@@ -13,13 +13,20 @@ is unset and there is neither an API key nor a base URL. ``CLAUDE_NB_OFFLINE=0``
 missing key into a ``ConfigurationError`` that says what to set.
 
 The environment is read at call time through an injectable mapping, never at import.
+
+``CLAUDE_NB_HOME`` (default ``~/.claude_nb``) is claude_nb's own directory (``home_dir``): the
+history store lives there, and so does the user's price file ``prices.json`` (``price_file``,
+read by ``read_price_file``; the shape of ``claude_nb/data/models.json``), which
+``claude_nb._accounting.user_prices.default_price_table`` merges over the packaged prices.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 from claude_nb._exceptions import ConfigurationError
@@ -34,7 +41,11 @@ __all__ = [
     "DEFAULT_MODEL",
     "DEFAULT_READ_TIMEOUT",
     "OFFLINE_BASE_URL",
+    "PRICE_FILE",
     "Settings",
+    "home_dir",
+    "price_file",
+    "read_price_file",
     "resolve_settings",
 ]
 
@@ -47,6 +58,9 @@ DEFAULT_MAX_TOKENS = 4096
 DEFAULT_MAX_RETRIES = 2
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 600.0
+
+PRICE_FILE = "prices.json"
+"""The user's price overrides, in ``home_dir``."""
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -169,3 +183,35 @@ def resolve_settings(
         if value is not None:
             values[name] = tuple(value) if name == "betas" else value
     return Settings(**values)
+
+
+def home_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """``CLAUDE_NB_HOME`` or ``~/.claude_nb`` (``~`` expanded).
+
+    Args:
+        environ: The environment (``os.environ`` when None).
+    """
+    env = os.environ if environ is None else environ
+    return Path(env.get("CLAUDE_NB_HOME") or Path.home() / ".claude_nb").expanduser()
+
+
+def price_file(environ: Mapping[str, str] | None = None) -> Path:
+    """Where the user's price overrides are: ``<home>/prices.json``."""
+    return home_dir(environ) / PRICE_FILE
+
+
+def read_price_file(path: Path) -> dict[str, Any] | None:
+    """A price file (the shape of models.json, e.g. ``price_file()``) parsed, or None if absent.
+
+    Raises:
+        ConfigurationError: The file exists but cannot be read or is not a JSON object.
+    """
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as error:
+        raise ConfigurationError(f"cannot read the price file {path}: {error}") from error
+    if not isinstance(data, dict):
+        raise ConfigurationError(f"the price file {path} must hold a JSON object")
+    return data

@@ -1,9 +1,10 @@
-"""Budgets: what a request could cost before it is sent, and whether to send it (pure).
+"""Budgets: what a request could cost before it is sent, and whether to send it.
 
 ``worst_case_cost(body)`` prices a request from the documented input estimate
 (``claude_nb._api.estimate``, what the emulator bills) plus ``max_tokens`` of output, at the
 dearest input rate it could pay (a cache write when it carries ``cache_control``), in the
-price band its prompt falls in. ``Budget.check(spent, worst_case)`` lets the call go ahead,
+price band its prompt falls in (by default at ``default_price_table()``: the packaged prices
+with the user's ``prices.json``). ``Budget.check(spent, worst_case)`` lets the call go ahead,
 warns once when the session could reach 80% of its limit, or raises
 ``BudgetExceededError`` when it could pass the limit. Offline (simulated) costs count, so a
 notebook behaves the same offline and online.
@@ -21,7 +22,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from claude_nb._accounting.pricing import PER_TOKENS, PriceTable, price_table
+from claude_nb._accounting.money import format_usd
+from claude_nb._accounting.pricing import PER_TOKENS, PriceTable
+from claude_nb._accounting.user_prices import default_price_table
 from claude_nb._api.estimate import estimate_input_tokens
 from claude_nb._api.models import model_info
 from claude_nb._exceptions import BudgetExceededError
@@ -58,7 +61,7 @@ def worst_case_cost(
     request carries ``cache_control`` (a full write is the worst case). None when unpriced.
     """
     model = str(model or body.get("model") or "")
-    prices_table = table or price_table()
+    prices_table = table or default_price_table()
     pricing = prices_table.pricing(model)
     if pricing is None:
         return None
@@ -111,7 +114,7 @@ class Budget:
         self._warned: set[str] = set()
 
     def __repr__(self) -> str:
-        return f"Budget(${self.limit:.2f})"
+        return f"Budget({format_usd(self.limit)})"
 
     def check(self, spent: float, worst_case: float | None) -> BudgetDecision:
         """Decide whether a call whose worst case is ``worst_case`` may go ahead.
@@ -125,18 +128,19 @@ class Budget:
         """
         if worst_case is None:
             return self._once("unpriced", spent, None, "the model has no known price, so "
-                              f"the budget of ${self.limit:.2f} cannot be checked for this call")
+                              f"the budget of {format_usd(self.limit)} cannot be checked for "
+                              "this call")
         projected = spent + worst_case
         if projected > self.limit:
             raise BudgetExceededError(
-                f"this call could cost up to ${worst_case:.4f}; with ${spent:.4f} spent that "
-                f"passes the session budget of ${self.limit:.2f}. Raise the budget or lower "
-                "max_tokens."
+                f"this call could cost up to {format_usd(worst_case)}; with {format_usd(spent)} "
+                f"spent that passes the session budget of {format_usd(self.limit)}. Raise the "
+                "budget or lower max_tokens."
             )
         if projected >= self.warn_at * self.limit:
-            return self._once("fraction", spent, worst_case, f"${spent:.4f} spent; this call "
-                              f"could bring the session to {projected / self.limit:.0%} of its "
-                              f"${self.limit:.2f} budget")
+            return self._once("fraction", spent, worst_case, f"{format_usd(spent)} spent; this "
+                              f"call could bring the session to {projected / self.limit:.0%} of "
+                              f"its {format_usd(self.limit)} budget")
         return BudgetDecision(False, "", spent, worst_case)
 
     def _once(self, key: str, spent: float, worst: float | None, message: str) -> BudgetDecision:

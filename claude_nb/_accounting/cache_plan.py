@@ -19,13 +19,12 @@ lowered to 5m after an existing 5m breakpoint (or raised to 1h before an existin
 
 Integration: apply it to the body about to be sent (``Session.build_request`` does, unless
 ``cache=False``), never to the stored history, so breakpoints do not pile up across turns:
-the new turn goes into the history through ``without_cache_control``::
+the new turn goes into the history through ``claude_nb._api.history.without_cache_control``::
 
     body = plan_cache(body, ttl="5m").body
     history.append(without_cache_control(body["messages"][-1]))
 
-``cache_savings(tokens, model)`` says how much caching saved on a call compared with
-sending every prompt token as uncached input (negative when a write cost more than it saved).
+What caching saved on a call is priced by ``claude_nb._accounting.pricing.cache_savings``.
 """
 
 from __future__ import annotations
@@ -34,19 +33,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from claude_nb._accounting.pricing import PriceTable, TokenCounts, price_table
 from claude_nb._api.estimate import BASE_OVERHEAD, segments
 from claude_nb._api.models import DEFAULT_CACHE_MIN_TOKENS, model_info
 from claude_nb._types import CacheTTLTypes
 
-__all__ = [
-    "MAX_BREAKPOINTS",
-    "CachePlan",
-    "cache_savings",
-    "count_breakpoints",
-    "plan_cache",
-    "without_cache_control",
-]
+__all__ = ["MAX_BREAKPOINTS", "CachePlan", "count_breakpoints", "plan_cache"]
 
 MAX_BREAKPOINTS = 4
 _TTL_RANK = {"5m": 1, "1h": 2}
@@ -265,51 +256,3 @@ def plan_cache(
         _with_marker(result, slots[position].location, chosen)
     labels = tuple(_label(slots[position].location) for position, _ in sorted(added))
     return CachePlan(result, labels, existing, slots[-1].cumulative if slots else BASE_OVERHEAD)
-
-
-def without_cache_control(message: Mapping[str, Any]) -> Any:
-    """A message as a history keeps it: no ``cache_control`` on its content blocks.
-
-    Breakpoints are planned afresh for every request, so none is kept; a lone text block
-    (what the planner makes of a string to mark it) goes back to a string.
-    """
-    content = message.get("content")
-    if not isinstance(content, list):
-        return dict(message)
-    blocks = [
-        {key: value for key, value in block.items() if key != "cache_control"}
-        if isinstance(block, Mapping) else block
-        for block in content
-    ]
-    if len(blocks) == 1 and blocks[0] == {"type": "text", "text": blocks[0].get("text")}:
-        return {**message, "content": blocks[0]["text"]}
-    return {**message, "content": blocks}
-
-
-def cache_savings(
-    tokens: TokenCounts | Mapping[str, Any],
-    model: str | None,
-    *,
-    batch: bool = False,
-    table: PriceTable | None = None,
-) -> float | None:
-    """Dollars saved by caching on one call, versus sending the whole prompt uncached.
-
-    Args:
-        tokens: The call's ``TokenCounts`` or its API ``usage`` object.
-        model: The model id; None or unpriced gives None.
-        batch: The call was a batch call (both sides get the discount).
-        table: The price table (default: the packaged one).
-
-    Returns:
-        ``cost without caching - actual cost``: positive when reads saved money, negative when
-        a write has not paid for itself yet, None when the model is unpriced.
-    """
-    counts = tokens if isinstance(tokens, TokenCounts) else TokenCounts.from_usage(tokens)
-    prices = table or price_table()
-    actual = prices.cost(counts, model, batch=batch)
-    uncached = TokenCounts(input=counts.prompt, output=counts.output)
-    baseline = prices.cost(uncached, model, batch=batch)
-    if actual is None or baseline is None:
-        return None
-    return baseline.total - actual.total

@@ -27,15 +27,16 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+from claude_nb._accounting.money import format_usd
 from claude_nb._accounting.pricing import (
     PRICE_KINDS,
     Cost,
     PriceTable,
     TokenCounts,
     UnpricedModelWarning,
-    price_table,
 )
 from claude_nb._accounting.usage_record import UsageRecord, has_usage, hit_ratio
+from claude_nb._accounting.user_prices import default_price_table
 
 __all__ = ["Ledger", "LedgerTotals", "UsageRecord", "has_usage", "hit_ratio"]
 
@@ -78,7 +79,8 @@ class Ledger:
 
     Args:
         records: Records to start with (e.g. loaded from the store to resume a session).
-        prices: The price table (default: the packaged one; pass ``price_table(overrides)``).
+        prices: The price table (default: ``default_price_table()``, the packaged prices with
+            ``CLAUDE_NB_HOME/prices.json`` merged over them).
         warn_unpriced: Warn once per unpriced model (off for exports and reports).
     """
 
@@ -95,7 +97,7 @@ class Ledger:
         self._totals = _EMPTY_TOTALS
         self._warned: set[str] = set()
         self._warn_unpriced = warn_unpriced
-        self._prices = prices or price_table()
+        self._prices = prices or default_price_table()
         self.cell: str | None = None
         """The cell to stamp on records made by ``record_reply`` when none is given."""
         for record in records:
@@ -233,12 +235,12 @@ class Ledger:
         calls = f"{totals.calls} call" + ("" if totals.calls == 1 else "s")
         rows.append(["", "", "", calls, f"{tokens.input:,}",
                      f"{tokens.output:,}", f"{tokens.cache_write:,}", f"{tokens.cache_read:,}",
-                     _ratio(totals.hit_ratio), f"${totals.cost.total:.4f}",
+                     _ratio(totals.hit_ratio), format_usd(totals.cost.total),
                      _saved(totals.savings), "", "", "total"])
         summary = f"Total {_money(totals)}"
         if totals.savings:
             word = "saved" if totals.savings > 0 else "extra"
-            summary += f"; caching {word} ${abs(totals.savings):.4f}"
+            summary += f"; caching {word} {format_usd(abs(totals.savings))}"
         if start:
             summary += f"; showing the last {last} of {len(self._records)} calls"
         if totals.unpriced_models:
@@ -290,7 +292,7 @@ def _seconds(value: float | None) -> str:
 
 def _saved(value: float | None) -> str:
     """Money caching saved (negative: a write not yet paid back); blank when unpriced."""
-    return "" if value is None else f"${value:.4f}"
+    return "" if value is None else format_usd(value)
 
 
 def _row(number: int, record: UsageRecord, cost: Cost | None, saving: float | None) -> list[str]:
@@ -302,16 +304,15 @@ def _row(number: int, record: UsageRecord, cost: Cost | None, saving: float | No
     return [str(number), time_module.strftime("%H:%M:%S", time_module.localtime(record.time)),
             record.cell or "", record.model, f"{tokens.input:,}", f"{tokens.output:,}",
             f"{tokens.cache_write:,}", f"{tokens.cache_read:,}", _ratio(hit_ratio(tokens)),
-            "unpriced" if cost is None else f"${cost.total:.4f}", _saved(saving),
+            format_usd(None if cost is None else cost.total), _saved(saving),
             _seconds(record.time_to_first_token), _seconds(record.duration), ", ".join(notes)]
 
 
 def _money(totals: LedgerTotals) -> str:
-    text = f"${totals.cost.total:.4f}"
-    if totals.simulated_cost:
-        text += " (simulated offline)" if totals.simulated_cost == totals.cost.total else (
-            f" (${totals.simulated_cost:.4f} simulated offline)"
-        )
+    total, simulated = totals.cost.total, totals.simulated_cost
+    text = format_usd(total, simulated=bool(simulated) and simulated == total)
+    if simulated and simulated != total:
+        text += f" ({format_usd(simulated)} simulated offline)"
     if totals.unpriced_calls:
         text += f" + {totals.unpriced_calls} unpriced"
     return text

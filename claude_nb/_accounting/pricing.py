@@ -4,8 +4,10 @@ Prices come from ``claude_nb/data/models.json`` (dated by ``prices_as_of``), in 
 million tokens, for five token kinds: uncached ``input``, ``output``, ``cache_write_5m``,
 ``cache_write_1h`` and ``cache_read``. A user override of the same shape (``{"models": [{"id":
 ..., "prices": {...}, "price_bands": [...]}], "batch_discount": ...}``) is merged over the
-packaged table, model by model and price by price; reading such a file is the caller's job
-(``claude_nb._store.store.read_price_overrides``), this module only merges the parsed JSON.
+packaged table, model by model and price by price; reading the user's file
+(``CLAUDE_NB_HOME/prices.json``) is ``claude_nb._config.read_price_file``'s job and the
+table with it merged is ``claude_nb._accounting.user_prices.default_price_table``; this
+module only merges parsed JSON. Here ``table=None`` always means the packaged table.
 
 Rules:
 
@@ -13,6 +15,8 @@ Rules:
   request at the band its prompt length falls in; the prompt length is input + cache read +
   cache write tokens (Haiku 5.5 above 100K).
 * Batch calls cost ``batch_discount`` (0.5) of every kind.
+* What caching saved on a call (``cache_savings``) is its cost had every prompt token been
+  sent as uncached input, minus what it cost (negative while a cache write has not paid off).
 * An unknown model, or one with ``"prices": null``, is *unpriced*: ``cost`` returns None,
   never 0 and never an error. Showing it as unknown (and warning once) is the ledger's job.
 
@@ -44,6 +48,7 @@ __all__ = [
     "Prices",
     "TokenCounts",
     "UnpricedModelWarning",
+    "cache_savings",
     "merge_price_data",
     "price_table",
     "usage_cost",
@@ -324,3 +329,31 @@ def usage_cost(
     cost = (table or price_table()).cost(TokenCounts.from_usage(usage), model, batch=batch)
     return None if cost is None else cost.total
 
+
+def cache_savings(
+    tokens: TokenCounts | Mapping[str, Any],
+    model: str | None,
+    *,
+    batch: bool = False,
+    table: PriceTable | None = None,
+) -> float | None:
+    """Dollars saved by caching on one call, versus sending the whole prompt uncached.
+
+    Args:
+        tokens: The call's ``TokenCounts`` or its API ``usage`` object.
+        model: The model id; None or unpriced gives None.
+        batch: The call was a batch call (both sides get the discount).
+        table: The price table (default: the packaged one).
+
+    Returns:
+        ``cost without caching - actual cost``: positive when reads saved money, negative when
+        a write has not paid for itself yet, None when the model is unpriced.
+    """
+    counts = tokens if isinstance(tokens, TokenCounts) else TokenCounts.from_usage(tokens)
+    prices = table or price_table()
+    actual = prices.cost(counts, model, batch=batch)
+    uncached = TokenCounts(input=counts.prompt, output=counts.output)
+    baseline = prices.cost(uncached, model, batch=batch)
+    if actual is None or baseline is None:
+        return None
+    return baseline.total - actual.total

@@ -1,7 +1,8 @@
 """``UsageRecord``: one API call as billed (facts only), made from a ``Reply``.
 
 A record holds time, model, tokens by kind, timings, request id, offline flag, cell, and the
-interrupted/error/batch flags; cost and savings are derived from a ``PriceTable`` when asked.
+interrupted/error/batch flags; cost and savings are derived from a ``PriceTable`` when asked
+(by default ``default_price_table()``: the packaged prices with the user's ``prices.json``).
 The ``Ledger`` (``_ledger``) keeps them in order; the store (``_store``) saves them as JSON.
 """
 
@@ -12,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from claude_nb._accounting.cache_plan import cache_savings
-from claude_nb._accounting.pricing import Cost, PriceTable, TokenCounts, price_table
+from claude_nb._accounting.pricing import Cost, PriceTable, TokenCounts, cache_savings
+from claude_nb._accounting.user_prices import default_price_table
 
 __all__ = ["UsageRecord", "has_usage", "hit_ratio"]
 
@@ -120,11 +121,12 @@ class UsageRecord:
 
     def cost(self, table: PriceTable | None = None) -> Cost | None:
         """Dollars by kind, or None when the model is unpriced."""
-        return (table or price_table()).cost(self.tokens, self.model, batch=self.batch)
+        return (table or default_price_table()).cost(self.tokens, self.model, batch=self.batch)
 
     def savings(self, table: PriceTable | None = None) -> float | None:
         """Dollars caching saved on this call (None when unpriced)."""
-        return cache_savings(self.tokens, self.model, batch=self.batch, table=table)
+        prices = table or default_price_table()
+        return cache_savings(self.tokens, self.model, batch=self.batch, table=prices)
 
     def as_dict(self) -> dict[str, Any]:
         """The record's fields as a plain dict (for JSON and SQLite)."""

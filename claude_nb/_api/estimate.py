@@ -14,10 +14,10 @@ a copy of it. The formula:
   - ``text``: its text; ``thinking``: its thinking text; ``redacted_thinking``: its data;
   - ``tool_use``: its name plus its ``input`` as compact sorted JSON;
   - ``tool_result``: ``TOOL_RESULT_OVERHEAD`` (4) plus its content (a string or blocks);
-  - ``image``: ``ceil(w/28) * ceil(h/28)`` after the standard downscale (long edge at most
-    1568 px and at most 1568 tokens; high-resolution models: 2576 px and 4784 tokens), with
-    ``w`` and ``h`` read from the image header; ``UNKNOWN_IMAGE_TOKENS`` (1600) when the
-    size is unknown (url or file sources, unreadable data);
+  - ``image``: ``ceil(w/28) * ceil(h/28)`` (``patch_tokens``) after the standard downscale
+    (long edge at most 1568 px and at most 1568 tokens; high-resolution models: 2576 px and
+    4784 tokens), with ``w`` and ``h`` read from the image header; ``UNKNOWN_IMAGE_TOKENS``
+    (1600) when the size is unknown (url or file sources, unreadable data);
   - ``document``: a text source costs its text; a base64 PDF costs ``PDF_PAGE_TOKENS``
     (1500) per page (pages counted from ``/Type /Page`` objects, at least 1); a content
     source costs its blocks; other sources ``UNKNOWN_DOCUMENT_TOKENS`` (1500); plus the title
@@ -30,6 +30,11 @@ a copy of it. The formula:
 ``segments(body)`` lists the request in prompt-cache prefix order (tools, system, messages),
 one ``Segment`` per block with its tokens and ``cache_control``; the sum of the segments plus
 ``BASE_OVERHEAD`` (``prompt_tokens``) is ``estimate_input_tokens(body)``.
+
+Two image counts, two names: ``patch_tokens(w, h)`` is the tokens of an image sent at exactly
+that size (one per 28 x 28 patch; what ``claude_nb._content.images`` fits an encoded image to),
+and ``image_tokens(w, h)`` what the API bills for an image of that size once it has applied
+its own downscale.
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ __all__ = [
     "estimate_input_tokens",
     "image_size",
     "image_tokens",
+    "patch_tokens",
     "pdf_page_count",
     "prompt_tokens",
     "segments",
@@ -159,8 +165,16 @@ def _webp_size(data: bytes) -> tuple[str, int, int] | None:
     return "image/webp", 0, 0
 
 
+def patch_tokens(width: float, height: float) -> int:
+    """Tokens of an image sent at exactly ``width`` x ``height``: ``ceil(w/28) * ceil(h/28)``.
+
+    No downscale is applied (see ``image_tokens`` for what the API bills for any size).
+    """
+    return math.ceil(width / IMAGE_PATCH) * math.ceil(height / IMAGE_PATCH)
+
+
 def image_tokens(width: int, height: int, *, high_res: bool = False) -> int:
-    """Visual tokens of a ``width`` x ``height`` image after the standard downscale.
+    """Visual tokens the API bills for a ``width`` x ``height`` image (after its downscale).
 
     Args:
         width: Width in pixels.
@@ -168,18 +182,18 @@ def image_tokens(width: int, height: int, *, high_res: bool = False) -> int:
         high_res: Use the high-resolution tier's limits (Claude 4.7+ models).
 
     Returns:
-        ``ceil(w/28) * ceil(h/28)`` once the image fits the tier's long edge and token cap.
+        ``patch_tokens`` of the image once it fits the tier's long edge and token cap.
     """
     if width <= 0 or height <= 0:
         return UNKNOWN_IMAGE_TOKENS
     long_edge, token_cap = HIGH_RES_IMAGE_LIMITS if high_res else STANDARD_IMAGE_LIMITS
     scale = min(1.0, long_edge / max(width, height))
     w, h = width * scale, height * scale
-    tokens = math.ceil(w / IMAGE_PATCH) * math.ceil(h / IMAGE_PATCH)
+    tokens = patch_tokens(w, h)
     if tokens > token_cap:
         shrink = math.sqrt(token_cap / tokens)
         w, h = w * shrink, h * shrink
-        tokens = min(token_cap, math.ceil(w / IMAGE_PATCH) * math.ceil(h / IMAGE_PATCH))
+        tokens = min(token_cap, patch_tokens(w, h))
     return max(1, tokens)
 
 

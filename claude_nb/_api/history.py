@@ -11,6 +11,9 @@ of ``Session.history`` goes through these rules and then ``Session._commit``, wh
 
 A change is "keep the first ``offset`` messages, then append ``turns``", so replaying the
 changes in order rebuilds exactly what the session held (``replay``).
+
+A history keeps no prompt-cache breakpoints: they are planned afresh for every request
+(``claude_nb._accounting.cache_plan``), so each turn goes in through ``without_cache_control``.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ __all__ = [
     "replay",
     "text_only_turn",
     "undo_point",
+    "without_cache_control",
 ]
 
 
@@ -113,3 +117,22 @@ def undo_point(history: Sequence[MessageParam]) -> int:
         if turn["role"] == "user" and not is_tool_result(turn):
             return index
     return 0
+
+
+def without_cache_control(message: Mapping[str, Any]) -> Any:
+    """A message as a history keeps it: no ``cache_control`` on its content blocks.
+
+    Breakpoints are planned afresh for every request, so none is kept; a lone text block
+    (what the planner makes of a string to mark it) goes back to a string.
+    """
+    content = message.get("content")
+    if not isinstance(content, list):
+        return dict(message)
+    blocks = [
+        {key: value for key, value in block.items() if key != "cache_control"}
+        if isinstance(block, Mapping) else block
+        for block in content
+    ]
+    if len(blocks) == 1 and blocks[0] == {"type": "text", "text": blocks[0].get("text")}:
+        return {**message, "content": blocks[0]["text"]}
+    return {**message, "content": blocks}

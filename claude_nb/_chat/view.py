@@ -5,30 +5,34 @@ for its HTML. Everything the model or the user wrote is escaped: Markdown is ren
 ``mistune`` in escape mode, so raw HTML in a reply shows as text and harmful link schemes
 (``javascript:``...) are dropped.
 
-Also here: the cost label text (the last reply, then the session ledger's totals), the
-repaint throttle, and the test that tells which kernel variables can be attached (figures,
-DataFrames, images), done without importing matplotlib, pandas or PIL.
+A tool call is drawn by the one tool-call renderer (``claude_nb._tools.render``): the folded
+block of a requested call until it ends, then the block of its ``ToolCallEvent`` (arguments,
+result or error, duration), the same block a cell shows. Amounts of money are written by
+``claude_nb._accounting.money.format_usd``; the repaint throttle is ``claude_nb._display.throttle``.
+
+Also here: the cost label text (the last reply, then the session ledger's totals), and the
+test that tells which kernel variables can be attached (figures, DataFrames, images), done
+without importing matplotlib, pandas or PIL.
 """
 
 from __future__ import annotations
 
 import functools
 import html
-import json
 import sys
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from claude_nb._accounting.money import format_usd
 from claude_nb._exceptions import ClaudeNBError
+from claude_nb._tools.render import ToolCallEvent, render_tool_call_html, render_tool_use_html
 
 __all__ = [
     "ATTACHABLE_TYPES",
     "ChatEntry",
     "EntryRoleTypes",
     "EntryStatusTypes",
-    "RepaintThrottle",
     "attachable_kind",
     "attachable_names",
     "copy_snapshot",
@@ -37,6 +41,7 @@ __all__ = [
     "error_text",
     "markdown_to_html",
     "model_choices",
+    "tool_call_html",
     "tool_calls_of",
 ]
 
@@ -77,7 +82,8 @@ class ChatEntry:
         text: The message text (Markdown).
         status: ``streaming``, ``done``, ``stopped`` (Stop pressed) or ``error``.
         attachments: Labels of what was attached to a user message.
-        tool_calls: ``tool_use`` blocks of an assistant message, in the API's shape.
+        tool_calls: ``tool_use`` blocks of an assistant message, in the API's shape; an
+            ended call also has ``result`` or ``error``, and ``duration`` when it ran.
         note: A one-line footer (tokens, cost, why it failed).
     """
 
@@ -101,23 +107,26 @@ def markdown_to_html(text: str) -> str:
     return str(_markdown()(text))
 
 
-def _tool_call_html(block: Mapping[str, Any]) -> str:
-    """A folded tool call: name (and outcome) in the summary, arguments and result inside."""
-    name = html.escape(str(block.get("name", "tool")))
-    arguments = json.dumps(block.get("input", {}), ensure_ascii=False, indent=1, default=str)
-    outcome, body = "", ""
-    if block.get("error") is not None:
-        outcome = " ✗"
-        body = f"<pre style='margin:2px 0;color:#8a1c14'>{html.escape(str(block['error']))}</pre>"
-    elif "result" in block:
-        outcome = " ✓"
-        result = html.escape(str(block["result"]))
-        body = f"<pre class='cnb-tool-result' style='margin:2px 0'>→ {result}</pre>"
-    return (
-        "<details class='cnb-tool' style='margin:4px 0'>"
-        f"<summary>🔧 tool call <code>{name}</code>{outcome}</summary>"
-        f"<pre style='margin:2px 0'>{html.escape(arguments)}</pre>{body}</details>"
-    )
+def tool_call_html(block: Mapping[str, Any]) -> str:
+    """A tool call of an entry, folded, as every tool call is drawn (``_tools.render``).
+
+    A block with ``result`` or ``error`` is an ended call (its ``ToolCallEvent`` is rebuilt);
+    any other is a requested one (streaming, waiting for approval, or running). The wrapper's
+    class says which: ``cnb-tool-requested``, ``cnb-tool-result`` or ``cnb-tool-error``.
+    """
+    if block.get("error") is None and "result" not in block:
+        state, inner = "requested", render_tool_use_html(block)
+    else:
+        arguments = block.get("input")
+        event = ToolCallEvent(
+            "end", str(block.get("id") or ""), str(block.get("name") or "?"),
+            arguments if isinstance(arguments, Mapping) else {},
+            result_summary=str(block.get("result") or ""), duration=block.get("duration"),
+            error=None if block.get("error") is None else str(block["error"]),
+        )
+        state = "error" if event.error is not None else "result"
+        inner = render_tool_call_html(event)
+    return f"<div class='cnb-tool cnb-tool-{state}' style='margin:4px 0'>{inner}</div>"
 
 
 def entry_html(entry: ChatEntry) -> str:
@@ -136,18 +145,12 @@ def entry_html(entry: ChatEntry) -> str:
         parts.append(f"<pre class='cnb-body' style='white-space:pre-wrap'>{body}</pre>")
     else:
         parts.append(f"<div class='cnb-body'>{markdown_to_html(entry.text)}</div>")
-    parts.extend(_tool_call_html(block) for block in entry.tool_calls)
+    parts.extend(tool_call_html(block) for block in entry.tool_calls)
     if entry.note:
         note = html.escape(entry.note)
         parts.append(f"<div class='cnb-note' style='font-size:11px;color:#777'>{note}</div>")
     parts.append("</div>")
     return "".join(parts)
-
-
-def _format_cost(cost: float | None) -> str:
-    if cost is None:
-        return "unpriced"
-    return f"${cost:.4f}" if cost < 1 else f"${cost:.2f}"
 
 
 def cost_label(
@@ -168,16 +171,16 @@ def cost_label(
     cache_write = usage.get("cache_creation_input_tokens") or 0
     if cache_read or cache_write:
         parts.append(f"cache {cache_read:,} read / {cache_write:,} written")
-    label = f"last reply: {' · '.join(parts)} · {_format_cost(cost)}"
+    label = f"last reply: {' · '.join(parts)} · {format_usd(cost)}"
     if totals is None:
         return label
     calls = "call" if totals.calls == 1 else "calls"
-    session = f"session: {totals.calls:,} {calls} · {_format_cost(totals.cost.total)}"
+    session = f"session: {totals.calls:,} {calls} · {format_usd(totals.cost.total)}"
     simulated = totals.simulated_cost
     if offline or (simulated and simulated >= totals.cost.total):
         session += " simulated (offline)"
     elif simulated:
-        session += f" ({_format_cost(simulated)} simulated offline)"
+        session += f" ({format_usd(simulated)} simulated offline)"
     if totals.unpriced_calls:
         session += f" + {totals.unpriced_calls} unpriced"
     return f"{label}  |  {session}"
@@ -236,27 +239,3 @@ def model_choices(default_model: str) -> list[str]:
 
     ids = model_ids()
     return ids if not default_model or default_model in ids else [default_model, *ids]
-
-
-class RepaintThrottle:
-    """Lets a repaint through at most ``per_second`` times a second (rich's Live, no thread).
-
-    Args:
-        per_second: The cap on repaints per second.
-        clock: A monotonic clock (injectable for tests).
-    """
-
-    def __init__(self, per_second: float = 20.0, clock: Callable[[], float] = time.monotonic):
-        self.interval = 1.0 / per_second
-        self.clock = clock
-        self._last: float | None = None
-        self.repaints = 0
-
-    def due(self) -> bool:
-        """True (and counted) when enough time has passed since the last repaint."""
-        now = self.clock()
-        if self._last is not None and now - self._last < self.interval:
-            return False
-        self._last = now
-        self.repaints += 1
-        return True

@@ -5,7 +5,7 @@
 
     session.ask(on_event=..., on_tool_event=..., approver=ChatApprover or None)
         on_event: Stop pressed? raise StopRequested; else keep the snapshot and repaint the
-                  bubble at a capped rate
+                  bubble when the one repaint Throttle (_display.throttle) lets it
         on_tool_event: an ended tool call joins the bubble (arguments and result)
         approver: the Approve / Deny / Approve all panel (``_chat_approval``)
     -> done | stopped (partial kept) | failed (error bubble) -> final repaint
@@ -21,14 +21,8 @@ import threading
 from typing import Any, Protocol
 
 from claude_nb._chat.approval import StopRequested
-from claude_nb._chat.view import (
-    ChatEntry,
-    RepaintThrottle,
-    copy_snapshot,
-    cost_label,
-    error_text,
-    tool_calls_of,
-)
+from claude_nb._chat.view import ChatEntry, copy_snapshot, cost_label, error_text, tool_calls_of
+from claude_nb._display.throttle import Throttle
 
 __all__ = ["ChatHost", "stream_reply", "tool_call_block"]
 
@@ -41,6 +35,7 @@ class ChatHost(Protocol):
 
     entries: list[ChatEntry]
     repaints_per_second: float
+    """The user's knob (``ChatWidget(repaints_per_second=...)``); ``Throttle.per_second``."""
     confirm_box: Any
     status: Any
     approver: Any
@@ -60,10 +55,10 @@ class ChatHost(Protocol):
 
 
 def tool_call_block(event: Any) -> dict[str, Any]:
-    """A ``tool_use``-shaped dict of an ended ``ToolCallEvent``, with its outcome."""
+    """A ``tool_use``-shaped dict of an ended ``ToolCallEvent``, with its outcome and time."""
     block: dict[str, Any] = {
         "type": "tool_use", "id": event.tool_use_id, "name": event.name,
-        "input": dict(event.arguments),
+        "input": dict(event.arguments), "duration": event.duration,
     }
     if event.error is not None:
         block["error"] = event.error
@@ -78,7 +73,7 @@ def stream_reply(
 ) -> None:
     """Run one reply on the worker thread (see the module docstring)."""
     entry = widget.entries[index]
-    throttle = RepaintThrottle(widget.repaints_per_second)
+    throttle = Throttle.per_second(widget.repaints_per_second)
     latest: list[Any] = []
     ended_calls: list[dict[str, Any]] = []
 

@@ -8,9 +8,10 @@ The stages, each a function::
 
 ``encode_image_bytes`` sends bytes that already fit the limits unchanged. Everything that must
 shrink is resized with Lanczos so that its long edge is at most ``max_long_edge`` and its visual
-token count ``ceil(w/28) * ceil(h/28)`` at most ``max_image_tokens`` (the API would scale it down
-to the same size on its side, so sending more pixels only costs bytes). PIL, numpy and matplotlib
-are imported inside the functions that need them.
+token count ``ceil(w/28) * ceil(h/28)`` (``claude_nb._api.estimate.patch_tokens``) at most
+``max_image_tokens`` (the API would scale it down to the same size on its side, so sending more
+pixels only costs bytes). PIL, numpy and matplotlib are imported inside the functions that
+need them.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from claude_nb._api.estimate import IMAGE_PATCH
+from claude_nb._api.estimate import patch_tokens
 from claude_nb._exceptions import ContentError
 
 if TYPE_CHECKING:
@@ -40,7 +41,6 @@ __all__ = [
     "encode_image_bytes",
     "figure_is_empty",
     "fit_size",
-    "image_tokens",
     "open_image_bytes",
     "render_figure",
     "sniff_media_type",
@@ -105,7 +105,7 @@ class EncodedImage:
     @property
     def tokens(self) -> int:
         """Visual tokens the API bills for this image."""
-        return image_tokens(self.width, self.height)
+        return patch_tokens(self.width, self.height)
 
     def block(self) -> dict[str, Any]:
         """The API ``image`` content block with a base64 source."""
@@ -117,11 +117,6 @@ class EncodedImage:
                 "data": base64.b64encode(self.data).decode("ascii"),
             },
         }
-
-
-def image_tokens(width: int, height: int) -> int:
-    """Visual tokens of a ``width`` × ``height`` image: ``ceil(w/28) * ceil(h/28)``."""
-    return math.ceil(width / IMAGE_PATCH) * math.ceil(height / IMAGE_PATCH)
 
 
 def base64_length(size: int) -> int:
@@ -153,7 +148,7 @@ def fit_size(width: int, height: int, max_long_edge: int, max_tokens: int) -> tu
     if width <= 0 or height <= 0:
         raise ContentError(f"an image of {width}×{height} pixels has nothing to send")
     limit = min(max_long_edge, MAX_PIXELS_PER_SIDE)
-    if max(width, height) <= limit and image_tokens(width, height) <= max_tokens:
+    if max(width, height) <= limit and patch_tokens(width, height) <= max_tokens:
         return width, height
     long_edge, short_edge = max(width, height), min(width, height)
 
@@ -164,7 +159,7 @@ def fit_size(width: int, height: int, max_long_edge: int, max_tokens: int) -> tu
     low, high = 1, min(long_edge, limit)
     while low < high:
         middle = (low + high + 1) // 2
-        if image_tokens(*size_for(middle)) <= max_tokens:
+        if patch_tokens(*size_for(middle)) <= max_tokens:
             low = middle
         else:
             high = middle - 1
@@ -305,7 +300,7 @@ def encode_image(image: PILImage, limits: ImageLimits) -> EncodedImage:
         notes.insert(
             0,
             f"downscaled {original[0]}×{original[1]} to {image.width}×{image.height} "
-            f"({image_tokens(image.width, image.height)} visual tokens)",
+            f"({patch_tokens(image.width, image.height)} visual tokens)",
         )
     return EncodedImage(data, media_type, image.width, image.height, tuple(notes))
 

@@ -7,9 +7,10 @@ the cumulative cost is a line on the right axis. Bars are drawn as one ``PolyCol
 kind, so 10,000 calls draw in well under a second. Unpriced calls have no bar and are counted
 in the title; offline calls are marked as simulated. ``unit="tokens"`` stacks tokens instead.
 
-``figure_to_png(figure)`` renders PNG bytes the way IPython's ``print_figure`` does (the
-figure's own facecolor, ``bbox_inches="tight"``, nothing for an empty figure).
-matplotlib and numpy are imported inside the functions only.
+``cost_chart_png(ledger)`` renders it to PNG through the one figure renderer,
+``claude_nb._content.images.render_figure`` (as IPython's ``print_figure`` does: the figure's
+own facecolor; no crop, the layout already fits). matplotlib and numpy are imported inside
+the functions only.
 
 Integration::
 
@@ -22,9 +23,10 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from claude_nb._accounting.ledger import Ledger
+from claude_nb._accounting.money import format_usd
 from claude_nb._content.images import render_figure
 
-__all__ = ["KIND_COLORS", "cost_chart_png", "cost_figure", "figure_to_png"]
+__all__ = ["KIND_COLORS", "cost_chart_png", "cost_figure"]
 
 KIND_COLORS = {
     "input": "#4C78A8",
@@ -148,28 +150,16 @@ def cost_figure(
 
 
 def _default_title(ledger: Ledger, count: int, total: float, unpriced: int) -> str:
-    text = f"{count:,} call{'s' if count != 1 else ''}, ${total:.4f}"
     offline = sum(1 for record in ledger.records if record.offline)
-    if offline:
-        text += " (simulated offline)" if offline == count else f" ({offline:,} simulated)"
+    money = format_usd(total, simulated=bool(offline) and offline == count)
+    text = f"{count:,} call{'s' if count != 1 else ''}, {money}"
+    if offline and offline != count:
+        text += f" ({offline:,} simulated)"
     if unpriced:
         text += f"; {unpriced:,} unpriced not shown"
     return text
 
 
-def figure_to_png(figure: Any, dpi: float | None = None, *, tight: bool = True) -> bytes:
-    """PNG bytes of a figure (``b""`` for a figure with no axes), as IPython renders one.
-
-    Args:
-        figure: A matplotlib ``Figure``.
-        dpi: Resolution (default: the figure's own).
-        tight: Crop to the drawn area (``bbox_inches="tight"``; costs a second draw).
-    """
-    if not figure.axes:
-        return b""
-    return render_figure(figure, dpi, tight=tight)
-
-
 def cost_chart_png(ledger: Ledger, *, dpi: float | None = None, **options: Any) -> bytes:
     """``cost_figure(ledger, **options)`` rendered to PNG bytes (its layout already fits)."""
-    return figure_to_png(cost_figure(ledger, **options), dpi=dpi, tight=False)
+    return render_figure(cost_figure(ledger, **options), dpi, tight=False)

@@ -1,15 +1,17 @@
 """Markdown of a message's content blocks (pure string building, nothing displayed).
 
-Thinking is folded in ``<details>``, text goes as written, a ``tool_use`` block shows its
-name and arguments, and unknown blocks are skipped. ``render_content`` is what a streaming
-Markdown surface paints; ``plain_text`` what a plain one does.
+Thinking is folded in ``<details>``, text goes as written, a ``tool_use`` block is the folded
+block of a requested call (``claude_nb._tools.render.render_tool_use_markdown``, the one
+tool-call renderer: the tool, its arguments), and unknown blocks are skipped.
+``render_content`` is what a streaming Markdown surface paints; ``plain_text`` what a plain
+one does.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from claude_nb._tools.render import render_tool_use_markdown
 from claude_nb._wire.stream import message_text
 
 __all__ = ["CURSOR", "STATUS_NOTES", "plain_text", "render_content"]
@@ -27,11 +29,6 @@ def _thinking_markdown(block: dict[str, Any], *, in_progress: bool) -> str:
     summary = "💭 Thinking…" if in_progress else "💭 Thinking"
     thinking = str(block.get("thinking") or "").strip()
     return f"<details><summary>{summary}</summary>\n\n{thinking}\n\n</details>"
-
-
-def _tool_markdown(block: dict[str, Any]) -> str:
-    arguments = json.dumps(block.get("input") or {}, ensure_ascii=False, indent=1)
-    return f"🔧 `{block.get('name', '?')}`\n```json\n{arguments}\n```"
 
 
 def render_content(
@@ -60,7 +57,7 @@ def render_content(
         elif kind == "text" and include_text:
             parts.append(str(block.get("text") or ""))
         elif kind in ("tool_use", "server_tool_use"):
-            parts.append(_tool_markdown(block))
+            parts.append(render_tool_use_markdown(block))
     markdown = "\n\n".join(part for part in parts if part)
     return markdown + CURSOR if streaming else markdown
 

@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from claude_nb._accounting.money import format_usd
+
 if TYPE_CHECKING:
     from claude_nb._content.attach import ContentReport
 
@@ -48,11 +50,10 @@ class DryRun:
     def summary(self) -> str:
         """One line: model, estimated input tokens and cost."""
         model = self.request.get("model")
-        cost = (
-            "unpriced"
-            if self.input_cost is None or self.max_cost is None
-            else f"≈ ${self.input_cost:.4f} input, at most ${self.max_cost:.4f} in all"
-        )
+        cost = format_usd(None)
+        if self.input_cost is not None and self.max_cost is not None:
+            most = format_usd(self.max_cost)
+            cost = f"≈ {format_usd(self.input_cost)} input, at most {most} in all"
         where = " · offline emulator" if self.offline else ""
         images = self.content_report.summary() if self.content_report else ""
         images = f" ({images})" if images else ""
@@ -81,7 +82,7 @@ def build_dry_run(
     """Describe ``request`` as ``session`` would send it.
 
     Args:
-        session: The ``claude_nb.Session`` (for its settings).
+        session: The ``claude_nb.Session`` (its settings; its ledger's prices).
         request: The body from ``session.build_request(...)``.
         content_report: The report from ``session.prepare_request(...)``, if any.
 
@@ -89,7 +90,8 @@ def build_dry_run(
         The dry run, ready to display.
     """
     from claude_nb._accounting.budget import worst_case_cost
-    from claude_nb._accounting.pricing import TokenCounts, price_table
+    from claude_nb._accounting.pricing import TokenCounts
+    from claude_nb._accounting.user_prices import default_price_table
     from claude_nb._api.estimate import estimate_input_tokens
     from claude_nb._api.models import model_info
     from claude_nb._wire.request import build_headers, redact
@@ -98,7 +100,9 @@ def build_dry_run(
     model = request.get("model")
     high_res = bool((model_info(str(model)) or {}).get("high_res_vision"))  # as the API bills
     input_tokens = estimate_input_tokens(request, high_res=high_res)
-    input_cost = price_table().cost(TokenCounts(input=input_tokens), model)
+    ledger = getattr(session, "ledger", None)  # the session's prices, the user's included
+    prices = ledger.prices if ledger is not None else default_price_table()
+    input_cost = prices.cost(TokenCounts(input=input_tokens), model)
     headers = redact(build_headers(settings, stream=bool(request.get("stream"))))
     return DryRun(
         url=f"{settings.base_url}/v1/messages",
@@ -106,7 +110,7 @@ def build_dry_run(
         request=request,
         input_tokens=input_tokens,
         input_cost=None if input_cost is None else input_cost.total,
-        max_cost=worst_case_cost(request),  # what the budget checks against
+        max_cost=worst_case_cost(request, table=prices),  # what the budget checks against
         offline=bool(settings.offline),
         content_report=content_report,
     )

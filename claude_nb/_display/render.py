@@ -2,9 +2,10 @@
 
 The session calls ``StreamRenderer.on_event(snapshot)`` after every decoded event, on the
 main thread. Keeping the latest snapshot is free; *painting* (joining the text, sending a
-display message) happens at most once per ``repaint_interval`` seconds, except that the
-first visible content is painted at once and ``finish`` always paints the exact final state.
-There is no refresh thread (output from threads is unreliable in Jupyter).
+display message) happens when the one repaint ``Throttle`` (``claude_nb._display.throttle``,
+shared with the chat) lets it: at most once per ``repaint_interval`` seconds, the first
+visible content at once; ``finish`` always paints the exact final state. There is no refresh
+thread (output from threads is unreliable in Jupyter).
 
 Three surfaces:
 
@@ -27,10 +28,10 @@ from collections.abc import Callable
 from typing import Any, Protocol, TextIO
 
 from claude_nb._display.content import CURSOR, STATUS_NOTES, plain_text, render_content
+from claude_nb._display.throttle import DEFAULT_REPAINT_INTERVAL, Throttle
 from claude_nb._display.transcript import reply_transcript_markdown, reply_transcript_plain
 
 __all__ = [
-    "DEFAULT_REPAINT_INTERVAL",
     "DisplaySurface",
     "PlainDisplaySurface",
     "StreamRenderer",
@@ -40,9 +41,6 @@ __all__ = [
     "reply_plain",
     "surface_for",
 ]
-
-DEFAULT_REPAINT_INTERVAL = 0.05
-"""Seconds between repaints while streaming (at most 20 a second)."""
 
 class Surface(Protocol):
     """Where a renderer paints (``plain``: it shows plain text, not Markdown)."""
@@ -186,6 +184,7 @@ class StreamRenderer:
         clock: A monotonic clock (injectable for tests).
 
     Attributes:
+        throttle: The ``Throttle`` that decides when a streaming paint goes out.
         first_event_at: Clock time of the first content event (text, thinking, tool input).
         first_visible_at: Clock time the first content was painted.
         repaints: How many paints were sent (final included).
@@ -199,11 +198,10 @@ class StreamRenderer:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.surface = surface
-        self.repaint_interval = repaint_interval
         self.clock = clock
+        self.throttle = Throttle(repaint_interval, clock)
         self.first_event_at: float | None = None
         self.first_visible_at: float | None = None
-        self.last_paint_at: float | None = None
         self.repaints = 0
         self._snapshot: Any = None
 
@@ -220,17 +218,14 @@ class StreamRenderer:
         now = self.clock()
         if self.first_event_at is None:
             self.first_event_at = now
-        last = self.last_paint_at
-        if not force and last is not None and now - last < self.repaint_interval:
-            return
-        self._paint(streaming=not snapshot.finished)
+        if self.throttle.due(now, force=force):
+            self._paint(streaming=not snapshot.finished)
 
     def _paint(self, *, streaming: bool) -> None:
         self.surface.paint(self._snapshot.message, streaming=streaming)
-        self.last_paint_at = self.clock()
         self.repaints += 1
         if self.first_visible_at is None:
-            self.first_visible_at = self.last_paint_at
+            self.first_visible_at = self.clock()
 
     def finish(self, markdown: str, plain: str) -> None:
         """Paint the exact final state (always, whatever the throttle says)."""

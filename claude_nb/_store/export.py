@@ -11,6 +11,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from claude_nb._accounting.money import format_usd
 from claude_nb._store.records import SavedSession
 
 __all__ = ["markdown_export"]
@@ -39,7 +40,7 @@ def markdown_export(saved: SavedSession) -> str:
     ledger = saved.ledger(warn_unpriced=False)
     calls = zip(saved.turns, ledger, ledger.costs(), strict=True)
     for number, (turn, record, cost) in enumerate(calls, 1):
-        price = "unpriced" if cost is None else f"${cost.total:.4f}"
+        price = format_usd(None if cost is None else cost.total)
         flags = " (simulated)" if record.offline else ""
         flags += " (interrupted)" if turn["interrupted"] else ""
         flags += f" (failed: {turn['error']})" if turn["error"] else ""

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, TextIO, cast
 
 from claude_nb._accounting.ledger import has_usage
+from claude_nb._accounting.money import format_usd
 from claude_nb._api.history import HistoryChange
 from claude_nb._store.store import NOT_RECORDED, SavedSession, SessionSummary, Store
 
@@ -94,7 +95,7 @@ class SessionList:
         rows = []
         for item in self.sessions:
             stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(item.last_time or item.created))
-            cost = "" if item.cost is None else f"${item.cost:.4f}"
+            cost = "" if item.cost is None else format_usd(item.cost)
             note = "this kernel" if item.id == self.current else ""
             rows.append([item.id[:8], stamp, item.notebook_path or "", item.model or "",
                          str(item.turns), cost, note])

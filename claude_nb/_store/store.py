@@ -45,11 +45,17 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, cast
 
-from claude_nb._accounting.cache_plan import without_cache_control
 from claude_nb._accounting.ledger import UsageRecord, has_usage
-from claude_nb._accounting.pricing import PriceTable, price_table
-from claude_nb._api.history import HistoryChange, close_exchange, replay, text_only_turn
-from claude_nb._exceptions import ConfigurationError
+from claude_nb._accounting.pricing import PriceTable
+from claude_nb._accounting.user_prices import default_price_table
+from claude_nb._api.history import (
+    HistoryChange,
+    close_exchange,
+    replay,
+    text_only_turn,
+    without_cache_control,
+)
+from claude_nb._config import home_dir
 from claude_nb._store.export import markdown_export
 from claude_nb._store.records import NOT_RECORDED, SavedSession, SessionSummary
 from claude_nb._store.schema import _MIGRATIONS, migrate, open_database
@@ -60,9 +66,7 @@ __all__ = [
     "SessionSummary",
     "Store",
     "default_store_path",
-    "home_dir",
     "migrate",
-    "read_price_overrides",
 ]
 
 assert _MIGRATIONS  # the schema, registered on import (tests extend it)
@@ -71,35 +75,9 @@ _KEY_SHAPE = re.compile(r"sk-ant-[A-Za-z0-9_\-]{6,}")
 REDACTED = "[redacted]"
 
 
-def home_dir(environ: Mapping[str, str] | None = None) -> Path:
-    """``CLAUDE_NB_HOME`` or ``~/.claude_nb``."""
-    env = os.environ if environ is None else environ
-    return Path(env.get("CLAUDE_NB_HOME") or Path.home() / ".claude_nb").expanduser()
-
-
 def default_store_path(environ: Mapping[str, str] | None = None) -> Path:
     """Where the history lives: ``<home>/history.sqlite``."""
     return home_dir(environ) / "history.sqlite"
-
-
-def read_price_overrides(environ: Mapping[str, str] | None = None) -> dict[str, Any] | None:
-    """The user's price file ``<home>/prices.json`` (same shape as models.json), if any.
-
-    Pass the result to ``claude_nb._accounting.pricing.price_table(overrides)``.
-
-    Raises:
-        ConfigurationError: The file exists but is not a JSON object.
-    """
-    path = home_dir(environ) / "prices.json"
-    if not path.is_file():
-        return None
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError) as error:
-        raise ConfigurationError(f"cannot read the price file {path}: {error}") from error
-    if not isinstance(data, dict):
-        raise ConfigurationError(f"the price file {path} must hold a JSON object")
-    return data
 
 
 def _kept_reply(reply: Mapping[str, Any] | None, interrupted: bool, error: str | None) -> Any:
@@ -121,7 +99,8 @@ class Store:
     Args:
         path: The database file (default: ``default_store_path(environ)``).
         environ: The environment to read (``os.environ`` by default).
-        prices: Prices for the stored ``cost`` column (default: packaged).
+        prices: Prices for the stored ``cost`` column (default: ``default_price_table``
+            of ``environ``: the packaged prices with ``CLAUDE_NB_HOME/prices.json`` over them).
     """
 
     def __init__(
@@ -133,7 +112,7 @@ class Store:
     ) -> None:
         self._environ = os.environ if environ is None else environ
         self.path = Path(path) if path is not None else default_store_path(self._environ)
-        self.prices = prices or price_table()
+        self.prices = prices or default_price_table(self._environ)
         self._lock = threading.Lock()
         if not self.path.parent.exists():
             self.path.parent.mkdir(mode=0o700, parents=True)

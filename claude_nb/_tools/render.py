@@ -6,7 +6,12 @@ shows itself through ``_repr_markdown_``.
 
 A call renders as a closed ``<details>`` block whose summary line says the tool, a short
 form of its arguments, the duration and whether it failed; opening it shows the arguments as
-JSON and the result summary or the error.
+JSON and the result summary or the error. This is the one tool-call renderer, for every
+state of a call and both forms (Markdown for cells, HTML for the chat widget):
+
+* requested: the model's ``tool_use`` block, while it streams or when it never runs
+  (``render_tool_use_markdown`` / ``_html``; no status, the arguments only);
+* running and ended: a ``ToolCallEvent`` (``render_tool_call_markdown`` / ``_html``).
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ __all__ = [
     "render_registry_markdown",
     "render_tool_call_html",
     "render_tool_call_markdown",
+    "render_tool_use_html",
+    "render_tool_use_markdown",
     "type_summary",
 ]
 
@@ -108,40 +115,76 @@ def _fence(text: str) -> str:
     return "`" * max(3, longest + 1)
 
 
-def _summary_line(event: ToolCallEvent) -> str:
-    """The ``<summary>`` element (HTML, shared by both forms)."""
+Section = tuple[str, str, str]
+"""(title, text, code language) of one part shown when a call's block is opened."""
+
+
+def _summary_line(mark: str, name: str, arguments: Mapping[str, Any], status: str) -> str:
+    """The ``<summary>`` element (HTML, shared by both forms and every state)."""
+    preview = html.escape(call_preview(name, arguments))
+    tail = f" · {html.escape(status)}" if status else ""
+    return f"<summary>{mark} <code>{preview}</code>{tail}</summary>"
+
+
+def _arguments(arguments: Mapping[str, Any]) -> Section:
+    return "arguments", json.dumps(arguments, indent=2, default=str, ensure_ascii=False), "json"
+
+
+def _event_parts(event: ToolCallEvent) -> tuple[str, list[Section]]:
+    """The summary line and the sections (arguments, then the result or error) of an event."""
     mark = "✗" if event.error is not None else "🔧"
-    preview = html.escape(call_preview(event.name, event.arguments))
-    return f"<summary>{mark} <code>{preview}</code> · {html.escape(_status(event))}</summary>"
-
-
-def _sections(event: ToolCallEvent) -> list[tuple[str, str, str]]:
-    """(title, text, code language) of each part shown when the block is opened."""
-    arguments = json.dumps(event.arguments, indent=2, default=str, ensure_ascii=False)
-    sections = [("arguments", arguments, "json")]
+    sections = [_arguments(event.arguments)]
     if event.kind == "end":
         failed = event.error is not None
         text = (event.error if failed else event.result_summary) or ""
         sections.append(("error" if failed else "result", text, ""))
-    return sections
+    return _summary_line(mark, event.name, event.arguments, _status(event)), sections
 
 
-def render_tool_call_markdown(event: ToolCallEvent) -> str:
-    """A folded ``<details>`` block in Markdown for one tool-call event."""
-    parts = [f"<details>{_summary_line(event)}\n"]
-    for title, text, language in _sections(event):
+def _requested_parts(block: Mapping[str, Any]) -> tuple[str, list[Section]]:
+    """The summary line (no status yet) and the arguments of a ``tool_use`` block."""
+    arguments = block.get("input")
+    arguments = arguments if isinstance(arguments, Mapping) else {}
+    summary = _summary_line("🔧", str(block.get("name") or "?"), arguments, "")
+    return summary, [_arguments(arguments)]
+
+
+def _markdown(summary: str, sections: Sequence[Section]) -> str:
+    parts = [f"<details>{summary}\n"]
+    for title, text, language in sections:
         fence = _fence(text)
         parts.append(f"**{title}**\n\n{fence}{language}\n{text}\n{fence}\n")
     parts.append("</details>")
     return "\n".join(parts)
 
 
+def _html(summary: str, sections: Sequence[Section]) -> str:
+    body = "".join(f"<b>{title}</b><pre>{html.escape(text)}</pre>" for title, text, _ in sections)
+    return f"<details>{summary}{body}</details>"
+
+
+def render_tool_call_markdown(event: ToolCallEvent) -> str:
+    """A folded ``<details>`` block in Markdown for one tool-call event."""
+    return _markdown(*_event_parts(event))
+
+
 def render_tool_call_html(event: ToolCallEvent) -> str:
     """The same folded ``<details>`` block as HTML."""
-    body = "".join(
-        f"<b>{title}</b><pre>{html.escape(text)}</pre>" for title, text, _ in _sections(event)
-    )
-    return f"<details>{_summary_line(event)}{body}</details>"
+    return _html(*_event_parts(event))
+
+
+def render_tool_use_markdown(block: Mapping[str, Any]) -> str:
+    """The folded block of a call the model asked for that has no event (yet), in Markdown.
+
+    A ``tool_use`` (or ``server_tool_use``) block while it streams, or one that never runs
+    (no tool loop, or the loop's step cap): the tool and its arguments, no status.
+    """
+    return _markdown(*_requested_parts(block))
+
+
+def render_tool_use_html(block: Mapping[str, Any]) -> str:
+    """The same block of a requested call as HTML (the chat, before the call has ended)."""
+    return _html(*_requested_parts(block))
 
 
 def _plural(count: int) -> str:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from claude_nb._accounting.cache_plan import cache_savings, count_breakpoints, plan_cache
-from claude_nb._accounting.pricing import TokenCounts
+from claude_nb._accounting.cache_plan import count_breakpoints, plan_cache
+from claude_nb._accounting.pricing import TokenCounts, cache_savings
 from claude_nb._api.estimate import segments
 from claude_nb.emulator._cache import PromptCache, plan_breakpoints
 

@@ -18,14 +18,14 @@ import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
-from claude_nb._api.estimate import BLOCK_OVERHEAD
+from claude_nb._api.estimate import BLOCK_OVERHEAD, image_tokens, patch_tokens
 from claude_nb._content.convert import (
     ContentOptions,
     can_convert,
     options_for_model,
     to_content_blocks,
 )
-from claude_nb._content.images import fit_size, image_tokens, sniff_media_type
+from claude_nb._content.images import fit_size, sniff_media_type
 from claude_nb._exceptions import ContentError
 
 matplotlib.use("Agg")
@@ -96,7 +96,7 @@ def test_small_figure_is_png_and_matches_savefig_pixel_for_pixel() -> None:
     assert image.size == reference.size
     assert mean_difference(image, reference) < 0.5
     assert converted.notes == []
-    assert converted.token_estimate == image_tokens(*image.size) + BLOCK_OVERHEAD
+    assert converted.token_estimate == patch_tokens(*image.size) + BLOCK_OVERHEAD
 
 
 def test_large_figure_is_downscaled_with_lanczos_and_matches_its_render() -> None:
@@ -106,12 +106,12 @@ def test_large_figure_is_downscaled_with_lanczos_and_matches_its_render() -> Non
     reference = savefig_reference(figure)
     expected = fit_size(*reference.size, 1568, 1568)
     assert image.size == expected
-    assert max(image.size) <= 1568 and image_tokens(*image.size) <= 1568
+    assert max(image.size) <= 1568 and patch_tokens(*image.size) <= 1568
     resized = reference.resize(expected, Image.Resampling.LANCZOS)
     assert mean_difference(image, resized) < 2.0
     assert converted.notes == [
         f"downscaled {reference.width}×{reference.height} to {expected[0]}×{expected[1]} "
-        f"({image_tokens(*expected)} visual tokens)"
+        f"({patch_tokens(*expected)} visual tokens)"
     ]
 
 
@@ -250,7 +250,7 @@ def test_bytes_that_fit_are_sent_unchanged(pil_format: str, media_type: str) -> 
     block = converted.blocks[0]
     assert block["source"]["media_type"] == media_type
     assert base64.b64decode(block["source"]["data"]) == data
-    assert converted.token_estimate == image_tokens(90, 60) + BLOCK_OVERHEAD
+    assert converted.token_estimate == patch_tokens(90, 60) + BLOCK_OVERHEAD
 
 
 def test_big_bytes_are_downscaled() -> None:
@@ -266,7 +266,7 @@ def test_high_res_models_keep_more_pixels() -> None:
     standard = to_content_blocks(data, options=options_for_model("claude-opus-4-1"))
     high = to_content_blocks(data, options=options_for_model("claude-opus-5"))
     assert decode(standard.blocks[0])[1].size == (1456, 819)
-    assert image_tokens(1456, 819) == 1560  # shared/API.md §5 example
+    assert patch_tokens(1456, 819) == 1560  # shared/API.md §5 example
     assert base64.b64decode(high.blocks[0]["source"]["data"]) == data
     assert high.token_estimate == 2691 + BLOCK_OVERHEAD  # shared/API.md §5 example
 
@@ -317,3 +317,11 @@ def test_ipython_image_with_bytes_and_with_url() -> None:
     assert to_content_blocks(DisplayImage(url=url)).blocks == [
         {"type": "image", "source": {"type": "url", "url": url}}
     ]
+
+
+def test_patch_tokens_is_the_size_as_sent_image_tokens_what_the_api_bills() -> None:
+    # one name per meaning: 1920x1080 as sent is 69 x 39 patches, but the API downscales it
+    # first (standard tier) and bills at most its cap
+    assert patch_tokens(1920, 1080) == 69 * 39 == 2691
+    assert image_tokens(1920, 1080) == 1568
+    assert image_tokens(1456, 819) == patch_tokens(1456, 819) == 1560  # a size that fits

@@ -12,7 +12,9 @@ from matplotlib.figure import Figure
 
 from claude_nb._accounting.ledger import Ledger, UsageRecord
 from claude_nb._accounting.pricing import UnpricedModelWarning
-from claude_nb._display.chart import KIND_COLORS, cost_chart_png, cost_figure, figure_to_png
+from claude_nb._content.images import render_figure
+from claude_nb._display.chart import KIND_COLORS, cost_chart_png, cost_figure
+from claude_nb._exceptions import ContentError
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -43,7 +45,7 @@ def test_bars_and_cumulative_line_by_hand() -> None:
     assert list(line.get_xdata()) == [1, 2]
     assert list(line.get_ydata()) == pytest.approx([0.003, 0.010])
     assert figure.axes[0].get_title() == "2 calls, $0.0100 (simulated offline)"
-    png = figure_to_png(figure)
+    png = render_figure(figure)
     assert png.startswith(PNG_SIGNATURE)
 
 
@@ -65,7 +67,8 @@ def test_empty_ledger_and_empty_figure() -> None:
     figure = cost_figure(Ledger())
     assert figure.axes[0].texts[0].get_text() == "No calls yet"
     assert cost_chart_png(Ledger()).startswith(PNG_SIGNATURE)
-    assert figure_to_png(Figure()) == b""
+    with pytest.raises(ContentError, match="empty"):
+        render_figure(Figure())
 
 
 def test_ten_thousand_calls() -> None:

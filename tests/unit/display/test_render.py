@@ -97,7 +97,9 @@ def test_render_content_folds_thinking_and_skips_unknown_blocks():
     markdown = render_content(message)
     assert markdown.startswith("<details><summary>💭 Thinking</summary>\n\nhmm\n\n</details>")
     assert "Answer" in markdown and "mystery" not in markdown
-    assert '🔧 `add`\n```json\n{\n "a": 1\n}\n```' in markdown
+    # a tool_use with no event yet: the one tool-call renderer's folded block, no status
+    assert ('<details><summary>🔧 <code>add(a=1)</code></summary>\n\n**arguments**\n\n'
+            '```json\n{\n  "a": 1\n}\n```\n\n</details>') in markdown
     thinking_only = {"content": [{"type": "thinking", "thinking": "so"}]}
     streaming = render_content(thinking_only, streaming=True)
     assert "Thinking…" in streaming and streaming.endswith(" ▌")

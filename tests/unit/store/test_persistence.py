@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from claude_nb import APIError, OverloadedError, Session
-from claude_nb._accounting.cache_plan import count_breakpoints, without_cache_control
+from claude_nb._accounting.cache_plan import count_breakpoints
+from claude_nb._api.history import without_cache_control
 from claude_nb._store.persistence import Persistence, find_notebook_path
 from claude_nb.emulator import Emulator
 

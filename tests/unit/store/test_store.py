@@ -14,16 +14,10 @@ from typing import Any
 
 import pytest
 
-from claude_nb import APIError, ConfigurationError, Session
+from claude_nb import APIError, Session
 from claude_nb._accounting.ledger import Ledger, UsageRecord
 from claude_nb._store.persistence import Persistence
-from claude_nb._store.store import (
-    NOT_RECORDED,
-    Store,
-    default_store_path,
-    migrate,
-    read_price_overrides,
-)
+from claude_nb._store.store import NOT_RECORDED, Store, default_store_path, migrate
 from claude_nb.emulator import Emulator, ScriptedResponder
 
 FAKE_KEY = "sk-ant-fake-api03-FAKEFAKEFAKE0123456789abcdef"
@@ -302,13 +296,3 @@ def test_an_older_database_is_migrated_and_resumes_validly(tmp_path: Path) -> No
     assert again.history == resumed.history and again.system == "My own prompt."
     assert again.history_changes == 2  # the rebuilt base, then this ask
     persistence.close()
-
-
-def test_price_overrides_file(tmp_path: Path) -> None:
-    environ = {"CLAUDE_NB_HOME": str(tmp_path)}
-    assert read_price_overrides(environ) is None
-    (tmp_path / "prices.json").write_text('{"models": [{"id": "x", "prices": null}]}')
-    assert read_price_overrides(environ) == {"models": [{"id": "x", "prices": None}]}
-    (tmp_path / "prices.json").write_text("[1, 2]")
-    with pytest.raises(ConfigurationError, match="JSON object"):
-        read_price_overrides(environ)

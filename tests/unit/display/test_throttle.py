@@ -1,0 +1,134 @@
+"""The one repaint ``Throttle``: its rule, and that the cell renderer and the chat obey it."""
+
+from __future__ import annotations
+
+import threading
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from claude_nb._chat.view import ChatEntry
+from claude_nb._chat.worker import stream_reply
+from claude_nb._display.render import StreamRenderer
+from claude_nb._display.throttle import DEFAULT_REPAINT_INTERVAL, Throttle
+
+
+def test_the_first_repaint_goes_at_once_then_one_per_interval() -> None:
+    throttle = Throttle(0.5, clock=lambda: pytest.fail("due(now) must not read the clock"))
+    assert throttle.due(100.0)  # the first, whatever the time
+    assert not throttle.due(100.25) and not throttle.due(100.4375)
+    assert throttle.due(100.5)  # a full interval after the last one let through
+    assert not throttle.due(100.75)  # measured from 100.5, not from 100.0
+    assert throttle.due(101.0)
+    assert throttle.repaints == 3 and throttle.last == 101.0
+
+
+def test_force_goes_at_once_and_restarts_the_interval() -> None:
+    throttle = Throttle(1.0)
+    assert throttle.due(0.0)
+    assert throttle.due(0.2, force=True)  # a tool call started: paint now
+    assert not throttle.due(1.1)  # the interval restarted at 0.2
+    assert throttle.due(1.2)
+    assert throttle.repaints == 3
+
+
+def test_one_second_of_events_at_the_default_interval_is_about_twenty_repaints() -> None:
+    now = [0.0]
+    throttle = Throttle(clock=lambda: now[0])
+    assert throttle.interval == DEFAULT_REPAINT_INTERVAL == 0.05
+    allowed = 0
+    for _ in range(1000):  # one event per millisecond for one second
+        allowed += throttle.due()
+        now[0] += 0.001
+    assert 19 <= allowed <= 21
+
+
+def test_a_rate_converts_to_an_interval_and_bad_values_are_refused() -> None:
+    assert Throttle.per_second(20).interval == pytest.approx(0.05)
+    assert Throttle.per_second(4).interval == pytest.approx(0.25)
+    every = Throttle(0)
+    assert all(every.due(0.0) for _ in range(5))  # 0 s: every event repaints
+    for bad in (-1.0, float("nan")):
+        with pytest.raises(ValueError, match="interval"):
+            Throttle(bad)
+    for rate in (0.0, -5.0):
+        with pytest.raises(ValueError, match="rate"):
+            Throttle.per_second(rate)
+
+
+class RecordingSurface:
+    plain = False
+
+    def __init__(self) -> None:
+        self.paints = 0
+
+    def paint(self, message: dict[str, Any], *, streaming: bool) -> None:
+        self.paints += 1
+
+    def show_final(self, markdown: str, plain: str) -> None:
+        self.paints += 1
+
+
+def snapshot(text: str) -> Any:
+    return SimpleNamespace(started=True, finished=False, text=text,
+                           message={"content": [{"type": "text", "text": text}]})
+
+
+def test_the_stream_renderer_paints_when_its_throttle_says_so() -> None:
+    now = [0.0]
+    surface = RecordingSurface()
+    renderer = StreamRenderer(surface, repaint_interval=1.0, clock=lambda: now[0])
+    assert isinstance(renderer.throttle, Throttle) and renderer.throttle.interval == 1.0
+    for step in range(30):  # 3 s of events, one every 0.1 s
+        now[0] = step * 0.1
+        renderer.on_event(snapshot("x" * step))
+    assert surface.paints == renderer.throttle.repaints == 3  # at 0, 1 and 2 s
+    renderer.on_event(snapshot("tool"), force=True)
+    assert surface.paints == 4
+    renderer.finish("final", "final")
+    assert surface.paints == renderer.repaints == 5
+
+
+class FakeHost:
+    """The least a ``ChatHost`` needs; its session streams ``events`` snapshots at once."""
+
+    def __init__(self, repaints_per_second: float, events: int) -> None:
+        self.entries = [ChatEntry("assistant", status="streaming")]
+        self.repaints_per_second = repaints_per_second
+        self.confirm_box = SimpleNamespace(value=False)
+        self.status = SimpleNamespace(value="")
+        self.approver = None
+        self.session_lock = threading.Lock()
+        self.last_reply: Any = None
+        self.replies = 0
+        self.painted: list[str] = []
+        self.session = SimpleNamespace(ask=self.ask, ledger=None, offline=True)
+        self.events = events
+
+    def ask(self, content: Any, *, on_event: Any, **_: Any) -> Any:
+        for index in range(self.events):
+            on_event(snapshot(f"word{index} " * (index + 1)))
+        message = {"content": [{"type": "text", "text": "done"}], "usage": {"output_tokens": 2}}
+        return SimpleNamespace(text="done", message=message, usage=message["usage"], model="m",
+                               interrupted=False, error=None, cost=None)
+
+    def repaint(self, index: int) -> None:
+        self.painted.append(self.entries[index].text)
+
+    def set_busy(self, busy: bool) -> None:
+        pass
+
+    def show_error(self, error: BaseException) -> None:
+        raise AssertionError(error)
+
+
+@pytest.mark.parametrize(("rate", "streaming_repaints"), [(1e-3, 1), (1e9, 50)])
+def test_the_chat_repaints_by_the_same_rule(rate: float, streaming_repaints: int) -> None:
+    """50 events in well under a millisecond each: at one repaint per 1000 s only the first
+    goes (at once); at a billion a second every one does; then the final repaint."""
+    host = FakeHost(rate, events=50)
+    stream_reply(host, "hi", {}, 0, threading.Event())  # type: ignore[arg-type]
+    assert len(host.painted) == streaming_repaints + 1
+    assert host.painted[0] == "word0 " and host.painted[-1] == "done"
+    assert host.entries[0].status == "done"
