@@ -1,6 +1,6 @@
 """Shared bench plumbing: a paced emulator served in this process and a real kernel on it.
 
-The kernel comes from ``claude_nb.testing`` (as the kernel tests' does): none of the
+The kernel comes from ``claude_nb.testing``, as in the kernel tests: none of the
 developer's ``ANTHROPIC_*``/``CLAUDE_NB_*`` variables and a temporary ``CLAUDE_NB_HOME``, so
 a bench never writes history to ``~/.claude_nb``.
 """

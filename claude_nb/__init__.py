@@ -3,8 +3,9 @@
 ``%load_ext claude_nb`` registers the ``%%claude`` magics; ``claude_nb.Session`` is the same
 engine from plain Python. With no API key everything runs against the offline emulator.
 
-Heavy names (``Session`` and what it needs) load on first access (PEP 562), so importing the
-package and loading the extension stay instant.
+Everything a user names is importable from here; the modules behind the names are private.
+Heavy names (``Session`` and what it needs, ``ChatWidget`` and ipywidgets) load on first
+access (PEP 562), so importing the package and loading the extension stay instant.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from claude_nb._exceptions import (
     OverloadedError,
     PermissionDeniedError,
     RateLimitError,
+    ReplyFormatError,
     RequestTooLargeError,
     StreamError,
     StreamEventError,
@@ -39,19 +41,38 @@ from claude_nb._exceptions import (
 )
 
 if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
+
     from claude_nb._accounting.ledger import Ledger
+    from claude_nb._accounting.pricing import UnpricedModelWarning
+    from claude_nb._api.history import HistoryChange
+    from claude_nb._chat.widget import ChatWidget
     from claude_nb._notebook.kernel import chat, get_session
-    from claude_nb._session.session import Reply, Session
+    from claude_nb._session.reply import Reply, ToolLoopReply
+    from claude_nb._session.session import Session
+    from claude_nb._tools.approval import ApprovalRequest, Approver, Denied, PromptApprover
     from claude_nb._tools.registry import ToolRegistry, tool
+    from claude_nb._tools.render import ToolCallEvent
+    from claude_nb._wire.stream import MessageSnapshot
 
 
 _LAZY = {
+    "ApprovalRequest": "claude_nb._tools.approval",
+    "Approver": "claude_nb._tools.approval",
+    "ChatWidget": "claude_nb._chat.widget",
+    "Denied": "claude_nb._tools.approval",
+    "HistoryChange": "claude_nb._api.history",
     "Ledger": "claude_nb._accounting.ledger",
-    "Reply": "claude_nb._session.session",
+    "MessageSnapshot": "claude_nb._wire.stream",
+    "PromptApprover": "claude_nb._tools.approval",
+    "Reply": "claude_nb._session.reply",
     "Session": "claude_nb._session.session",
-    "get_session": "claude_nb._notebook.kernel",
+    "ToolCallEvent": "claude_nb._tools.render",
+    "ToolLoopReply": "claude_nb._session.reply",
     "ToolRegistry": "claude_nb._tools.registry",
+    "UnpricedModelWarning": "claude_nb._accounting.pricing",
     "chat": "claude_nb._notebook.kernel",
+    "get_session": "claude_nb._notebook.kernel",
     "tool": "claude_nb._tools.registry",
 }
 
@@ -60,28 +81,39 @@ __all__ = [
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "ApprovalRequest",
+    "Approver",
     "AuthenticationError",
     "BadRequestError",
     "BudgetExceededError",
+    "ChatWidget",
     "ClaudeNBError",
     "ConfigurationError",
     "ContentError",
+    "Denied",
+    "HistoryChange",
     "IncompleteStreamError",
     "InternalServerError",
     "Ledger",
     "MalformedStreamError",
+    "MessageSnapshot",
     "NotFoundError",
     "OverloadedError",
     "PermissionDeniedError",
+    "PromptApprover",
     "RateLimitError",
     "Reply",
+    "ReplyFormatError",
     "RequestTooLargeError",
     "Session",
     "StreamError",
     "StreamEventError",
+    "ToolCallEvent",
     "ToolError",
+    "ToolLoopReply",
     "ToolRegistry",
     "TransportError",
+    "UnpricedModelWarning",
     "chat",
     "get_session",
     "load_ipython_extension",
@@ -103,14 +135,14 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
 
 
-def load_ipython_extension(ipython: Any) -> None:
+def load_ipython_extension(ipython: InteractiveShell) -> None:
     """Register the claude_nb magics (called by ``%load_ext claude_nb``)."""
     from claude_nb._notebook.magics import load_extension
 
     load_extension(ipython)
 
 
-def unload_ipython_extension(ipython: Any) -> None:
+def unload_ipython_extension(ipython: InteractiveShell) -> None:
     """Close clients and remove the magics (called by ``%unload_ext claude_nb``)."""
     from claude_nb._notebook.magics import unload_extension
 

@@ -7,6 +7,7 @@ Every error the package raises on purpose is a ``ClaudeNBError``::
     ├── ContentError                an object that cannot become a content block
     ├── ToolError                   a tool that cannot be registered or run
     ├── BudgetExceededError         a call that would pass the session's budget
+    ├── ReplyFormatError            a reply that cannot be read as the asked format (JSON)
     └── APIError                    anything that went wrong talking to the API
         ├── TransportError          no HTTP answer at all
         │   ├── APIConnectionError  could not connect, connection dropped
@@ -53,6 +54,7 @@ __all__ = [
     "OverloadedError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ReplyFormatError",
     "RequestTooLargeError",
     "StreamError",
     "StreamEventError",
@@ -80,6 +82,14 @@ class ToolError(ClaudeNBError):
 
 class BudgetExceededError(ClaudeNBError):
     """Sending the request could take the session past its budget."""
+
+
+class ReplyFormatError(ClaudeNBError, ValueError):
+    """A reply cannot be read in the requested format (``%%claude --format json``: not JSON).
+
+    Also a ``ValueError``, as ``json.JSONDecodeError`` is. The reply itself is kept (the
+    session's ``last_reply``); only reading it failed.
+    """
 
 
 class APIError(ClaudeNBError):

@@ -37,8 +37,8 @@ class Usage(TypedDict, total=False):
 
 
 class _MessageOptional(TypedDict, total=False):
-    stop_details: Any
-    container: Any
+    stop_details: dict[str, Any] | None
+    container: dict[str, Any] | None
 
 
 class Message(_MessageOptional):

@@ -86,7 +86,6 @@ def emulator_client(emulator: Any) -> Iterator[httpx.Client]:
         yield client
 
 
-
 _TESTS = Path(__file__).resolve().parent
 FOLDER_MARKERS = {
     "unit": "unit: a unit test of one capability subpackage (tests/unit/<wing>/)",

@@ -1,7 +1,7 @@
 """Approve or deny tool calls from the chat widget: an ``Approver`` made of buttons.
 
-The ``input()`` prompt of ``PromptApprover`` (see ``_tool_approval``) cannot work in the chat:
-the widget's reply runs on a worker thread, outside any cell. But that thread is also why
+The ``input()`` prompt of ``PromptApprover`` (``claude_nb._tools.approval``) cannot work in
+the chat: the widget's reply runs on a worker thread, outside any cell. But that thread is also why
 buttons can: the kernel's main thread is idle while the worker waits, so it handles the
 button clicks. The flow, one tool call::
 

@@ -1,6 +1,7 @@
 """The chat widget: stock ipywidgets bound to a ``Session``.
 
-``claude_nb.chat()`` (and ``%claude_chat``) returns a ``ChatWidget``: a transcript of Markdown
+``claude_nb.chat()`` (and ``%claude_chat``) returns a ``ChatWidget``, itself an
+``ipywidgets.VBox`` (so it goes into any layout: ``HBox([chat(), plot])``): a transcript of Markdown
 bubbles, an input box with Send and Stop, a model picker, a system prompt field, image
 attachments (an uploaded file, or a figure, DataFrame or image from a kernel variable), inline
 tool calls, a token and cost label, and Reset. All logic stays in the session; the widget maps
@@ -11,26 +12,32 @@ kernel handles no other comm message, so a Stop click would wait for the reply t
 therefore converts the attachments on the main thread (matplotlib is not thread-safe), then
 runs ``session.ask`` on a daemon thread and returns at once. The thread only sets widget trait
 values, the safe channel from a thread; it never calls ``display()`` nor captures output
-(STYLE.md anti-pattern 6). Stop sets a per-request flag that the ``on_event`` callback checks
-on every event: it raises ``StopRequested`` (a ``KeyboardInterrupt``), which the session
-handles like Ctrl-C, closing the response and keeping the partial reply in the history. A lock
-keeps one request at a time on the session from this widget, and repaints of the streaming
-bubble are capped (20 per second by default) and always done once at the end.
+(output from a thread lands in whichever cell runs then). Stop sets a per-request flag that the
+``on_event`` callback checks on every event: it raises ``StopRequested`` (a
+``KeyboardInterrupt``), which the session handles like Ctrl-C, closing the response and keeping
+the partial reply in the history. A lock keeps one request at a time on the session from this
+widget, and repaints of the streaming bubble are capped (20 per second by default) and always
+done once at the end.
 
-Tools (#4): with confirm mode on (the "Confirm tools" checkbox, which follows
+Tools: with confirm mode on (the "Confirm tools" checkbox, which follows
 ``%config ClaudeMagics.confirm_tools``), each tool call waits in the chat for Approve, Deny or
-Approve all (``_chat_approval``); Stop also ends that wait. The worker-thread side of a
-reply, including the cost label from the session's ledger (#6), is ``_chat_reply``.
+Approve all (``approval.py``); Stop also ends that wait. The worker-thread side of a
+reply, including the cost label from the session's ledger, is ``worker.py``.
 
 Errors, from the API or from a bug in a callback, are rendered into the chat as an error
 bubble, never only into the kernel log.
+
+This module imports ipywidgets when it loads; only ``claude_nb.chat()`` (``_notebook.kernel``)
+and ``%claude_chat`` load it, on first use, so ``import claude_nb`` and ``%load_ext`` do not.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+import ipywidgets as widgets
 
 from claude_nb._chat.approval import ChatApprover, StopRequested
 from claude_nb._chat.attach import Attachments
@@ -42,6 +49,13 @@ from claude_nb._chat.view import (
     model_choices,
 )
 from claude_nb._chat.worker import stream_reply
+from claude_nb._types import ContentBlock
+
+if TYPE_CHECKING:
+    from claude_nb._session.reply import Reply
+    from claude_nb._tools.approval import Approver
+    from claude_nb._tools.render import ToolCallEvent
+    from claude_nb._wire.stream import MessageSnapshot
 
 __all__ = ["ChatSession", "ChatWidget", "StopRequested"]
 
@@ -53,13 +67,18 @@ class ChatSession(Protocol):
     label's totals), ``offline`` and ``last_reply``.
     """
 
-    system: Any
+    system: str | list[ContentBlock] | None
 
     def ask(
-        self, prompt: Any, *, stream: bool = True, on_event: Callable[[Any], None] | None = None,
-        on_tool_event: Callable[[Any], None] | None = None, approver: Any = None,
+        self,
+        prompt: str | list[ContentBlock],
+        *,
+        stream: bool = True,
+        on_event: Callable[[MessageSnapshot], None] | None = None,
+        on_tool_event: Callable[[ToolCallEvent], None] | None = None,
+        approver: Approver | None = None,
         **params: Any,
-    ) -> Any:
+    ) -> Reply:
         """Send one user turn (running its tool calls) and return the reply."""
 
     def list_models(self) -> list[dict[str, Any]]:
@@ -69,8 +88,8 @@ class ChatSession(Protocol):
         """Forget the conversation."""
 
 
-class ChatWidget:
-    """An in-cell chat bound to a session.
+class ChatWidget(widgets.VBox):  # type: ignore[misc]  # ipywidgets has no type hints
+    """An in-cell chat bound to a session: an ``ipywidgets.VBox``, its own root box.
 
     Args:
         session: The session to talk through (the kernel's own by default in ``chat()``).
@@ -81,7 +100,6 @@ class ChatWidget:
 
     Attributes:
         entries: The transcript as ``ChatEntry`` values (what the bubbles show).
-        view: The ipywidgets ``VBox`` that is displayed.
         replies: How many replies arrived (the cost label reads ``session.ledger``).
         confirm_box: The "Confirm tools" checkbox; ``approver``: its ``ChatApprover``.
     """
@@ -95,14 +113,12 @@ class ChatWidget:
         load_models: bool = True,
         confirm: bool = False,
     ) -> None:
-        import ipywidgets as widgets
-
         self.session = session
         self.entries: list[ChatEntry] = []
         self.replies = 0
-        self.last_reply: Any = None
+        self.last_reply: Reply | None = None
         self.repaints_per_second = repaints_per_second
-        self._bubbles: list[Any] = []
+        self._bubbles: list[widgets.HTML] = []
         self.session_lock = threading.Lock()
         self._cancel = threading.Event()
         self._worker: threading.Thread | None = None
@@ -155,7 +171,7 @@ class ChatWidget:
             (self.confirm_box, "confirm"),
         ):
             widget.add_class(f"cnb-{name}")
-        self.view = widgets.VBox(
+        super().__init__(
             [
                 widgets.HBox([self.model_picker, self.system_prompt, self.reset_button]),
                 self.transcript,
@@ -166,7 +182,7 @@ class ChatWidget:
             ],
             layout=widgets.Layout(border="1px solid #ddd", padding="6px"),
         )
-        self.view.add_class("cnb-chat")
+        self.add_class("cnb-chat")
 
         self.send_button.on_click(self._guarded(lambda _button: self.send()))
         self.stop_button.on_click(self._guarded(lambda _button: self.stop()))
@@ -183,8 +199,10 @@ class ChatWidget:
     def __repr__(self) -> str:
         return f"<ChatWidget {len(self.entries)} messages, model={self.model_picker.value!r}>"
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.view._repr_mimebundle_(**kwargs)
+    @property
+    def view(self) -> ChatWidget:
+        """The widget itself (it is its root box; kept for code written before it was)."""
+        return self
 
     # -- state ---------------------------------------------------------------------------
 
@@ -207,19 +225,27 @@ class ChatWidget:
 
     # -- actions (the buttons call these) ----------------------------------------------
 
-    def send(self, text: str | None = None) -> threading.Thread | None:
+    def send(
+        self, text: str | Mapping[str, Any] | None = None, buffers: Any = None
+    ) -> threading.Thread | None:
         """Send the input box's text (or ``text``) with the pending attachments.
 
         The reply streams on a worker thread, which is returned (None when nothing was sent:
         empty input, or a reply already in flight).
+
+        A mapping is ipywidgets' own ``Widget.send(content, buffers)``, a custom message to
+        the front end (``focus()`` and ``blur()`` use it): it is passed on unchanged.
         """
+        if isinstance(text, Mapping):
+            super().send(text, buffers)
+            return None
         if self.busy:
             return None
         prompt = (self.input.value if text is None else text).strip()
         if not prompt and not self.attachments.labels:
             return None
         labels, blocks = self.attachments.take()
-        content: Any = prompt
+        content: str | list[ContentBlock] = prompt
         if blocks:
             content = blocks + ([{"type": "text", "text": prompt}] if prompt else [])
         self.input.value = ""
@@ -267,8 +293,6 @@ class ChatWidget:
         self.session.system = change["new"] or None
 
     def _add_entry(self, entry: ChatEntry) -> int:
-        import ipywidgets as widgets
-
         bubble = widgets.HTML(value=entry_html(entry))
         self.entries.append(entry)
         self._bubbles.append(bubble)
@@ -285,7 +309,7 @@ class ChatWidget:
         self._add_entry(ChatEntry("error", error_text(error), status="error"))
 
     def _guarded(self, handler: Callable[..., Any]) -> Callable[..., None]:
-        """Wrap a widget callback so that its errors show in the chat (anti-pattern 8)."""
+        """Wrap a widget callback so that its errors show in the chat, not only in the log."""
 
         def run(*args: Any) -> None:
             try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 __all__ = ["HistoryView", "turn_summary"]
@@ -38,7 +39,7 @@ class HistoryView:
         system: The system prompt, or None.
     """
 
-    def __init__(self, history: list[dict[str, Any]], system: Any = None) -> None:
+    def __init__(self, history: Iterable[Mapping[str, Any]], system: Any = None) -> None:
         self.history = list(history)
         self.system = system
 

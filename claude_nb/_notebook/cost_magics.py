@@ -25,13 +25,39 @@ import functools
 import sqlite3
 import sys
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from IPython.core.error import UsageError
 
 from claude_nb._exceptions import BudgetExceededError, ClaudeNBError
 
-__all__ = ["Accounting", "CostView", "session_action"]
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from claude_nb._accounting.budget import Budget
+    from claude_nb._accounting.ledger import Ledger
+    from claude_nb._api.history import HistoryChange
+    from claude_nb._session.reply import Reply
+    from claude_nb._session.session import Session
+    from claude_nb._store.persistence import Persistence
+
+__all__ = ["Accounting", "AccountingSettings", "CostView", "session_action"]
+
+
+class AccountingSettings(Protocol):
+    """What ``Accounting`` reads of ``ClaudeMagics``: two traits and the shell."""
+
+    @property
+    def shell(self) -> InteractiveShell | None:
+        """The IPython shell (for ``In[n]`` and the notebook's path)."""
+
+    @property
+    def budget_usd(self) -> float | None:
+        """``%config ClaudeMagics.budget_usd``."""
+
+    @property
+    def persist(self) -> bool:
+        """``%config ClaudeMagics.persist``."""
 
 
 class CostView:
@@ -41,7 +67,7 @@ class CostView:
         ledger: The ledger to show (``refresh`` may pass the session's current one).
     """
 
-    def __init__(self, ledger: Any) -> None:
+    def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
         self.handles: list[Any] = []
         self.refreshes = 0
@@ -73,7 +99,7 @@ class CostView:
             if live:
                 self.handles.append(handle)
 
-    def refresh(self, ledger: Any) -> None:
+    def refresh(self, ledger: Ledger) -> None:
         """Repaint a live view in place with ``ledger``'s current state."""
         self.ledger = ledger
         for handle, bundle in zip(self.handles, self.bundles(), strict=True):
@@ -91,15 +117,15 @@ class Accounting:
         live: The ``%claude_cost --live`` view being kept up to date, or None.
     """
 
-    def __init__(self, magics: Any) -> None:
+    def __init__(self, magics: AccountingSettings) -> None:
         self._magics = magics
         self._cell_budget: float | None = None
-        self._budgets: dict[float, Any] = {}
-        self._persistence: Any = None
+        self._budgets: dict[float, Budget] = {}
+        self._persistence: Persistence | None = None
         self.live: CostView | None = None
 
     @property
-    def persistence(self) -> Any:
+    def persistence(self) -> Persistence:
         """The kernel's ``Persistence`` (created on first use; the store opens later)."""
         if self._persistence is None:
             from claude_nb._store.persistence import Persistence, find_notebook_path
@@ -116,7 +142,7 @@ class Accounting:
             self._persistence.close()
 
     # -- wiring ------------------------------------------------------------------------
-    def attach(self, session: Any) -> None:
+    def attach(self, session: Session) -> None:
         """Hook a session (once): budget check before sending, store and live view after."""
         if any(getattr(hook, "func", None) == self.after_call for hook in session.on_call):
             return
@@ -124,14 +150,14 @@ class Accounting:
         session.on_call.append(functools.partial(self.after_call, session))
         session.on_history.append(functools.partial(self.after_history, session))
 
-    def adopt(self, new: Any, old: Any) -> None:
+    def adopt(self, new: Session, old: Session) -> None:
         """Carry the ledger over when the magics rebuild the session (connection traits)."""
         from claude_nb._store.persistence import replace_ledger
 
         replace_ledger(new, old.ledger)
 
     @contextlib.contextmanager
-    def cell(self, session: Any, budget: float | None) -> Iterator[None]:
+    def cell(self, session: Session, budget: float | None) -> Iterator[None]:
         """Within a cell: stamp ``In[n]`` on its calls and apply its ``--budget``.
 
         A budget refusal leaves as a one-line ``UsageError``.
@@ -148,7 +174,7 @@ class Accounting:
             self._cell_budget = None
             session.ledger.cell = None
 
-    def check_budget(self, session: Any, body: dict[str, Any]) -> None:
+    def check_budget(self, session: Session, body: dict[str, Any]) -> None:
         """Before sending: refuse a call that could pass the budget; warn once at 80%.
 
         Raises:
@@ -169,7 +195,7 @@ class Accounting:
         if decision.warn:
             print(f"claude_nb: {decision.message}", file=sys.stderr)
 
-    def after_call(self, session: Any, reply: Any) -> None:
+    def after_call(self, session: Session, reply: Reply) -> None:
         """After every call: write it to the store, repaint the live cost view."""
         if self._magics.persist:
             self.persistence.record(reply, session.ledger.cell)
@@ -180,13 +206,13 @@ class Accounting:
                 self.live = None
                 print(f"claude_nb: the live cost view stopped: {error}", file=sys.stderr)
 
-    def after_history(self, session: Any, change: Any) -> None:
+    def after_history(self, session: Session, change: HistoryChange) -> None:
         """After every change of the history: write what the session kept to the store."""
         if self._magics.persist:
             self.persistence.record_history(change, session.system, session.settings.model)
 
     # -- magics ------------------------------------------------------------------------
-    def show_cost(self, session: Any, *, live: bool) -> None:
+    def show_cost(self, session: Session, *, live: bool) -> None:
         """``%claude_cost [--live]``: the table and the chart (kept up to date if live)."""
         view = CostView(session.ledger)
         view.show(live=live)
@@ -194,14 +220,16 @@ class Accounting:
             self.live = view
 
 
-def _cell_number(shell: Any) -> int | None:
+def _cell_number(shell: InteractiveShell | None) -> int | None:
     """The running cell's ``In[n]`` (IPython 9 counts the next cell while one runs)."""
     result = getattr(getattr(shell, "displayhook", None), "exec_result", None)
     count = getattr(result, "execution_count", None)
     return count if isinstance(count, int) else getattr(shell, "execution_count", None)
 
 
-def session_action(accounting: Accounting, session: Any, action: str, words: list[str]) -> Any:
+def session_action(
+    accounting: Accounting, session: Session, action: str, words: list[str]
+) -> Any:
     """``%claude_session list | resume [ID] | export PATH [ID]``; user mistakes as UsageError.
 
     Returns:

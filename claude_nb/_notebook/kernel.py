@@ -4,19 +4,37 @@ Per-kernel state lives on the ``ClaudeMagics`` instance IPython keeps
 (``shell.magics_manager.registry["ClaudeMagics"]``); these two functions find it there, so
 Python code, the chat widget and ``%%claude`` cells share one session and one ledger.
 Outside IPython (or before ``%load_ext claude_nb``) ``get_session()`` is a documented, lazily
-made default ``Session()``.
+made default ``Session()``. The chat widget's module (and ipywidgets) loads on the first
+``chat()`` only, so ``get_session()`` stays as quick as ``Session()``.
 """
 
 from __future__ import annotations
 
 import functools
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
-from claude_nb._chat.widget import ChatSession, ChatWidget
 from claude_nb._session.session import Session
 
+if TYPE_CHECKING:
+    from claude_nb._chat.widget import ChatSession, ChatWidget
+
 __all__ = ["chat", "get_session"]
+
+
+class KernelMagics(Protocol):
+    """What ``chat()`` uses of the kernel's ``ClaudeMagics``."""
+
+    @property
+    def session(self) -> Session:
+        """The kernel's session."""
+
+    @property
+    def confirm_tools(self) -> bool:
+        """``%config ClaudeMagics.confirm_tools``."""
+
+    def new_session(self) -> Session:
+        """A new session from the ``%config ClaudeMagics`` traits."""
 
 
 @functools.lru_cache(maxsize=1)
@@ -42,7 +60,7 @@ def get_session() -> Session:
     return _default_session()
 
 
-def _kernel_magics() -> Any:
+def _kernel_magics() -> KernelMagics | None:
     """The kernel's ``ClaudeMagics`` (loading the extension if needed), None outside IPython."""
     if "IPython" not in sys.modules:
         return None
@@ -55,11 +73,15 @@ def _kernel_magics() -> Any:
     if "ClaudeMagics" not in registry:
         # so that the chat and a later %%claude share one session, one ledger
         shell.extension_manager.load_extension("claude_nb")
-    return registry.get("ClaudeMagics")
+    magics: KernelMagics | None = registry.get("ClaudeMagics")
+    return magics
 
 
 def chat(session: ChatSession | None = None, *, new: bool = False) -> ChatWidget:
     """A chat widget bound to the kernel's session, or to a new one with ``new=True``.
+
+    The widget is an ``ipywidgets.VBox``: display it, or put it in any layout
+    (``ipywidgets.HBox([claude_nb.chat(), plot])``).
 
     Inside IPython the kernel's session is the one the magics hold (``get_session()``; the
     extension is loaded if it was not), a new one is made from the ``%config ClaudeMagics``
@@ -75,13 +97,15 @@ def chat(session: ChatSession | None = None, *, new: bool = False) -> ChatWidget
     """
     if session is not None and new:
         raise ValueError("pass a session or new=True, not both")
+    from claude_nb._chat.widget import ChatWidget  # ipywidgets: on the first chat only
+
     magics = _kernel_magics()
     if session is None:
         if not new:
             session = get_session()
         else:
             session = magics.new_session() if magics is not None else Session()
-    widget = ChatWidget(session, confirm=bool(getattr(magics, "confirm_tools", False)))
+    widget = ChatWidget(session, confirm=magics is not None and magics.confirm_tools)
     if magics is not None:
         import traitlets
 

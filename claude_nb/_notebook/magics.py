@@ -2,25 +2,25 @@
 
 One cell, end to end::
 
-    flags (_magic_args) -> prompt interpolation (_interpolate) -> Session.ask(on_event=renderer)
-        -> StreamRenderer (_render) repaints at a capped rate -> final exact repaint
+    flags (args.py) -> interpolation (_content.interpolate) -> Session.ask(on_event=renderer)
+        -> StreamRenderer (_display.render) repaints at a capped rate -> final exact repaint
         -> the Reply is the cell's value (shown once: the streamed output already shows it)
 
-Per-kernel state (the ``Session``, and the ``Accounting`` of ``_cost_magics``: budget, history
-store, live cost view) lives on the ``ClaudeMagics`` instance IPython keeps in
-``shell.magics_manager.registry["ClaudeMagics"]``; ``claude_nb.get_session()`` finds it there.
-Defaults are traitlets (``%config ClaudeMagics.model = "..."`` or ``ipython_config.py``).
-Precedence: cell flags > ``%config`` > environment > defaults.
+Per-kernel state (the ``Session``; the budget, history store and live cost view of
+``cost_magics.Accounting``) lives on the ``ClaudeMagics`` instance IPython keeps in
+``shell.magics_manager.registry``, where ``claude_nb.get_session()`` finds it. Defaults are
+traitlets (``%config ClaudeMagics.model = "..."``); cell flags > ``%config`` > environment.
 
 Adding a magic is one method with ``@magic_arguments()`` (plus ``@prompt_arguments`` for the
-shared prompt flags); adding a prompt flag is one line in ``_magic_args``.
+shared prompt flags); adding a prompt flag is one line in ``args.py``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import sys
-from typing import Any
+from argparse import Namespace
+from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, magics_class, no_var_expand
@@ -28,13 +28,8 @@ from traitlets import Bool, Enum, Float, Integer, Unicode, observe
 
 from claude_nb._display.errors import attach_readable_traceback
 from claude_nb._display.history_view import HistoryView
-from claude_nb._display.render import (
-    DEFAULT_REPAINT_INTERVAL,
-    StreamRenderer,
-    reply_markdown,
-    reply_plain,
-    surface_for,
-)
+from claude_nb._display.render import StreamRenderer, reply_markdown, reply_plain, surface_for
+from claude_nb._display.throttle import DEFAULT_REPAINT_INTERVAL
 from claude_nb._exceptions import ClaudeNBError, ContentError
 from claude_nb._notebook.args import (
     argument,
@@ -47,6 +42,12 @@ from claude_nb._notebook.args import (
 )
 from claude_nb._notebook.cost_magics import Accounting
 from claude_nb._notebook.outputs import OFFLINE_NOTICE, format_value
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from claude_nb._session.reply import Reply
+    from claude_nb._session.session import Prompt, Session
 
 __all__ = ["ClaudeMagics", "load_extension", "unload_extension"]
 
@@ -103,9 +104,9 @@ class ClaudeMagics(Magics):
         config=True
     )
 
-    def __init__(self, shell: Any = None, **kwargs: Any) -> None:
+    def __init__(self, shell: InteractiveShell | None = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
-        self._session: Any = None
+        self._session: Session | None = None
         self._shown: tuple[int, int] | None = None
         self._offline_notice_shown = False
         self.last_renderer: StreamRenderer | None = None
@@ -114,13 +115,13 @@ class ClaudeMagics(Magics):
 
     # ----------------------------------------------------------------- session
     @property
-    def session(self) -> Any:
+    def session(self) -> Session:
         """The kernel's ``claude_nb.Session`` (created on first use)."""
         if self._session is None:
             self._session = self.new_session()
         return self._session
 
-    def new_session(self) -> Any:
+    def new_session(self) -> Session:
         """A new ``Session`` from the traits, with the budget, store and live cost hooked."""
         from claude_nb._session.session import Session
 
@@ -267,7 +268,7 @@ class ClaudeMagics(Magics):
             raise UsageError("ClaudeMagics needs an IPython shell")
         return self.shell.user_ns  # type: ignore[no-any-return]
 
-    def _content(self, prompt: str, arguments: Any, model: str | None) -> Any:
+    def _content(self, prompt: str, arguments: Namespace, model: str | None) -> Prompt:
         from claude_nb._content.attach import cell_content, content_options
 
         df_as, df_budget = arguments.df_as or self.df_as, arguments.df_budget or self.df_budget
@@ -277,7 +278,7 @@ class ClaudeMagics(Magics):
             raw=arguments.raw, repr_limit=self.repr_limit,
         )
 
-    def _ask(self, arguments: Any, prompt: str) -> Any:
+    def _ask(self, arguments: Namespace, prompt: str) -> Any:
         prompt = prompt.strip()
         if not prompt:
             raise UsageError("empty prompt: write it in the cell (or after %claude)")
@@ -286,7 +287,8 @@ class ClaudeMagics(Magics):
             params.setdefault("model", self.model)
         if self.max_tokens is not None:
             params.setdefault("max_tokens", self.max_tokens)
-        options = {"history": not arguments.no_history, "stream": not arguments.no_stream}
+        options: dict[str, Any] = {"history": not arguments.no_history}
+        options["stream"] = not arguments.no_stream
         if arguments.no_cache:
             options["cache"] = False
         from claude_nb._notebook.tool_magics import cell_tools
@@ -338,22 +340,22 @@ class ClaudeMagics(Magics):
         except ClaudeNBError as error:
             raise attach_readable_traceback(error) from None
 
-    def _finish_partial(self, renderer: StreamRenderer, session: Any, status: str) -> None:
+    def _finish_partial(self, renderer: StreamRenderer, session: Session, status: str) -> None:
         """Repaint what arrived before an interrupt or error, marked as partial."""
         reply = session.last_reply
         if reply is not None and (reply.text or renderer.repaints):
             renderer.finish(reply_markdown(reply, status), reply_plain(reply, status))
 
-    def _offline_notice(self, session: Any) -> None:
+    def _offline_notice(self, session: Session) -> None:
         if session.offline and not self._offline_notice_shown:
             self._offline_notice_shown = True
             print(OFFLINE_NOTICE)
 
-    def _mark_shown(self, reply: Any) -> None:
+    def _mark_shown(self, reply: Reply) -> None:
         count = getattr(self.shell, "execution_count", 0)
         self._shown = (id(reply), count)
 
-    def display_reply(self, reply: Any) -> None:
+    def display_reply(self, reply: Reply) -> None:
         """Show a Reply (IPython display hook for the type), unless this cell already did."""
         count = getattr(self.shell, "execution_count", 0)
         if self._shown == (id(reply), count):
@@ -364,29 +366,31 @@ class ClaudeMagics(Magics):
         publish_display_data(bundle)  # type: ignore[no-untyped-call]
 
 
-def load_extension(shell: Any) -> None:
+def load_extension(shell: InteractiveShell) -> None:
     """Register ``ClaudeMagics`` and the Reply display hook (``%load_ext claude_nb``)."""
     registry = shell.magics_manager.registry
     if "ClaudeMagics" in registry:
         return
     magics = ClaudeMagics(shell)
     shell.register_magics(magics)
-    formatter = shell.display_formatter.ipython_display_formatter
-    formatter.for_type_by_name(*_REPLY_CLASS, magics.display_reply)
+    if shell.display_formatter is not None:
+        formatter = shell.display_formatter.ipython_display_formatter
+        formatter.for_type_by_name(*_REPLY_CLASS, magics.display_reply)
 
 
-def unload_extension(shell: Any) -> None:
+def unload_extension(shell: InteractiveShell) -> None:
     """Close clients, remove the magics and the display hook (``%unload_ext claude_nb``)."""
     magics = shell.magics_manager.registry.pop("ClaudeMagics", None)
     if magics is None:
         return
     magics.close()
-    for kind, name in (("cell", "claude"), ("line", "claude"), ("line", "claude_session"),
-                       ("line", "claude_cost"), ("line", "claude_tools"),
-                       ("line", "claude_chat")):
-        shell.magics_manager.magics[kind].pop(name, None)
+    for kind, names in magics.magics.items():  # {"line": {name: method}, "cell": {...}}
+        for name in names:
+            shell.magics_manager.magics[kind].pop(name, None)
     if magics in getattr(shell, "configurables", []):
         shell.configurables.remove(magics)
+    if shell.display_formatter is None:
+        return
     formatter = shell.display_formatter.ipython_display_formatter
     with contextlib.suppress(KeyError):
         formatter.pop(".".join(_REPLY_CLASS))

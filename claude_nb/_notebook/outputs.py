@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from claude_nb._exceptions import ClaudeNBError
+from claude_nb._exceptions import ReplyFormatError
 
-__all__ = ["OFFLINE_NOTICE", "ReplyFormatError", "extract_code", "format_value", "parse_json"]
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from claude_nb._session.reply import Reply
+
+__all__ = ["OFFLINE_NOTICE", "extract_code", "format_value", "parse_json"]
 
 OFFLINE_NOTICE = (  # two short lines: notebook outputs wrap long ones mid-word
     "claude_nb: no ANTHROPIC_API_KEY, so replies come from the offline emulator.\n"
@@ -23,10 +28,6 @@ OFFLINE_NOTICE = (  # two short lines: notebook outputs wrap long ones mid-word
 )
 
 _FENCE = re.compile(r"^```[^\n`]*\n(.*?)^```[ \t]*$", re.DOTALL | re.MULTILINE)
-
-
-class ReplyFormatError(ClaudeNBError, ValueError):
-    """The reply could not be read in the requested ``--format`` (e.g. not JSON)."""
 
 
 def extract_code(text: str) -> str:
@@ -52,7 +53,7 @@ def parse_json(text: str) -> Any:
         ) from None
 
 
-def format_value(reply: Any, output_format: str, shell: Any) -> Any:
+def format_value(reply: Reply, output_format: str, shell: InteractiveShell | None) -> Any:
     """The cell's value for ``--format`` (see the module docstring).
 
     Args:
@@ -60,7 +61,7 @@ def format_value(reply: Any, output_format: str, shell: Any) -> Any:
         output_format: ``markdown``, ``text``, ``code`` or ``json``.
         shell: The IPython shell (for ``set_next_input``).
     """
-    if output_format == "code":
+    if output_format == "code" and shell is not None:
         shell.set_next_input(extract_code(reply.text), replace=False)
     elif output_format == "json":
         return parse_json(reply.text)

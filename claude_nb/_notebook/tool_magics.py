@@ -12,11 +12,12 @@
   ``PromptApprover`` per cell.
 
 The magics keep the per-kernel state (``session.tools`` and the removed names); this
-module only turns flags into ``Session.ask`` arguments, so ``_magics`` stays small.
+module only turns flags into ``Session.ask`` arguments, so ``magics.py`` stays small.
 """
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +26,8 @@ from IPython.core.error import UsageError
 
 from claude_nb._display.render import StreamRenderer
 from claude_nb._exceptions import ToolError
-from claude_nb._session.tool_loop import ToolPlan, plan_tools
+from claude_nb._session.tool_loop import ToolPlan, ToolsArgument, plan_tools
+from claude_nb._tools.approval import Approver, PromptApprover
 from claude_nb._tools.registry import ToolRegistry
 
 __all__ = ["CellTools", "cell_tools", "tools_command"]
@@ -39,7 +41,10 @@ def _discover(registry: ToolRegistry, namespace: Mapping[str, Any], removed: set
 
 
 def tools_command(
-    registry: ToolRegistry, arguments: Any, namespace: Mapping[str, Any], removed: set[str]
+    registry: ToolRegistry,
+    arguments: argparse.Namespace,
+    namespace: Mapping[str, Any],
+    removed: set[str],
 ) -> ToolRegistry:
     """Run ``%claude_tools`` (parsed ``arguments``) and return the registry to show.
 
@@ -78,7 +83,7 @@ class CellTools:
 
     plan: ToolPlan
     max_steps: int
-    approver: Any = None
+    approver: Approver | None = None
 
     @property
     def loop(self) -> bool:
@@ -103,7 +108,7 @@ class CellTools:
 
 def cell_tools(
     registry: ToolRegistry,
-    arguments: Any,
+    arguments: argparse.Namespace,
     namespace: Mapping[str, Any],
     removed: set[str],
     *,
@@ -122,7 +127,7 @@ def cell_tools(
     try:
         _discover(registry, namespace, removed)
         if arguments.no_tools:
-            chosen: Any = ()
+            chosen: ToolsArgument = ()
         elif arguments.tools is not None:
             chosen = [name.strip() for name in arguments.tools.split(",") if name.strip()]
         else:
@@ -130,9 +135,7 @@ def cell_tools(
         plan = plan_tools(registry, chosen)
     except ToolError as error:
         raise UsageError(str(error)) from None
-    approver = None
+    approver: Approver | None = None
     if (arguments.confirm or confirm) and len(plan.registry):
-        from claude_nb._tools.approval import PromptApprover
-
         approver = PromptApprover()
     return CellTools(plan, steps, approver)

@@ -8,13 +8,14 @@ passed in (tests, proxies) are used as they are and never closed here.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from claude_nb._config import Settings
 
 if TYPE_CHECKING:
     from claude_nb._wire.client import AsyncMessagesClient, MessagesClient
     from claude_nb._wire.transport import AsyncHTTPClient, HTTPClient
+    from claude_nb.emulator import Emulator
 
 __all__ = ["SessionClients"]
 
@@ -32,7 +33,7 @@ class SessionClients:
     def __init__(
         self,
         settings: Settings,
-        emulator: Any = None,
+        emulator: Emulator | None = None,
         http_client: HTTPClient | None = None,
         async_http_client: AsyncHTTPClient | None = None,
     ) -> None:
@@ -40,7 +41,7 @@ class SessionClients:
         self.emulator = emulator
         self._http_client = http_client
         self._async_http_client = async_http_client
-        self._owned: list[Any] = []
+        self._owned: list[HTTPClient | AsyncHTTPClient] = []
         self._client: MessagesClient | None = None
         self._async_client: AsyncMessagesClient | None = None
 
@@ -57,7 +58,17 @@ class SessionClients:
 
         return (AsyncHandlerTransport if asynchronous else HandlerTransport)(self.emulator.handle)
 
-    def _http(self, given: Any, asynchronous: bool) -> Any:
+    @overload
+    def _http(self, given: HTTPClient | None, asynchronous: Literal[False]) -> HTTPClient: ...
+
+    @overload
+    def _http(
+        self, given: AsyncHTTPClient | None, asynchronous: Literal[True]
+    ) -> AsyncHTTPClient: ...
+
+    def _http(
+        self, given: HTTPClient | AsyncHTTPClient | None, asynchronous: bool
+    ) -> HTTPClient | AsyncHTTPClient:
         """The injected httpx client, or a new one this object owns (and closes)."""
         if given is not None:
             return given

@@ -1,5 +1,8 @@
 """``Reply``: what one ``Session.ask`` call produced, finished, failed or interrupted.
 
+``ToolLoopReply`` is the ``Reply`` of an ask with tools (``claude_nb._session.tool_loop``):
+the final answer, every step, and the tool calls, with usage and cost added up.
+
 A reply renders itself in a notebook (``_repr_markdown_``): the text, then one footer line
 with the model, tokens, cache reads and writes (and the money caching saved, or what a write
 cost extra, against sending the prompt uncached), cost, time to first token, total time, and
@@ -9,6 +12,7 @@ headers), so no reply can show an API key.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -16,18 +20,21 @@ from claude_nb._wire.stream import message_text
 
 if TYPE_CHECKING:
     from claude_nb._content.attach import ContentReport
+    from claude_nb._tools.render import ToolCallEvent
 
-__all__ = ["Reply"]
+__all__ = ["Reply", "ToolLoopReply"]
 
 
 def _cache_saved(reply: Reply) -> str:
     """``, saved $x`` (or ``, +$x to write``) against sending the prompt uncached."""
-    from claude_nb._accounting.cache_plan import cache_savings
+    from claude_nb._accounting.money import format_usd
+    from claude_nb._accounting.pricing import cache_savings
+    from claude_nb._accounting.user_prices import default_price_table
 
-    saving = cache_savings(reply.usage, reply.model)
+    saving = cache_savings(reply.usage, reply.model, table=default_price_table())
     if saving is None or abs(saving) < 0.00005:
         return ""
-    return f", saved ${saving:.4f}" if saving > 0 else f", +${-saving:.4f} to write"
+    return f", saved {format_usd(saving)}" if saving > 0 else f", +{format_usd(-saving)} to write"
 
 
 @dataclass(eq=False)
@@ -83,8 +90,9 @@ class Reply:
     def cost(self) -> float | None:
         """Estimated dollars for the usage (None when the model is unpriced)."""
         from claude_nb._accounting.pricing import usage_cost
+        from claude_nb._accounting.user_prices import default_price_table
 
-        return usage_cost(self.usage, self.model)
+        return usage_cost(self.usage, self.model, table=default_price_table())
 
     def footer(self) -> str:
         """The one-line summary shown under the text."""
@@ -99,8 +107,9 @@ class Reply:
         write = usage.get("cache_creation_input_tokens") or 0
         if read or write:
             parts.append(f"cache read {read:,} / write {write:,}{_cache_saved(self)}")
-        cost = self.cost
-        parts.append("unpriced" if cost is None else f"${cost:.4f}")
+        from claude_nb._accounting.money import format_usd
+
+        parts.append(format_usd(self.cost))
         if self.time_to_first_token is not None:
             parts.append(f"first token {self.time_to_first_token:.2f} s")
         parts.append(f"{self.duration:.2f} s")
@@ -128,3 +137,61 @@ class Reply:
     def __repr__(self) -> str:
         preview = self.text if len(self.text) <= 60 else self.text[:57] + "..."
         return f"Reply({preview!r}, {self.footer()})"
+
+
+def _sum_usage(usages: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """Numbers added key by key (nested objects too); other values keep the last one."""
+    total: dict[str, Any] = {}
+    for usage in usages:
+        for key, value in usage.items():
+            if isinstance(value, bool) or value is None:
+                total.setdefault(key, value)
+            elif isinstance(value, (int, float)):
+                total[key] = (total.get(key) or 0) + value
+            elif isinstance(value, Mapping):
+                total[key] = _sum_usage([total.get(key) or {}, value])
+            else:
+                total[key] = value
+    return total
+
+
+@dataclass(eq=False)
+class ToolLoopReply(Reply):
+    """A ``Reply`` for an ask with tools: the final answer plus every step.
+
+    ``message``, ``text`` and ``stop_reason`` are the last step's (the final answer);
+    ``usage``, ``cost`` and ``retries`` add up every step; ``duration`` is the whole loop,
+    tools included; ``time_to_first_token`` is the first step's.
+
+    Attributes:
+        steps: One ``Reply`` per API call, in order (a failed or interrupted last one too).
+        tool_calls: The ``"end"`` event of every tool call, in order (refused and not-run
+            calls included).
+        note: Why the loop stopped early (step cap, cut reply), or None.
+    """
+
+    steps: list[Reply] = field(default_factory=list, repr=False)
+    tool_calls: list[ToolCallEvent] = field(default_factory=list, repr=False)
+    note: str | None = None
+
+    @property
+    def usage(self) -> dict[str, Any]:
+        """Usage added up over the steps."""
+        return _sum_usage(step.usage for step in self.steps)
+
+    @property
+    def cost(self) -> float | None:
+        """Dollars over the steps (None when any step is unpriced)."""
+        costs = [step.cost for step in self.steps]
+        return None if any(cost is None for cost in costs) else sum(c or 0.0 for c in costs)
+
+    def footer(self) -> str:
+        """The reply's footer with the steps and tool calls counted after the model."""
+        model, _, rest = super().footer().partition(" · ")
+        steps, calls = len(self.steps), len(self.tool_calls)
+        counted = f"{steps} step{'s' * (steps != 1)}, {calls} tool call{'s' * (calls != 1)}"
+        return " · ".join(part for part in (model, counted, rest) if part)
+
+    def _repr_markdown_(self) -> str:
+        parts = [self.text, *([f"*{self.note}*"] if self.note else [])]
+        return "\n\n".join([*parts, f"<sub>{self.footer()}</sub>"])

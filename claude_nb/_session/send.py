@@ -5,7 +5,7 @@
         failed      -> error: history unchanged; interrupt: _commit(prompt, text) or nothing
                     -> Reply (error, interrupted, partial message) -> on_call -> re-raised
 
-``Session.ask`` sends a plain question with one ``_send``; the tool loop (``_tool_loop``)
+``Session.ask`` sends a plain question with one ``_send``; the tool loop (``tool_loop.py``)
 sends every step through it with ``history=False`` and commits its closed exchange once.
 ``_send_async`` is the async twin; only the client call differs. Every history change goes
 through ``_commit``, which tells the ``on_history`` callbacks (the store) what was kept.
@@ -16,8 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from claude_nb._accounting.cache_plan import without_cache_control
-from claude_nb._api.history import HistoryChange, text_only_turn
+from claude_nb._api.history import HistoryChange, text_only_turn, without_cache_control
 from claude_nb._config import Settings
 from claude_nb._exceptions import APIError
 from claude_nb._session.call_tracker import CallTracker
@@ -25,8 +24,10 @@ from claude_nb._session.reply import Reply
 from claude_nb._types import MessageParam
 
 if TYPE_CHECKING:
+    from claude_nb._content.attach import ContentReport
     from claude_nb._session.clients import SessionClients
     from claude_nb._wire.client import CallResult
+    from claude_nb._wire.stream import MessageSnapshot
 
 __all__ = ["SendPaths"]
 
@@ -43,7 +44,11 @@ class SendPaths:
     _clients: SessionClients
 
     def _send(
-        self, body: dict[str, Any], on_event: Any, history: bool, report: Any = None
+        self,
+        body: dict[str, Any],
+        on_event: Callable[[MessageSnapshot], None] | None,
+        history: bool,
+        report: ContentReport | None = None,
     ) -> Reply:
         """One API call: ``before_send`` checks, the request, the history and ``on_call``."""
         tracker = CallTracker(on_event, report)
@@ -57,7 +62,11 @@ class SendPaths:
         return self._finished(body, tracker, result, history)
 
     async def _send_async(
-        self, body: dict[str, Any], on_event: Any, history: bool, report: Any = None
+        self,
+        body: dict[str, Any],
+        on_event: Callable[[MessageSnapshot], None] | None,
+        history: bool,
+        report: ContentReport | None = None,
     ) -> Reply:
         """The async twin of ``_send``."""
         tracker = CallTracker(on_event, report)

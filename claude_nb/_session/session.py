@@ -1,18 +1,18 @@
 """``Session``: one conversation with the Messages API, and the ``Reply`` it returns.
 
-    ask(prompt) -> prepare_request (attachments, tools, cache plan) -> _send (``_session_send``:
+    ask(prompt) -> prepare_request (attachments, tools, cache plan) -> _send (``send.py``:
                 before_send checks, MessagesClient.create: retries, SSE, accumulate)
                 -> history committed -> Reply -> every ``on_call`` callback (the ledger)
 
 History is the API's own message list. The rules after a failure (docs/ARCHITECTURE.md,
-``_history``): the history never ends on an unanswered user turn. An error leaves it as it
-was. An interrupt (KeyboardInterrupt, also raised from ``on_event`` by a Stop button) that had
-received text keeps the user turn and the partial text (tool_use and unsigned thinking
+``claude_nb._api.history``): the history never ends on an unanswered user turn. An error leaves
+it as it was. An interrupt (KeyboardInterrupt, also raised from ``on_event`` by a Stop button)
+that had received text keeps the user turn and the partial text (tool_use and unsigned thinking
 blocks are dropped); with no text, the user turn is dropped. Every call, finished or not,
 becomes a ``Reply`` passed to ``on_call`` and kept as ``last_reply``; every change to the
 history (asks, tool loops, ``undo``, ``reset``) is passed to ``on_history``.
 
-The httpx client is created on the first request (``_session_clients``: ``import claude_nb``
+The httpx client is created on the first request (``clients.py``: ``import claude_nb``
 and ``Session()`` stay free of httpx). Offline, it talks to an in-process
 ``claude_nb.emulator.Emulator``.
 """
@@ -25,9 +25,11 @@ from typing import TYPE_CHECKING, Any
 
 from claude_nb._accounting.cache_plan import plan_cache
 from claude_nb._accounting.ledger import Ledger
+from claude_nb._accounting.user_prices import default_price_table
 from claude_nb._api.history import HistoryChange, undo_point
 from claude_nb._config import Settings, resolve_settings
 from claude_nb._content.attach import PreparedRequest, prepare_request
+from claude_nb._content.convert import ConvertedContent
 from claude_nb._session.clients import SessionClients
 from claude_nb._session.reply import Reply
 from claude_nb._session.send import SendPaths
@@ -44,12 +46,16 @@ from claude_nb._wire.request import build_body, count_tokens_body
 from claude_nb._wire.stream import MessageSnapshot
 
 if TYPE_CHECKING:
+    from claude_nb._tools.approval import Approver
+    from claude_nb._tools.render import ToolCallEvent
     from claude_nb._wire.client import MessagesClient
     from claude_nb._wire.transport import AsyncHTTPClient, HTTPClient
+    from claude_nb.emulator import Emulator
 
 __all__ = ["Reply", "Session"]
 
-Prompt = str | list[ContentBlock]
+Prompt = str | list[ContentBlock] | ConvertedContent
+"""A prompt: text, content blocks, or converted objects (``%%claude`` cells, their notes kept)."""
 
 
 class Session(SendPaths):
@@ -78,11 +84,11 @@ class Session(SendPaths):
         history: The conversation, as the API's message list.
         ledger: Usage and cost of every call (a ``Ledger``, the first ``on_call`` callback).
         on_call: Callbacks given every finished or failed call's ``Reply``.
-        on_history: Callbacks given every ``HistoryChange`` (``_history``): what the
+        on_history: Callbacks given every ``HistoryChange`` (``claude_nb._api.history``): what the
             history kept after an ask, a tool loop, ``undo`` or ``reset``.
         before_send: Callbacks given each body before it is sent (raising one refuses it).
         last_reply: The latest ``Reply`` (also set for failed and interrupted calls).
-        tools: The ``ToolRegistry`` ``ask`` offers and runs (the tool loop, ``_tool_loop``).
+        tools: The ``ToolRegistry`` ``ask`` offers and runs (the tool loop, ``tool_loop.py``).
     """
 
     def __init__(
@@ -100,7 +106,7 @@ class Session(SendPaths):
         offline_speed: float | None = None,
         http_client: HTTPClient | None = None,
         async_http_client: AsyncHTTPClient | None = None,
-        emulator: Any = None,
+        emulator: Emulator | None = None,
         environ: Mapping[str, str] | None = None,
         cache: bool = True,
         cache_ttl: CacheTTLTypes = "5m",
@@ -120,7 +126,7 @@ class Session(SendPaths):
         self.system = system
         self.history: list[MessageParam] = []
         self.cache, self.cache_ttl = cache, cache_ttl
-        self.ledger = Ledger()
+        self.ledger = Ledger(prices=default_price_table(environ))
         self.on_call: list[Callable[[Reply], object]] = [self.ledger.record_reply]
         self.on_history: list[Callable[[HistoryChange], object]] = []
         self.before_send: list[Callable[[dict[str, Any]], None]] = []
@@ -129,7 +135,7 @@ class Session(SendPaths):
         self._clients = SessionClients(self.settings, emulator, http_client, async_http_client)
 
     @property
-    def _emulator(self) -> Any:
+    def _emulator(self) -> Emulator | None:
         """The emulator offline requests go to (None before the first one)."""
         return self._clients.emulator
 
@@ -166,7 +172,7 @@ class Session(SendPaths):
         stream: bool = True,
         attach: Iterable[Any] = (),
         cache: bool | CacheTTLTypes | None = None,
-        tools: Any = None,
+        tools: ToolsArgument = None,
         **params: Any,
     ) -> PreparedRequest:
         """``build_request``'s body with the report on its content (notes, image tokens).
@@ -196,10 +202,10 @@ class Session(SendPaths):
         history: bool = True,
         on_event: Callable[[MessageSnapshot], None] | None = None,
         attach: Iterable[Any] = (),
-        tools: Any = None,
+        tools: ToolsArgument = None,
         max_steps: int | None = None,
-        approver: Any = None,
-        on_tool_event: Callable[[Any], None] | None = None,
+        approver: Approver | None = None,
+        on_tool_event: Callable[[ToolCallEvent], None] | None = None,
         **params: Any,
     ) -> Reply:
         """Send a prompt and return the reply (the history grows unless ``history=False``).
@@ -241,10 +247,10 @@ class Session(SendPaths):
         history: bool = True,
         on_event: Callable[[MessageSnapshot], None] | None = None,
         attach: Iterable[Any] = (),
-        tools: Any = None,
+        tools: ToolsArgument = None,
         max_steps: int | None = None,
-        approver: Any = None,
-        on_tool_event: Callable[[Any], None] | None = None,
+        approver: Approver | None = None,
+        on_tool_event: Callable[[ToolCallEvent], None] | None = None,
         **params: Any,
     ) -> Reply:
         """The async twin of ``ask`` (same body, history rules, tool loop and callbacks)."""
@@ -266,7 +272,11 @@ class Session(SendPaths):
         attach: Iterable[Any],
         tools: ToolsArgument,
         params: Mapping[str, Any],
-        **loop: Any,
+        *,
+        on_event: Callable[[MessageSnapshot], None] | None,
+        on_tool_event: Callable[[ToolCallEvent], None] | None,
+        approver: Approver | None,
+        max_steps: int | None,
     ) -> tuple[PreparedRequest, ToolLoop | None]:
         """``ask``'s first request, and the tool loop when there are tools to run."""
         plan = plan_tools(self.tools, tools)
@@ -281,7 +291,8 @@ class Session(SendPaths):
         return prepared, ToolLoop(
             prepared, plan.registry, rebuild,
             last_reply=lambda: self.last_reply, commit=self._commit, publish=self._publish,
-            history=history, **loop,
+            history=history, on_event=on_event, on_tool_event=on_tool_event,
+            approver=approver, max_steps=max_steps,
         )
 
     def _publish(self, reply: Reply) -> None:

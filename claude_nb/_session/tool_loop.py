@@ -4,26 +4,28 @@
 
     step 1 body (Session.prepare_request, tool specs included)
       -> Session._send -> Reply (on_call: the ledger sees every step as one call)
-      -> stop_reason "tool_use"? execute_tool_calls -> one user turn of tool_results, in order
+      -> stop_reason "tool_use"? run the calls -> one user turn of tool_results, in order
       -> step 2 body (the same fields; messages = history + this exchange) -> ... -> answer
 
 ``ToolLoop`` is the state and every decision, free of I/O: it hands out bodies and takes
-replies. ``run_tool_loop(loop, send)`` and ``run_tool_loop_async(loop, send)`` are the two
-drivers, the only code that differs between ``Session.ask`` and ``Session.ask_async``. The
-loop never sees the ``Session``: it gets callables (``send``; ``last_reply``, ``commit`` and
-``publish`` for the session's state), so this module sits below the session. Tools run on
-the calling thread in both (``async def`` tools overlap on a private loop, see ``_tool_exec``), so
-``ask_async`` blocks its event loop while tools run.
+replies, hands out each turn's tool calls (``received``) and takes their results
+(``tools_ran``). The two drivers are the only code that differs between ``Session.ask`` and
+``Session.ask_async``: ``run_tool_loop`` runs the calls with ``execute_tool_calls`` on the
+calling thread; ``run_tool_loop_async`` awaits ``execute_tool_calls_async``, so ``ask_async``
+never blocks its event loop (sync tools and the approver run in worker threads, ``async
+def`` tools on the caller's loop; ``claude_nb._tools.execute``). Same order, same results.
+The loop never sees the ``Session``: it gets callables (``send``; ``last_reply``, ``commit``
+and ``publish`` for the session's state), so this module sits below the session.
 
 History. The loop keeps this ask's exchange (prompt, assistant turns, tool_result turns)
 apart and commits it to ``session.history`` once (``Session._commit``, so the store's
-``on_history`` sees exactly what was kept), when the loop ends for any reason (answer, step
-cap, refused budget, error, interrupt), after ``_history.close_exchange``: a trailing user
-turn (a prompt or tool results nobody answered) is dropped, and a trailing assistant turn
-whose tool calls have no results keeps only its text, or is dropped when it has none (which
-may leave a trailing user turn: repeat). So the history never ends on an unanswered user
-turn nor on a tool_use without its tool_result. Chosen over "close with error results",
-which would end the history on a user turn. What was dropped is still in ``reply.steps``.
+``on_history`` sees exactly what was kept) when the loop ends for any reason (answer, step
+cap, refused budget, error, interrupt, cancelled task), after ``close_exchange``: a trailing
+user turn (a prompt or tool results nobody answered) is dropped, and a trailing assistant
+turn whose tool calls have no results keeps only its text, or is dropped when it has none
+(which may leave a trailing user turn: repeat). So the history never ends on an unanswered
+user turn nor on a tool_use without its tool_result (rather than "close with error
+results", which would end it on a user turn). What was dropped is still in ``reply.steps``.
 
 Every step is a full call: ``before_send`` checks (the budget: a refused step ends the
 loop with a ``note``), cache breakpoints planned afresh on its body (so step 2 reads step
@@ -41,11 +43,15 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Union
 
-from claude_nb._accounting.cache_plan import without_cache_control
-from claude_nb._api.history import close_exchange, text_only_turn
+from claude_nb._api.history import close_exchange, text_only_turn, without_cache_control
 from claude_nb._exceptions import APIError, BudgetExceededError, ToolError
-from claude_nb._session.reply import Reply
-from claude_nb._tools.execute import ToolCallsInterrupted, execute_tool_calls, tool_use_blocks
+from claude_nb._session.reply import Reply, ToolLoopReply
+from claude_nb._tools.execute import (
+    ToolCallsInterrupted,
+    execute_tool_calls,
+    execute_tool_calls_async,
+    tool_use_blocks,
+)
 from claude_nb._tools.registry import Tool, ToolRegistry
 from claude_nb._tools.render import ToolCallEvent
 from claude_nb._types import ContentBlock, MessageParam
@@ -122,67 +128,12 @@ def plan_tools(registered: ToolRegistry, tools: ToolsArgument) -> ToolPlan:
     return ToolPlan(chosen, [dict(spec) for spec in chosen.specs()] + raw)
 
 
-def _sum_usage(usages: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """Numbers added key by key (nested objects too); other values keep the last one."""
-    total: dict[str, Any] = {}
-    for usage in usages:
-        for key, value in usage.items():
-            if isinstance(value, bool) or value is None:
-                total.setdefault(key, value)
-            elif isinstance(value, (int, float)):
-                total[key] = (total.get(key) or 0) + value
-            elif isinstance(value, Mapping):
-                total[key] = _sum_usage([total.get(key) or {}, value])
-            else:
-                total[key] = value
-    return total
-
-
-@dataclass(eq=False)
-class ToolLoopReply(Reply):
-    """A ``Reply`` for an ask with tools: the final answer plus every step.
-
-    ``message``, ``text`` and ``stop_reason`` are the last step's (the final answer);
-    ``usage``, ``cost`` and ``retries`` add up every step; ``duration`` is the whole loop,
-    tools included; ``time_to_first_token`` is the first step's.
-
-    Attributes:
-        steps: One ``Reply`` per API call, in order (a failed or interrupted last one too).
-        tool_calls: The ``"end"`` event of every tool call, in order (refused and not-run
-            calls included).
-        note: Why the loop stopped early (step cap, cut reply), or None.
-    """
-
-    steps: list[Reply] = field(default_factory=list, repr=False)
-    tool_calls: list[ToolCallEvent] = field(default_factory=list, repr=False)
-    note: str | None = None
-
-    @property
-    def usage(self) -> dict[str, Any]:
-        """Usage added up over the steps."""
-        return _sum_usage(step.usage for step in self.steps)
-
-    @property
-    def cost(self) -> float | None:
-        """Dollars over the steps (None when any step is unpriced)."""
-        costs = [step.cost for step in self.steps]
-        return None if any(cost is None for cost in costs) else sum(c or 0.0 for c in costs)
-
-    def footer(self) -> str:
-        """The reply's footer with the steps and tool calls counted after the model."""
-        model, _, rest = super().footer().partition(" · ")
-        steps, calls = len(self.steps), len(self.tool_calls)
-        counted = f"{steps} step{'s' * (steps != 1)}, {calls} tool call{'s' * (calls != 1)}"
-        return " · ".join(part for part in (model, counted, rest) if part)
-
-    def _repr_markdown_(self) -> str:
-        parts = [self.text, *([f"*{self.note}*"] if self.note else [])]
-        return "\n\n".join([*parts, f"<sub>{self.footer()}</sub>"])
-
-
 @dataclass
 class ToolLoop:
-    """One ask with tools, free of I/O: ``next_body`` -> (driver sends) -> ``received``.
+    """One ask with tools, free of I/O, driven by ``run_tool_loop`` or its async twin.
+
+    ``next_body`` -> (the driver sends) -> ``received`` -> (the driver runs the calls it
+    handed out) -> ``tools_ran`` -> ``next_body`` ... -> ``finish``.
 
     Args:
         prepared: The first step's request (``Session.prepare_request``).
@@ -234,28 +185,36 @@ class ToolLoop:
         self._before = self.last_reply()
         return body
 
-    def received(self, reply: Reply) -> None:
-        """Take a finished step: run its tool calls and queue the next body, or stop."""
+    def received(self, reply: Reply) -> list[ContentBlock]:
+        """Take a finished step; the tool_use blocks to run now (none: the loop is done).
+
+        The driver runs them (with ``approver``, events to ``tool_event``) and passes their
+        results to ``tools_ran``. Calls that may not run (the step cap, a cut reply) end
+        here with a ``note``.
+        """
         self.steps.append(reply)
         content = list(reply.message.get("content") or [])
         self.exchange.append({"role": "assistant", "content": content})
         calls = tool_use_blocks(content)
         if not calls:
-            return
+            return []
         if reply.stop_reason != "tool_use":
-            return self._not_run(calls, f"the reply stopped ({reply.stop_reason}) mid tool call")
+            self._not_run(calls, f"the reply stopped ({reply.stop_reason}) mid tool call")
+            return []
         if len(self.steps) >= self.limit:
-            return self._not_run(calls, f"the step limit ({self.limit}) was reached")
-        try:
-            results = execute_tool_calls(
-                content, self.registry, approver=self.approver, on_event=self._tool_event
-            )
-        except ToolCallsInterrupted as interrupt:
-            self.exchange.append({"role": "user", "content": interrupt.results})
-            raise
+            self._not_run(calls, f"the step limit ({self.limit}) was reached")
+            return []
+        return calls
+
+    def tools_ran(self, results: list[ContentBlock], *, interrupted: bool = False) -> None:
+        """Take the tool_result blocks of the calls ``received`` handed out, in order.
+
+        They become one user turn; then the next step's body is queued, unless the calls
+        were ``interrupted`` (the loop ends: ``finish`` closes the exchange).
+        """
         self.exchange.append({"role": "user", "content": results})
-        self._next = self.rebuild(messages=[*self.base, *self.exchange]).body
-        return None
+        if not interrupted:
+            self._next = self.rebuild(messages=[*self.base, *self.exchange]).body
 
     def step_failed(self, error: BaseException) -> None:
         """Keep the failed step's reply and, after an interrupt, its partial text."""
@@ -290,7 +249,8 @@ class ToolLoop:
             time_to_first_token=first.time_to_first_token,
             duration=time.perf_counter() - self.started,
             retries=sum(step.retries for step in self.steps),
-            interrupted=isinstance(error, KeyboardInterrupt),
+            # a KeyboardInterrupt, or the CancelledError of a cancelled ask_async
+            interrupted=error is not None and not isinstance(error, Exception),
             error=error,
             steps=list(self.steps),
             tool_calls=list(self.tool_calls),
@@ -300,7 +260,8 @@ class ToolLoop:
         self.publish(reply)
         return reply
 
-    def _tool_event(self, event: ToolCallEvent) -> None:
+    def tool_event(self, event: ToolCallEvent) -> None:
+        """Keep an ended call for the reply and pass every event to ``on_tool_event``."""
         if event.kind == "end":
             self.tool_calls.append(event)
         if self.on_tool_event is not None:
@@ -311,7 +272,7 @@ class ToolLoop:
         self.note = f"Stopped: {why}; the model asked for {names}, which did not run."
         for index, call in enumerate(calls):
             arguments = call.get("input")
-            self._tool_event(
+            self.tool_event(
                 ToolCallEvent(
                     "end",
                     str(call.get("id", "")),
@@ -329,7 +290,7 @@ AsyncSend = Callable[[dict[str, Any]], Awaitable[Reply]]
 
 
 def run_tool_loop(loop: ToolLoop, send: Send) -> ToolLoopReply:
-    """Drive ``loop``, sending each step with ``send`` (``Session.ask``)."""
+    """Drive ``loop``: send each step with ``send``, run the tools here (``Session.ask``)."""
     try:
         while (body := loop.next_body()) is not None:
             try:
@@ -337,7 +298,17 @@ def run_tool_loop(loop: ToolLoop, send: Send) -> ToolLoopReply:
             except (APIError, KeyboardInterrupt) as error:
                 loop.step_failed(error)
                 raise
-            loop.received(reply)
+            calls = loop.received(reply)
+            if not calls:
+                continue
+            try:
+                results = execute_tool_calls(
+                    calls, loop.registry, approver=loop.approver, on_event=loop.tool_event
+                )
+            except ToolCallsInterrupted as interrupt:
+                loop.tools_ran(interrupt.results, interrupted=True)
+                raise
+            loop.tools_ran(results)
     except (Exception, KeyboardInterrupt) as error:
         loop.finish(error)
         raise
@@ -345,7 +316,13 @@ def run_tool_loop(loop: ToolLoop, send: Send) -> ToolLoopReply:
 
 
 async def run_tool_loop_async(loop: ToolLoop, send: AsyncSend) -> ToolLoopReply:
-    """The async twin of ``run_tool_loop`` (``Session.ask_async``)."""
+    """The async twin of ``run_tool_loop`` (``Session.ask_async``): the loop stays free.
+
+    A cancelled task ends the loop like an interrupt: the exchange is closed and committed,
+    the reply (``interrupted``) published, and ``CancelledError`` propagates.
+    """
+    import asyncio  # loaded already: this runs on an event loop
+
     try:
         while (body := loop.next_body()) is not None:
             try:
@@ -353,8 +330,18 @@ async def run_tool_loop_async(loop: ToolLoop, send: AsyncSend) -> ToolLoopReply:
             except (APIError, KeyboardInterrupt) as error:
                 loop.step_failed(error)
                 raise
-            loop.received(reply)
-    except (Exception, KeyboardInterrupt) as error:
+            calls = loop.received(reply)
+            if not calls:
+                continue
+            try:
+                results = await execute_tool_calls_async(
+                    calls, loop.registry, approver=loop.approver, on_event=loop.tool_event
+                )
+            except ToolCallsInterrupted as interrupt:
+                loop.tools_ran(interrupt.results, interrupted=True)
+                raise
+            loop.tools_ran(results)
+    except (Exception, KeyboardInterrupt, asyncio.CancelledError) as error:
         loop.finish(error)
         raise
     return _done(loop)

@@ -76,10 +76,13 @@ class Denied:
 class Approver(Protocol):
     """Decides whether a tool call may run.
 
-    Called on the main thread, once per approved-so-far call, in the order of the
-    tool_use blocks. Returning ``"approve_all"`` approves this call and every later one
-    of the same ``execute_tool_calls`` batch; an approver that should remember it for a
-    whole cell (as ``PromptApprover`` does) keeps that state itself.
+    Called once per valid call not yet approved, in the order of the tool_use blocks, one
+    call at a time: on the calling thread by ``execute_tool_calls`` (``Session.ask``), in a
+    worker thread by ``execute_tool_calls_async`` (``Session.ask_async``), so an approver
+    that blocks (``input()``, a button it waits for) never stalls an event loop. Returning
+    ``"approve_all"`` approves this call and every later one of the same turn; an approver
+    that should remember it for a whole cell (as ``PromptApprover`` does) keeps that state
+    itself.
     """
 
     def __call__(self, request: ApprovalRequest) -> ApprovalTypes | Denied:

@@ -6,56 +6,66 @@
                           │            │            │          │
                           └─ unknown ──┴─ invalid ──┴─ denied ─┴─ exception ──> is_error result
 
-Every tool_use block gets exactly one tool_result, in the order of the blocks. Sync tools
-run one after another on the calling (main) thread, so they may draw figures and print.
-Calls that return an awaitable (``async def`` tools) are started in turn and then awaited
-together on a private event loop in a worker thread: ipykernel already runs a loop on the
-main thread, so ``asyncio.run`` cannot be used there and nothing patches asyncio. Events
-reach ``on_event`` on the calling thread only.
+Every tool_use block gets exactly one tool_result, in the order of the blocks.
+``claude_nb._tools.batch.ToolBatch`` is the one sans-I/O step both executors share: it plans
+the calls, checks them, records the approvals and builds every result and event. Only the
+lines that ask the approver and run a tool differ:
+
+* ``execute_tool_calls`` (``Session.ask``): sync tools and the approver run one after another
+  on the calling (main) thread, so tools may draw figures and print. Calls that return an
+  awaitable (``async def`` tools) are started in turn and then awaited together on a
+  private event loop in a worker thread: ipykernel already runs a loop on the main thread,
+  so ``asyncio.run`` cannot be used there and nothing patches asyncio.
+* ``execute_tool_calls_async`` (``Session.ask_async``): the same order and results, without
+  blocking the caller's event loop. Sync tools and the approver (an ``input()`` prompt
+  blocks) run one after another in worker threads (``asyncio.to_thread``); ``async def``
+  tools are awaited together on the caller's loop.
+
+Events reach ``on_event`` on the calling thread only (the loop's thread in the async one).
 
 A KeyboardInterrupt (the notebook's stop button) raises ``ToolCallsInterrupted``, a
 ``KeyboardInterrupt`` whose ``results`` holds a full list: the results known so far and an
 ``is_error`` "interrupted" result for each call that did not finish, so the caller can close
-the history validly before the interrupt propagates.
+the history validly before the interrupt propagates. Cancelling the task that awaits
+``execute_tool_calls_async`` gives every unfinished call that result and end event too, then
+re-raises ``CancelledError`` (a sync tool already running in its thread runs to its end).
 """
 
 from __future__ import annotations
 
 import inspect
-import json
-import os
 import queue
 import threading
-import time
-import traceback as traceback_module
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any
 
-from claude_nb._exceptions import ContentError, ToolError
-from claude_nb._tools.approval import ApprovalRequest, Approver, Denied
-from claude_nb._tools.registry import Tool, ToolRegistry
-from claude_nb._tools.render import ToolCallEvent
+from claude_nb._tools.approval import Approver
+from claude_nb._tools.batch import (
+    DEFAULT_MAX_RESULT_CHARS,
+    NO_OUTPUT,
+    Pending,
+    ToolBatch,
+    ToolCall,
+    ToolCallEventCallback,
+    format_result,
+    tool_use_blocks,
+)
+from claude_nb._tools.registry import ToolRegistry
 from claude_nb._types import ContentBlock
 
 __all__ = [
     "DEFAULT_MAX_RESULT_CHARS",
     "NO_OUTPUT",
+    "ToolCallEventCallback",
     "ToolCallsInterrupted",
     "execute_tool_calls",
+    "execute_tool_calls_async",
     "format_result",
     "tool_use_blocks",
 ]
 
-DEFAULT_MAX_RESULT_CHARS = 20_000
-"""Results longer than this many characters are cut, with a visible notice."""
-
-NO_OUTPUT = "(no output)"
-_SUMMARY_CHARS = 300
 _POLL_SECONDS = 0.05
 _SETTLE_SECONDS = 5.0
-
-EventCallback = Callable[[ToolCallEvent], None]
 
 
 class ToolCallsInterrupted(KeyboardInterrupt):
@@ -74,27 +84,12 @@ class ToolCallsInterrupted(KeyboardInterrupt):
         self.results = results
 
 
-def tool_use_blocks(message_or_blocks: Mapping[str, Any] | Sequence[Any]) -> list[ContentBlock]:
-    """The ``tool_use`` blocks of a message dict (or of a list of content blocks), in order."""
-    if isinstance(message_or_blocks, Mapping):
-        blocks = message_or_blocks.get("content") or []
-    else:
-        blocks = message_or_blocks
-    if isinstance(blocks, str):
-        return []
-    return [
-        dict(block)
-        for block in blocks
-        if isinstance(block, Mapping) and block.get("type") == "tool_use"
-    ]
-
-
 def execute_tool_calls(
     message_or_blocks: Mapping[str, Any] | Sequence[Any],
     registry: ToolRegistry,
     *,
     approver: Approver | None = None,
-    on_event: EventCallback | None = None,
+    on_event: ToolCallEventCallback | None = None,
     max_result_chars: int = DEFAULT_MAX_RESULT_CHARS,
     traceback: bool = False,
 ) -> list[ContentBlock]:
@@ -115,258 +110,164 @@ def execute_tool_calls(
     Raises:
         ToolCallsInterrupted: On KeyboardInterrupt, after every call has a result.
     """
-    batch = _Batch(registry, approver, on_event, max_result_chars, traceback)
-    return batch.run(tool_use_blocks(message_or_blocks))
-
-
-@dataclass
-class _Call:
-    """One tool_use block on its way to a result."""
-
-    index: int
-    tool_use_id: str
-    name: str
-    arguments: Any
-    started: float = 0.0
-    pending: Awaitable[Any] | None = None
-
-
-class _Batch:
-    """The state of one ``execute_tool_calls`` run."""
-
-    def __init__(
-        self,
-        registry: ToolRegistry,
-        approver: Approver | None,
-        on_event: EventCallback | None,
-        max_result_chars: int,
-        traceback: bool,
-    ) -> None:
-        self.registry = registry
-        self.approver = approver
-        self.on_event = on_event
-        self.max_result_chars = max_result_chars
-        self.traceback = traceback
-        self.approved_all = False
-        self.results: list[ContentBlock | None] = []
-
-    def run(self, blocks: list[ContentBlock]) -> list[ContentBlock]:
-        calls = [
-            _Call(index, str(block.get("id", "")), str(block.get("name", "")), block.get("input"))
-            for index, block in enumerate(blocks)
-        ]
-        self.results = [None] * len(calls)
-        try:
-            for call in calls:
-                self._start(call)
-            self._await_pending([call for call in calls if call.pending is not None])
-        except KeyboardInterrupt as interrupt:
-            for call in calls:
-                if inspect.iscoroutine(call.pending):
-                    call.pending.close()
-                if self.results[call.index] is None:
-                    self._fail(call, "Interrupted by the user before the tool finished.")
-            raise ToolCallsInterrupted(self._complete()) from interrupt
-        return self._complete()
-
-    def _complete(self) -> list[ContentBlock]:
-        return [result for result in self.results if result is not None]
-
-    def _emit(self, event: ToolCallEvent) -> None:
-        if self.on_event is not None:
-            self.on_event(event)
-
-    def _event(self, kind: str, call: _Call, **fields: Any) -> ToolCallEvent:
-        arguments = call.arguments if isinstance(call.arguments, Mapping) else {}
-        return ToolCallEvent(kind, call.tool_use_id, call.name, arguments, call.index, **fields)  # type: ignore[arg-type]
-
-    def _start(self, call: _Call) -> None:
-        """Look up, validate, approve and call; an awaitable result is left pending."""
-        try:
-            found = self.registry.get(call.name)
-        except ToolError as exc:
-            return self._fail(call, str(exc))
-        if found is None:
-            known = ", ".join(self.registry.names()) or "(none)"
-            return self._fail(call, f"Unknown tool {call.name!r}. Known tools: {known}.")
-        problems = found.schema.validate(call.arguments)
-        if problems:
-            listing = "\n".join(f"- {problem}" for problem in problems)
-            return self._fail(call, f"Invalid input for tool {call.name!r}:\n{listing}")
-        denial = self._ask(found, call)
-        if denial is not None:
-            return self._fail(call, denial)
-        try:
-            positional, keywords = found.schema.bind(call.arguments)
-        except (ValueError, TypeError) as exc:
-            return self._fail(call, f"Invalid input for tool {call.name!r}: {exc}")
-        self._emit(self._event("start", call))
-        call.started = time.perf_counter()
-        try:
-            value = found.function(*positional, **keywords)
-        except Exception as exc:  # any tool failure goes back to the model
-            return self._finish(call, error=exc)
-        if inspect.isawaitable(value):
-            call.pending = value
-            return None
-        return self._finish(call, value=value)
-
-    def _ask(self, found: Tool, call: _Call) -> str | None:
-        """None when the call may run, else the denial text for the model."""
-        if self.approver is None or self.approved_all:
-            return None
-        request = ApprovalRequest(call.name, call.arguments, call.tool_use_id, found.description)
-        decision = self.approver(request)
-        if isinstance(decision, Denied):
-            return decision.reason
-        if decision == "approve_all":
-            self.approved_all = True
-        if decision in ("approve", "approve_all"):
-            return None
-        return f"The user declined to run the tool {call.name!r}."
-
-    def _fail(self, call: _Call, message: str, duration: float | None = None) -> None:
-        """Record an is_error result that never produced a value."""
-        self.results[call.index] = _result_block(call.tool_use_id, message, is_error=True)
-        self._emit(self._event("end", call, error=message, duration=duration))
-
-    def _finish(
-        self, call: _Call, *, value: Any = None, error: BaseException | None = None
-    ) -> None:
-        """Record the outcome of a call that ran."""
-        duration = time.perf_counter() - call.started
-        if error is not None:
-            return self._fail(call, self._error_text(error), duration)
-        content = format_result(value, self.max_result_chars)
-        self.results[call.index] = _result_block(call.tool_use_id, content)
-        summary = _summary(content)
-        self._emit(self._event("end", call, result_summary=summary, duration=duration))
-        return None
-
-    def _error_text(self, error: BaseException) -> str:
-        if self.traceback:
-            lines = traceback_module.format_exception(type(error), error, error.__traceback__)
-            return _bounded("".join(lines).rstrip(), self.max_result_chars)
-        return _bounded(f"{type(error).__name__}: {error}", self.max_result_chars)
-
-    def _await_pending(self, calls: list[_Call]) -> None:
-        """Await the pending calls together on a private loop in a worker thread."""
-        if not calls:
-            return
-        import asyncio  # only when an async tool runs: it costs ~30 ms to import
-
-        finished: queue.Queue[tuple[_Call, Any, BaseException | None]] = queue.Queue()
-
-        async def await_one(call: _Call, awaitable: Awaitable[Any]) -> None:
+    batch = ToolBatch(message_or_blocks, registry, on_event, max_result_chars, traceback)
+    pending: Pending = []
+    try:
+        for call in batch.calls:
+            request = batch.check(call, approver)
+            if request is not None and approver is not None:
+                batch.decide(call, approver(request))
+            run = batch.begin(call)
+            if run is None:
+                continue
             try:
-                finished.put((call, await awaitable, None))
-            except Exception as exc:  # reported as the tool's error
-                finished.put((call, None, exc))
+                value = run()
+            except Exception as exc:  # any tool failure goes back to the model
+                batch.finish(call, error=exc)
+                continue
+            batch.ran(call, value, pending)
+        _await_on_a_private_loop(batch, pending)
+    except KeyboardInterrupt as interrupt:
+        _close(pending)
+        raise ToolCallsInterrupted(batch.stop()) from interrupt
+    return batch.results()
 
-        settled = threading.Event()
 
-        async def await_all() -> None:
+async def execute_tool_calls_async(
+    message_or_blocks: Mapping[str, Any] | Sequence[Any],
+    registry: ToolRegistry,
+    *,
+    approver: Approver | None = None,
+    on_event: ToolCallEventCallback | None = None,
+    max_result_chars: int = DEFAULT_MAX_RESULT_CHARS,
+    traceback: bool = False,
+) -> list[ContentBlock]:
+    """The async twin of ``execute_tool_calls``: the same results, the loop never blocked.
+
+    Sync tools and the approver run in worker threads, one after another; ``async def``
+    tools are awaited together on the running loop (results in call order). The arguments,
+    results and events are ``execute_tool_calls``'s.
+
+    Raises:
+        ToolCallsInterrupted: On KeyboardInterrupt, after every call has a result.
+        asyncio.CancelledError: The awaiting task was cancelled; every unfinished call got
+            an "interrupted" result and end event first.
+    """
+    import asyncio
+
+    batch = ToolBatch(message_or_blocks, registry, on_event, max_result_chars, traceback)
+    pending: Pending = []
+    try:
+        for call in batch.calls:
+            request = batch.check(call, approver)
+            if request is not None and approver is not None:
+                batch.decide(call, await asyncio.to_thread(approver, request))
+            run = batch.begin(call)
+            if run is None:
+                continue
             try:
-                await asyncio.gather(
-                    *(await_one(call, call.pending) for call in calls if call.pending is not None)
+                value = run() if call.is_async else await asyncio.to_thread(run)
+            except Exception as exc:  # any tool failure goes back to the model
+                batch.finish(call, error=exc)
+                continue
+            batch.ran(call, value, pending)
+        await _await_on_this_loop(batch, pending)
+    except (KeyboardInterrupt, asyncio.CancelledError) as stop:
+        _close(pending)
+        results = batch.stop()
+        if isinstance(stop, KeyboardInterrupt):
+            raise ToolCallsInterrupted(results) from stop
+        raise
+    return batch.results()
+
+
+def _close(pending: Pending) -> None:
+    """Close coroutines that never ran to their end (no "never awaited" warning)."""
+    for _call, awaitable in pending:
+        if inspect.iscoroutine(awaitable) and awaitable.cr_frame is not None:
+            awaitable.close()
+
+
+async def _outcome(awaitable: Awaitable[Any]) -> tuple[Any, BaseException | None]:
+    """Await one tool; its exception (a KeyboardInterrupt too) is returned, not raised."""
+    try:
+        return await awaitable, None
+    except (Exception, KeyboardInterrupt) as exc:  # reported as the tool's error
+        return None, exc
+
+
+async def _await_on_this_loop(batch: ToolBatch, pending: Pending) -> None:
+    """Await the pending calls together on the running loop; record each as it ends."""
+    if not pending:
+        return
+    import asyncio
+
+    tasks: dict[asyncio.Future[tuple[Any, BaseException | None]], ToolCall] = {
+        asyncio.ensure_future(_outcome(awaitable)): call for call, awaitable in pending
+    }
+    pending.clear()  # the tasks own the coroutines now
+    waiting = set(tasks)
+    try:
+        while waiting:
+            done, waiting = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            for task in sorted(done, key=lambda task: tasks[task].index):
+                value, error = (
+                    (None, asyncio.CancelledError("the tool was cancelled"))
+                    if task.cancelled()
+                    else task.result()
                 )
-            finally:  # after a cancel, gather returns once every call has unwound
-                settled.set()
+                if isinstance(error, KeyboardInterrupt):
+                    raise error
+                batch.finish(tasks[task], value=value, error=error)
+    finally:  # after an interrupt or a cancel, wait (a bounded time) for the tools to unwind
+        for task in waiting:
+            task.cancel()
+        if waiting:
+            await asyncio.wait(waiting, timeout=_SETTLE_SECONDS)
 
-        loop = asyncio.new_event_loop()
-        worker = threading.Thread(target=loop.run_forever, name="claude_nb-tools", daemon=True)
-        worker.start()
-        future = asyncio.run_coroutine_threadsafe(await_all(), loop)
+
+def _await_on_a_private_loop(batch: ToolBatch, pending: Pending) -> None:
+    """Await the pending calls together on a private loop in a worker thread."""
+    if not pending:
+        return
+    import asyncio  # only when an async tool runs: it costs ~30 ms to import
+
+    finished: queue.Queue[tuple[ToolCall, Any, BaseException | None]] = queue.Queue()
+    settled = threading.Event()
+
+    async def await_all() -> None:
+        async def await_one(call: ToolCall, awaitable: Awaitable[Any]) -> None:
+            finished.put((call, *await _outcome(awaitable)))
+
         try:
-            for _ in calls:
-                call, value, error = _next(finished)
-                call.pending = None
-                self._finish(call, value=value, error=error)
-        finally:
-            future.cancel()
-            settled.wait(timeout=_SETTLE_SECONDS)
-            loop.call_soon_threadsafe(loop.stop)
-            worker.join()
-            loop.close()
+            await asyncio.gather(*(await_one(call, awaitable) for call, awaitable in pending))
+        finally:  # after a cancel, gather returns once every call has unwound
+            settled.set()
+
+    loop = asyncio.new_event_loop()
+    worker = threading.Thread(target=loop.run_forever, name="claude_nb-tools", daemon=True)
+    worker.start()
+    future = asyncio.run_coroutine_threadsafe(await_all(), loop)
+    try:
+        for _ in range(len(pending)):
+            call, value, error = _next(finished)
+            if isinstance(error, KeyboardInterrupt):
+                raise error
+            batch.finish(call, value=value, error=error)
+    finally:
+        future.cancel()
+        settled.wait(timeout=_SETTLE_SECONDS)
+        loop.call_soon_threadsafe(loop.stop)
+        worker.join()
+        loop.close()
 
 
-def _next(finished: queue.Queue[tuple[_Call, Any, BaseException | None]]) -> Any:
+def _next(
+    finished: queue.Queue[tuple[ToolCall, Any, BaseException | None]],
+) -> tuple[ToolCall, Any, BaseException | None]:
     """The next finished call; polls so that KeyboardInterrupt lands promptly."""
     while True:
         try:
             return finished.get(timeout=_POLL_SECONDS)
         except queue.Empty:
             continue
-
-
-def _result_block(
-    tool_use_id: str, content: str | list[ContentBlock], *, is_error: bool = False
-) -> ContentBlock:
-    block: ContentBlock = {"type": "tool_result", "tool_use_id": tool_use_id, "content": content}
-    if is_error:
-        block["is_error"] = True
-    return block
-
-
-def _bounded(text: str, max_chars: int) -> str:
-    """Cut ``text`` to ``max_chars`` with a notice saying how much was left out."""
-    if len(text) <= max_chars:
-        return text
-    notice = f"\n… [truncated: showing {max_chars:,} of {len(text):,} characters]"
-    return text[:max_chars] + notice
-
-
-def format_result(
-    value: Any, max_chars: int = DEFAULT_MAX_RESULT_CHARS
-) -> str | list[ContentBlock]:
-    """A tool's return value as tool_result content.
-
-    str as is; None as ``"(no output)"``; numbers, bools, dicts and lists as JSON;
-    figures, images, arrays, image bytes and DataFrames (a bounded Markdown table) through
-    ``claude_nb._content.convert.to_content_blocks``; anything else as its ``repr``. Text is cut
-    to ``max_chars`` with a visible notice.
-    """
-    if value is None:
-        return NO_OUTPUT
-    if isinstance(value, str):
-        return _bounded(value, max_chars) if value else "(empty string)"
-    if isinstance(value, (bool, int, float, dict, list, tuple)):
-        text = json.dumps(value, ensure_ascii=False, default=str)
-        return _bounded(text, max_chars)
-    blocks = _content_blocks(value)
-    if blocks is None:
-        return _bounded(str(value) if isinstance(value, os.PathLike) else repr(value), max_chars)
-    budget = max_chars
-    bounded: list[ContentBlock] = []
-    for block in blocks:
-        if block.get("type") == "text":
-            text = _bounded(str(block.get("text", "")), max(budget, 0))
-            budget -= len(text)
-            block = {**block, "text": text}
-        bounded.append(block)
-    return bounded
-
-
-def _content_blocks(value: Any) -> list[ContentBlock] | None:
-    """``_content.to_content_blocks(value)``, or None when it refuses the object."""
-    from claude_nb._content.convert import to_content_blocks  # lazily: it knows figures and frames
-
-    if isinstance(value, os.PathLike):
-        return None  # a returned path is an answer, not a file to upload
-    try:
-        blocks = to_content_blocks(value)
-    except (ContentError, TypeError, ValueError):
-        return None
-    return list(blocks) or None
-
-
-def _summary(content: str | list[ContentBlock]) -> str:
-    """The start of a result, for the folded call block."""
-    if isinstance(content, str):
-        text = content
-    else:
-        text = " ".join(
-            str(block.get("text", "")) if block.get("type") == "text" else f"[{block.get('type')}]"
-            for block in content
-        )
-    return text if len(text) <= _SUMMARY_CHARS else text[: _SUMMARY_CHARS - 1] + "…"

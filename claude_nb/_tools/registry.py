@@ -136,8 +136,12 @@ def tool(
 
 
 def tool(
-    function: Any = None, /, *, name: str | None = None, description: str | None = None
-) -> Any:
+    function: FunctionT | None = None,
+    /,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+) -> FunctionT | Callable[[FunctionT], FunctionT]:
     """Mark a function as a Claude tool: ``@tool`` or ``@tool(name=..., description=...)``.
 
     The function is compiled now (a bad signature raises here) and returned unchanged, with
@@ -238,7 +242,15 @@ class ToolRegistry:
         self._entries[compiled.name] = compiled
         return compiled
 
-    def tool(self, function: Any = None, /, *, name: str | None = None) -> Any:
+    @overload
+    def tool(self, function: FunctionT, /) -> FunctionT: ...
+
+    @overload
+    def tool(self, /, *, name: str | None = None) -> Callable[[FunctionT], FunctionT]: ...
+
+    def tool(
+        self, function: FunctionT | None = None, /, *, name: str | None = None
+    ) -> FunctionT | Callable[[FunctionT], FunctionT]:
         """Decorator: register a function here and return it unchanged (bare or with name)."""
 
         def decorate(target: FunctionT) -> FunctionT:

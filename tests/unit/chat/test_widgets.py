@@ -17,7 +17,6 @@ import pytest
 
 from claude_nb._chat.view import (
     ChatEntry,
-    RepaintThrottle,
     attachable_names,
     cost_label,
     entry_html,
@@ -84,18 +83,8 @@ def test_entry_html_marks_role_status_and_tool_calls() -> None:
     assert "cnb-assistant" in rendered
     assert "data-status='stopped'" in rendered
     assert "⏹ stopped" in rendered
-    assert "<code>&lt;f&gt;</code>" in rendered
-    assert "&lt;b&gt;" in rendered
-
-
-def test_repaint_throttle_caps_the_rate() -> None:
-    now = [0.0]
-    throttle = RepaintThrottle(per_second=20, clock=lambda: now[0])
-    allowed = 0
-    for _ in range(1000):  # one event per millisecond for one second
-        allowed += throttle.due()
-        now[0] += 0.001
-    assert 19 <= allowed <= 21
+    assert "<code>&lt;f&gt;(x=" in rendered and "cnb-tool-requested" in rendered
+    assert "&lt;b&gt;" in rendered and '"<b>"' not in rendered
 
 
 def test_cost_label_shows_tokens_cache_ledger_totals_and_unpriced() -> None:
