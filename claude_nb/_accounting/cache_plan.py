@@ -1,7 +1,9 @@
 """Automatic prompt-cache planning (pure, no I/O).
 
 ``plan_cache(body, model=..., ttl=...)`` returns a *new* request body with ``cache_control``
-breakpoints placed where they pay (API.md §1.4), and never touches the body it was given:
+breakpoints placed where they pay
+(https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching), and never touches the body
+it was given:
 
 1. a **rolling** breakpoint on the last cacheable block of the conversation, so every turn
    writes its whole prefix and the next turn reads it back;
@@ -74,7 +76,7 @@ class _Slot:
 
 
 def _locations(body: Mapping[str, Any]) -> list[Location]:
-    """Block locations in the same order as ``_estimate.segments`` lists them."""
+    """Block locations in the same order as ``_api.estimate.segments`` lists them."""
     result: list[Location] = []
     tools = body.get("tools")
     result += [("tools", index) for index in range(len(tools) if isinstance(tools, list) else 0)]

@@ -1,11 +1,11 @@
 """The cost ledger: one ``UsageRecord`` per API call, append-only, with derived totals.
 
-Every call makes a record (``UsageRecord``, in ``_usage_record``): each step of a tool loop,
-and interrupted or failed calls whose usage is known. A record holds facts only (time, model,
-tokens by kind, timings, request id, offline flag, cell); cost, hit ratio and savings are
-derived from a ``PriceTable`` when asked, so a price override re-prices the whole ledger. An
-unpriced model shows as "unpriced" and warns once per ledger (``UnpricedModelWarning``), never
-as $0. Offline calls are priced as the call would have cost and marked *simulated*.
+Every call makes a record (``UsageRecord``, in ``_accounting.usage_record``): each step of a tool
+loop, and interrupted or failed calls whose usage is known. A record holds facts only (time, model,
+tokens by kind, timings, request id, offline flag, cell); cost, hit ratio and savings are derived
+from a ``PriceTable`` when asked, so a price override re-prices the whole ledger. An unpriced model
+shows as "unpriced" and warns once per ledger (``UnpricedModelWarning``), never as $0. Offline
+calls are priced as the call would have cost and marked *simulated*.
 
 Integration (the session's ``on_call`` callbacks receive every ``Reply``)::
 

@@ -1,9 +1,9 @@
 """``UsageRecord``: one API call as billed (facts only), made from a ``Reply``.
 
 A record holds time, model, tokens by kind, timings, request id, offline flag, cell, and the
-interrupted/error/batch flags; cost and savings are derived from a ``PriceTable`` when asked
-(by default ``default_price_table()``: the packaged prices with the user's ``prices.json``).
-The ``Ledger`` (``_ledger``) keeps them in order; the store (``_store``) saves them as JSON.
+interrupted/error/batch flags; cost and savings are derived from a ``PriceTable`` when asked (by
+default ``default_price_table()``: the packaged prices with the user's ``prices.json``). The
+``Ledger`` (``_accounting.ledger``) keeps them in order; the store (``_store``) saves them as JSON.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@
         on_event: Stop pressed? raise StopRequested; else keep the snapshot and repaint the
                   bubble when the one repaint Throttle (_display.throttle) lets it
         on_tool_event: an ended tool call joins the bubble (arguments and result)
-        approver: the Approve / Deny / Approve all panel (``_chat_approval``)
+        approver: the Approve / Deny / Approve all panel (``_chat.approval``)
     -> done | stopped (partial kept) | failed (error bubble) -> final repaint
     -> the cost label from the session's ledger -> Send enabled again
 

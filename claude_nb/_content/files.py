@@ -1,7 +1,7 @@
 """Files and URLs as content: image and PDF URLs, PDF bytes, and plain-text documents.
 
 Each function returns ``(block, notes)``; ``_content`` wraps it. Images read
-from files go through ``_images`` like any other bytes; this module only reads and checks.
+from files go through ``_content.images`` like any other bytes; this module only reads and checks.
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ __all__ = [
 ImageFormatTypes = Literal["auto", "png", "jpeg"]
 
 MAX_BASE64_BYTES = 10 * 1024 * 1024
-"""Largest base64 payload of one image on the direct API (shared/API.md §5)."""
+"""Largest base64 payload of one image on the direct API (https://docs.anthropic.com/en/docs/build-with-claude/vision)."""
 
 MAX_PIXELS_PER_SIDE = 8000
 """Largest width or height the API accepts."""

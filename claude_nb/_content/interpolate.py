@@ -12,7 +12,7 @@ which covers ``{df}``, ``{result.text}``, ``{data["key"]}``, ``{items[-1]}``, ``
 ``{Out[5]}``. Dunder attributes are never followed. ``{{...}}`` is left as written.
 
 Values become content at their place: a ``str`` goes in as text, an object the ``convert``
-function takes becomes content blocks (in a cell, ``_attachments.cell_content`` passes the
+function takes becomes content blocks (in a cell, ``_content.attach.cell_content`` passes the
 ``_content`` conversion: figures, images, DataFrames), anything else goes in as a bounded
 ``repr``.
 
@@ -183,7 +183,7 @@ def interpolate(
         prompt: The prompt text.
         namespace: The user namespace (``In`` and ``Out`` included in IPython).
         convert: Turns an object into content blocks or returns None (the notebook
-            passes ``_content``'s, see ``_attachments.cell_content``); without one every
+            passes ``_content.convert``'s, see ``_content.attach.cell_content``); without one every
             non-string value goes in as a bounded ``repr`` (this module stays pure).
         repr_limit: Characters kept of the ``repr`` of other objects.
 

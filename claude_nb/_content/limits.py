@@ -1,4 +1,4 @@
-"""Per-request image limits across all image blocks of a request (shared/API.md §5).
+"""Per-request image limits across all image blocks of a request (https://docs.anthropic.com/en/docs/build-with-claude/vision).
 
 * At most 100 images per request on 200k-context models, 600 on 1M-context models.
 * Past 20 images, each image must be at most 2000 px on a side ("many-image requests").

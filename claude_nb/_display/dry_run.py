@@ -31,7 +31,7 @@ class DryRun:
         request: The JSON body, exactly as it would be sent.
         input_tokens: The local estimate of its input tokens.
         input_cost: Dollars for those input tokens, or None when the model is unpriced.
-        max_cost: The budget's worst case (``_budget.worst_case_cost``: the prompt as a full
+        max_cost: The budget's worst case (``budget.worst_case_cost``: the prompt as a full
             cache write when it carries ``cache_control``, plus all of ``max_tokens``), or
             None when unpriced.
         offline: True when it would go to the offline emulator.

@@ -2,7 +2,7 @@
 
 Pure string building from the steps' messages and the ``ToolCallEvent``s, shared by the
 live view (``ToolLoopView``, fed by the session while the loop runs) and the final display
-(``_render.reply_markdown`` / ``reply_plain`` of a ``ToolLoopReply``), so the final paint
+(``_display.render.reply_markdown`` / ``reply_plain`` of a ``ToolLoopReply``), so the final paint
 continues exactly what was streamed:
 
 * Markdown (Jupyter): each step through ``render_content`` (thinking folded, text), each

@@ -111,7 +111,7 @@ class ClaudeMagics(Magics):
         self._offline_notice_shown = False
         self.last_renderer: StreamRenderer | None = None
         self.accounting = Accounting(self)
-        self._removed_tools: set[str] = set()  # not rediscovered from @tool (see _tool_magic)
+        self._removed_tools: set[str] = set()  # not rediscovered from @tool (see tool_magics)
 
     # ----------------------------------------------------------------- session
     @property

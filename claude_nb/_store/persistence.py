@@ -179,7 +179,7 @@ class Persistence:
         """Write a change of the history (a ``Session.on_history`` callback).
 
         Args:
-            change: What the session kept (``_history.HistoryChange``).
+            change: What the session kept (``_api.history.HistoryChange``).
             system: The session's system prompt now.
             model: The session's model (names a store session started here).
 

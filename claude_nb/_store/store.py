@@ -10,15 +10,15 @@ once and recorded in ``_migrations``.
 A turn is one API call (every tool-loop step too): the messages it added to the
 conversation, the reply message (partial when interrupted), its usage record, cost, model,
 request id, interrupted flag and time; turns make the ledger and the exports. The history is
-stored apart, as the session kept it: one ``HistoryChange`` per change (``_history``: keep
+stored apart, as the session kept it: one ``HistoryChange`` per change (``_api.history``: keep
 ``offset`` messages, append ``turns``), so a resumed session gets exactly what the session
 held, tool loops cut at their step cap or interrupted included; the session's system prompt
 is stored with each change. Sessions stored before history changes were (no
 ``history_changes`` rows) are rebuilt from their turns by the single-call rules and closed
 with ``close_exchange``. No API key is ever written: every stored text has the key from the
 environment and anything shaped like ``sk-ant-...`` replaced by ``[redacted]``. The schema
-and opening under contention are in ``_store_schema``; the Markdown export in
-``_store_export``.
+and opening under contention are in ``_store.schema``; the Markdown export in
+``_store.export``.
 
 Integration (``%claude_session list/resume/export``)::
 

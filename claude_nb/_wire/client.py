@@ -1,11 +1,12 @@
 """The I/O loops: one request (streamed or not) with retries, sync and async.
 
-Everything that decides is pure and shared: headers and bodies (``_request``), SSE decoding
-(``_sse``), accumulation (``_stream``), the retry policy (``_retry``) and error building
-(``_transport.status_error``). ``MessagesClient`` and ``AsyncMessagesClient`` duplicate only
-the loops that touch the network; ``tests/test_parity.py`` runs the same fixtures through
-both. Responses are closed in ``finally`` (the httpx ``stream`` context), KeyboardInterrupt
-included, and the caller's ``on_event`` runs on the calling thread after every event.
+Everything that decides is pure and shared: headers and bodies (``_wire.request``), SSE decoding
+(``_wire.sse``), accumulation (``_wire.stream``), the retry policy (``_wire.retry``) and error
+building (``_wire.transport.status_error``). ``MessagesClient`` and ``AsyncMessagesClient``
+duplicate only the loops that touch the network; ``tests/unit/wire/test_parity.py`` runs the
+same fixtures through both. Responses are closed in ``finally`` (the httpx ``stream`` context),
+KeyboardInterrupt included, and the caller's ``on_event`` runs on the calling thread after every
+event.
 """
 
 from __future__ import annotations

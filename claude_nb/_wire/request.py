@@ -1,9 +1,9 @@
 """Pure request building for the Messages API: headers and bodies, no I/O.
 
-``build_body`` turns the history, a new prompt and caller parameters into the JSON body of
-``POST /v1/messages`` (API.md §1.2): ``model``, ``max_tokens`` and ``messages`` always;
-``system`` when set; sampling and every other field only when the caller passed a value
-that is not None; unknown fields pass through unchanged. ``build_headers`` adds the
+``build_body`` turns the history, a new prompt and caller parameters into the JSON body of ``POST
+/v1/messages`` (https://docs.anthropic.com/en/api/messages): ``model``, ``max_tokens`` and
+``messages`` always; ``system`` when set; sampling and every other field only when the caller
+passed a value that is not None; unknown fields pass through unchanged. ``build_headers`` adds the
 version, beta, content-type and user-agent headers; ``redact`` hides the key for display.
 """
 
@@ -50,7 +50,10 @@ COUNT_TOKENS_FIELDS = frozenset(
         "mcp_servers",
     }
 )
-"""Body fields ``count_tokens`` accepts (API.md §7.1); the rest of a messages body is dropped."""
+"""Body fields ``count_tokens`` accepts; the rest of a messages body is dropped.
+
+See https://docs.anthropic.com/en/api/messages-count-tokens.
+"""
 
 _SECRET_HEADERS = frozenset({"x-api-key", "authorization"})
 

@@ -1,4 +1,6 @@
-"""Pure retry policy (API.md §4.4-4.5); the sync and async loops in ``_client`` apply it.
+"""Pure retry policy; the sync and async loops in ``_wire.client`` apply it.
+
+See https://docs.anthropic.com/en/api/errors for the statuses and headers.
 
 What is retried, in this order:
 

@@ -1,6 +1,7 @@
 """Fold stream events into a message: a pure ``accumulate(snapshot, event) -> snapshot``.
 
-Every event of the Messages stream (API.md §3) is handled::
+Every event of the Messages stream is handled
+(https://docs.anthropic.com/en/docs/build-with-claude/streaming)::
 
     message_start        -> the message, with content [] and the first usage
     content_block_start  -> a new block, kept as it arrives (unknown block types too)

@@ -1,8 +1,8 @@
 """The ``anthropic-beta`` header: comma-separated names, checked against a known list.
 
 The real service answers an unknown (or unauthorised) beta name with 400
-``invalid_request_error`` and the message quoted in shared/API.md §1.1. The emulator keeps the
-names it knows as data (``KNOWN_BETAS``): the ones API.md names plus the common public ones,
+``invalid_request_error`` (https://docs.anthropic.com/en/api/beta-headers). The emulator keeps
+the names it knows as data (``KNOWN_BETAS``): current documented ones plus common public ones,
 legacy names included (the service still accepts e.g. ``prompt-caching-2024-07-31`` as a
 no-op). ``Emulator(accept_any_beta=True)`` (CLI ``--any-beta``) skips the check, for betas
 newer than this list.
@@ -16,7 +16,7 @@ __all__ = ["KNOWN_BETAS", "check_betas", "parse_betas"]
 
 KNOWN_BETAS: frozenset[str] = frozenset(
     {
-        # named in shared/API.md
+        # current, documented
         "fast-mode-2026-02-01",
         "output-300k-2026-03-24",
         "user-profiles",

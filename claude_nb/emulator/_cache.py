@@ -1,4 +1,6 @@
-"""Prompt-cache accounting as the API does it (shared/API.md §1.4), with an injected clock.
+"""Prompt-cache accounting as the API does it, with an injected clock.
+
+The rules: https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching.
 
 The prompt is a list of ``Segment``s in prefix order (tools -> system -> messages). A
 breakpoint is a segment carrying ``cache_control`` (or, with top-level automatic caching, the

@@ -1,7 +1,8 @@
 """Request validation: headers, body size and JSON, and the top-level body fields.
 
 Each check raises ``ApiError`` with the status, ``error.type`` and message the real service
-uses (as far as shared/API.md records them). Unknown body fields are accepted.
+uses, as far as the public documentation states them
+(https://docs.anthropic.com/en/api/errors). Unknown body fields are accepted.
 """
 
 from __future__ import annotations

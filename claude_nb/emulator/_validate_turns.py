@@ -1,16 +1,18 @@
 """Rules that look across turns: version 2026-10-21 blocks, PDF pages, echoed thinking.
 
-* Version ``2026-10-21`` (shared/API.md §0): a ``document`` block placed directly in an
-  ``assistant`` message, and a ``text`` block with a non-empty ``citations`` array in a ``user``
-  message or inside a ``search_result``, are rejected (messages and count_tokens alike).
-* PDFs (API.md §1.3): base64 ``application/pdf`` documents are counted by page (``/Type /Page``
-  objects, not ``/Pages``); more than 600 pages per request, or 100 when the model's context is
-  under 1M, is a 400.
-* Thinking (API.md §1.3): ``thinking`` / ``redacted_thinking`` blocks in the *latest* assistant
-  message must come back byte-exact. A thinking block whose signature is not the emulator's
-  deterministic signature of its text is "modified". ``ThinkingLedger`` remembers the thinking
-  blocks the emulator sent beside tool calls (keyed by ``tool_use`` id, where the API requires
-  them back), so one dropped or changed there is caught too. Earlier turns are not checked.
+* Version ``2026-10-21`` (https://docs.anthropic.com/en/api/versioning): a ``document`` block
+  placed directly in an ``assistant`` message, and a ``text`` block with a non-empty ``citations``
+  array in a ``user`` message or inside a ``search_result``, are rejected (messages and
+  count_tokens alike).
+* PDFs (https://docs.anthropic.com/en/api/messages): base64 ``application/pdf`` documents are
+  counted by page (``/Type /Page`` objects, not ``/Pages``); more than 600 pages per request, or
+  100 when the model's context is under 1M, is a 400.
+* Thinking (https://docs.anthropic.com/en/api/messages): ``thinking`` / ``redacted_thinking``
+  blocks in the *latest* assistant message must come back byte-exact. A thinking block whose
+  signature is not the emulator's deterministic signature of its text is "modified".
+  ``ThinkingLedger`` remembers the thinking blocks the emulator sent beside tool calls (keyed by
+  ``tool_use`` id, where the API requires them back), so one dropped or changed there is caught
+  too. Earlier turns are not checked.
 """
 
 from __future__ import annotations

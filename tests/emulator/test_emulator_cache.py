@@ -1,4 +1,4 @@
-"""Prompt-cache accounting across turns, with an injected clock (shared/API.md §1.4)."""
+"""Prompt-cache accounting across turns, with an injected clock (https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Round-3 fidelity rules: version 2026-10-21 blocks, betas, tool_choice, system messages and
-PDF pages. Each rule: status, error type and message (API.md's where quoted).
+PDF pages. Each rule: status, error type and message (the documented one where known).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Echoed thinking: blocks in the latest assistant turn must come back as they were sent.
 
 Modified (signature not the emulator's for the text) or dropped beside a tool call -> 400 with
-the message API.md §1.3 quotes; claude_nb's own tool loop, which echoes thinking, passes.
+the documented message; claude_nb's own tool loop, which echoes thinking, passes.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue #6 "Must show" 2 and 3 in a real IPython kernel, offline (emulator over HTTP).
+"""Caching, the cost table and chart, and the budget in a real IPython kernel, offline.
 
 One kernel, one fat test: a long system prompt and three turns give cache writes then
 reads; ``%claude_cost`` renders the table and a PNG chart; the budget refuses a call that

@@ -1,5 +1,6 @@
 """Prices and costs: every expected dollar figure below was worked out by hand from the
-price table in shared/API.md §6.2, not computed by the code under test."""
+published price table (https://docs.anthropic.com/en/docs/about-claude/pricing), not computed
+by the code under test."""
 
 from __future__ import annotations
 

@@ -266,9 +266,9 @@ def test_high_res_models_keep_more_pixels() -> None:
     standard = to_content_blocks(data, options=options_for_model("claude-opus-4-1"))
     high = to_content_blocks(data, options=options_for_model("claude-opus-5"))
     assert decode(standard.blocks[0])[1].size == (1456, 819)
-    assert patch_tokens(1456, 819) == 1560  # shared/API.md §5 example
+    assert patch_tokens(1456, 819) == 1560  # the vision docs' example
     assert base64.b64decode(high.blocks[0]["source"]["data"]) == data
-    assert high.token_estimate == 2691 + BLOCK_OVERHEAD  # shared/API.md §5 example
+    assert high.token_estimate == 2691 + BLOCK_OVERHEAD  # the vision docs' example
 
 
 def test_corrupt_and_unknown_bytes_are_refused() -> None:
