@@ -17,50 +17,32 @@ The test suite and the benches share these, so neither patches ``sys.path``:
   the request builders ``body``, ``user``, ``assistant``, ``text``, ``thinking``, ``pdf``,
   and ``sse_events`` (an SSE body as (event, data) pairs).
 
-Names load on first use: ``from claude_nb.testing import Kernel`` imports neither httpx nor
-the emulator, and ``jupyter_client`` is imported only when a kernel starts.
+``jupyter_client`` is imported only when a kernel starts.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from claude_nb._wire.handler_transport import AsyncHandlerTransport, HandlerTransport
-    from claude_nb.testing.emulator import (
-        assistant,
-        body,
-        emulator_process,
-        pdf,
-        post,
-        sse_events,
-        text,
-        thinking,
-        user,
-    )
-    from claude_nb.testing.kernel import (
-        FAKE_KEY,
-        Execution,
-        Kernel,
-        Message,
-        kernel_environment,
-        kernel_on,
-        running_kernel,
-    )
-
-_HOMES = {
-    "claude_nb._wire.handler_transport": ("AsyncHandlerTransport", "HandlerTransport"),
-    "claude_nb.testing.emulator": (
-        "assistant", "body", "emulator_process", "pdf", "post", "sse_events", "text",
-        "thinking", "user",
-    ),
-    "claude_nb.testing.kernel": (
-        "FAKE_KEY", "Execution", "Kernel", "Message", "kernel_environment", "kernel_on",
-        "running_kernel",
-    ),
-}
-_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
+from claude_nb._wire.handler_transport import AsyncHandlerTransport, HandlerTransport
+from claude_nb.testing.emulator import (
+    assistant,
+    body,
+    emulator_process,
+    pdf,
+    post,
+    sse_events,
+    text,
+    thinking,
+    user,
+)
+from claude_nb.testing.kernel import (
+    FAKE_KEY,
+    Execution,
+    Kernel,
+    Message,
+    kernel_environment,
+    kernel_on,
+    running_kernel,
+)
 
 __all__ = [
     "FAKE_KEY",
@@ -83,17 +65,3 @@ __all__ = [
     "user",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    """Import a public name's module on first use (PEP 562)."""
-    module = _HOME_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """The module's names, the lazy ones included."""
-    return sorted({*globals(), *__all__})
