@@ -81,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Done in {seconds:.1f} s. Open the executed notebook as HTML:\n  {html_path.resolve()}")
     print(
         "Open it live in JupyterLab:\n"
-        f"  .venv/bin/pip install -q jupyterlab && .venv/bin/jupyter lab {notebook_path}\n"
+        '  .venv/bin/pip install -q jupyterlab -e ".[chat]"'
+        f" && .venv/bin/jupyter lab {notebook_path}\n"
         "Use a real key: export ANTHROPIC_API_KEY=sk-ant-... before starting Jupyter."
     )
     return 0
