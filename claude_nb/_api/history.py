@@ -30,6 +30,7 @@ __all__ = [
     "is_tool_result",
     "replay",
     "text_only_turn",
+    "tool_use_blocks",
     "undo_point",
     "without_cache_control",
 ]
@@ -63,9 +64,23 @@ def _blocks(turn: Mapping[str, Any]) -> Sequence[Any]:
     return [] if isinstance(content, str) else content or []
 
 
-def _tool_uses(turn: Mapping[str, Any]) -> list[ContentBlock]:
-    return [dict(block) for block in _blocks(turn)
-            if isinstance(block, Mapping) and block.get("type") == "tool_use"]
+def tool_use_blocks(message_or_blocks: Mapping[str, Any] | Sequence[Any]) -> list[ContentBlock]:
+    """The ``tool_use`` blocks of a message or turn (or of a list of blocks), in order (copies).
+
+    The one helper for "which tools did this turn call": the tool loop, the executor, the
+    history rules and the chat all ask it.
+    """
+    if isinstance(message_or_blocks, Mapping):
+        blocks = message_or_blocks.get("content") or []
+    else:
+        blocks = message_or_blocks
+    if isinstance(blocks, str):
+        return []
+    return [
+        dict(block)
+        for block in blocks
+        if isinstance(block, Mapping) and block.get("type") == "tool_use"
+    ]
 
 
 def is_tool_result(turn: Mapping[str, Any]) -> bool:
@@ -99,7 +114,7 @@ def close_exchange(exchange: Sequence[MessageParam]) -> list[MessageParam]:
         if last["role"] == "user":
             turns.pop()
             continue
-        if not _tool_uses(last):
+        if not tool_use_blocks(last):
             break
         kept = text_only_turn(last)
         if kept is None:

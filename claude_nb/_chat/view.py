@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from claude_nb._accounting.money import format_usd
+from claude_nb._api.history import tool_use_blocks
 from claude_nb._exceptions import ClaudeNBError
 from claude_nb._tools.render import ToolCallEvent, render_tool_call_html, render_tool_use_html
 
@@ -42,7 +43,6 @@ __all__ = [
     "markdown_to_html",
     "model_choices",
     "tool_call_html",
-    "tool_calls_of",
 ]
 
 EntryRoleTypes = Literal["user", "assistant", "error"]
@@ -208,22 +208,12 @@ def attachable_names(namespace: Mapping[str, Any]) -> list[tuple[str, str]]:
     return sorted(found)
 
 
-def tool_calls_of(message: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    """The ``tool_use`` blocks of a message (copies)."""
-    content = (message or {}).get("content") or []
-    return [
-        dict(block)
-        for block in content
-        if isinstance(block, dict) and block.get("type") == "tool_use"
-    ]
-
-
 def copy_snapshot(
     entry: ChatEntry, snapshot: Any, earlier: Sequence[dict[str, Any]] = ()
 ) -> None:
     """Copy a stream snapshot's text and tool calls into an entry (after ``earlier`` calls)."""
     entry.text = str(getattr(snapshot, "text", "") or "")
-    entry.tool_calls = [*earlier, *tool_calls_of(getattr(snapshot, "message", None))]
+    entry.tool_calls = [*earlier, *tool_use_blocks(getattr(snapshot, "message", None) or {})]
 
 
 def error_text(error: BaseException) -> str:

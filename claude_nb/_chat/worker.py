@@ -20,8 +20,9 @@ import html
 import threading
 from typing import Any, Protocol
 
+from claude_nb._api.history import tool_use_blocks
 from claude_nb._chat.approval import StopRequested
-from claude_nb._chat.view import ChatEntry, copy_snapshot, cost_label, error_text, tool_calls_of
+from claude_nb._chat.view import ChatEntry, copy_snapshot, cost_label, error_text
 from claude_nb._display.throttle import Throttle
 
 __all__ = ["ChatHost", "stream_reply", "tool_call_block"]
@@ -155,7 +156,7 @@ def _finish(
     widget.last_reply = reply
     widget.replies += 1
     entry.text = str(getattr(reply, "text", "") or entry.text)
-    entry.tool_calls = ended_calls or tool_calls_of(getattr(reply, "message", None))
+    entry.tool_calls = ended_calls or tool_use_blocks(getattr(reply, "message", None) or {})
     usage = getattr(reply, "usage", None) or {}
     model = getattr(reply, "model", "") or ""
     entry.note = f"{model} · {usage.get('output_tokens') or 0} tokens"

@@ -43,14 +43,18 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Union
 
-from claude_nb._api.history import close_exchange, text_only_turn, without_cache_control
+from claude_nb._api.history import (
+    close_exchange,
+    text_only_turn,
+    tool_use_blocks,
+    without_cache_control,
+)
 from claude_nb._exceptions import APIError, BudgetExceededError, ToolError
 from claude_nb._session.reply import Reply, ToolLoopReply
 from claude_nb._tools.execute import (
     ToolCallsInterrupted,
     execute_tool_calls,
     execute_tool_calls_async,
-    tool_use_blocks,
 )
 from claude_nb._tools.registry import Tool, ToolRegistry
 from claude_nb._tools.render import ToolCallEvent

@@ -32,6 +32,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from claude_nb._api.history import tool_use_blocks
 from claude_nb._exceptions import ContentError, ToolError
 from claude_nb._tools.approval import ApprovalRequest, ApprovalTypes, Approver, Denied
 from claude_nb._tools.registry import Tool, ToolRegistry
@@ -47,7 +48,6 @@ __all__ = [
     "ToolCall",
     "ToolCallEventCallback",
     "format_result",
-    "tool_use_blocks",
 ]
 
 DEFAULT_MAX_RESULT_CHARS = 20_000
@@ -59,21 +59,6 @@ _SUMMARY_CHARS = 300
 
 ToolCallEventCallback = Callable[[ToolCallEvent], None]
 """Receives a ``ToolCallEvent`` when a tool call starts and when it ends."""
-
-
-def tool_use_blocks(message_or_blocks: Mapping[str, Any] | Sequence[Any]) -> list[ContentBlock]:
-    """The ``tool_use`` blocks of a message dict (or of a list of content blocks), in order."""
-    if isinstance(message_or_blocks, Mapping):
-        blocks = message_or_blocks.get("content") or []
-    else:
-        blocks = message_or_blocks
-    if isinstance(blocks, str):
-        return []
-    return [
-        dict(block)
-        for block in blocks
-        if isinstance(block, Mapping) and block.get("type") == "tool_use"
-    ]
 
 
 @dataclass

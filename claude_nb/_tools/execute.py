@@ -48,7 +48,6 @@ from claude_nb._tools.batch import (
     ToolCall,
     ToolCallEventCallback,
     format_result,
-    tool_use_blocks,
 )
 from claude_nb._tools.registry import ToolRegistry
 from claude_nb._types import ContentBlock
@@ -61,7 +60,6 @@ __all__ = [
     "execute_tool_calls",
     "execute_tool_calls_async",
     "format_result",
-    "tool_use_blocks",
 ]
 
 _POLL_SECONDS = 0.05

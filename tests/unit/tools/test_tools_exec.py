@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
+from claude_nb._api.history import tool_use_blocks
 from claude_nb._tools.approval import ApprovalRequest, Denied, PromptApprover
 from claude_nb._tools.execute import (
     NO_OUTPUT,
     ToolCallsInterrupted,
     execute_tool_calls,
     format_result,
-    tool_use_blocks,
 )
 from claude_nb._tools.registry import ToolRegistry
 from claude_nb._tools.render import (
