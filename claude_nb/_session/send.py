@@ -2,7 +2,8 @@
 
     _send(body) -> every before_send check (may refuse) -> client.create (retries, SSE)
         finished    -> _commit(request's last message, reply)      -> Reply -> on_call
-        failed      -> error: history unchanged; interrupt: _commit(prompt, text) or nothing
+        failed      -> error: history unchanged; interrupt (Ctrl-C, a cancelled task):
+                       _commit(prompt, text) or nothing
                     -> Reply (error, interrupted, partial message) -> on_call -> re-raised
 
 ``Session.ask`` sends a plain question with one ``_send``; the tool loop (``tool_loop.py``)
@@ -68,13 +69,15 @@ class SendPaths:
         history: bool,
         report: ContentReport | None = None,
     ) -> Reply:
-        """The async twin of ``_send``."""
+        """The async twin of ``_send``; a cancelled task counts as an interrupt."""
+        import asyncio  # loaded already: this runs on an event loop
+
         tracker = CallTracker(on_event, report)
         for check in self.before_send:
             check(body)
         try:
             result = await self._clients.asynchronous().create(body, on_event=tracker)
-        except (APIError, KeyboardInterrupt) as error:
+        except (APIError, KeyboardInterrupt, asyncio.CancelledError) as error:
             self._failed(body, tracker, error, history)
             raise
         return self._finished(body, tracker, result, history)
@@ -124,7 +127,8 @@ class SendPaths:
     def _failed(
         self, body: dict[str, Any], tracker: CallTracker, error: BaseException, history: bool
     ) -> None:
-        interrupted = isinstance(error, KeyboardInterrupt)
+        # a KeyboardInterrupt (Ctrl-C, a Stop button) or the CancelledError of a cancelled task
+        interrupted = not isinstance(error, Exception)
         if isinstance(error, APIError):
             partial = error.partial or {}
             retries = error.retries

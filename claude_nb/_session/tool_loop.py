@@ -226,7 +226,7 @@ class ToolLoop:
         if step is None or step is self._before or step in self.steps:
             return
         self.steps.append(step)
-        if isinstance(error, KeyboardInterrupt):
+        if not isinstance(error, Exception):  # an interrupt or a cancelled task
             turn = text_only_turn(step.message)
             if turn is not None:
                 self.exchange.append(turn)
@@ -331,7 +331,7 @@ async def run_tool_loop_async(loop: ToolLoop, send: AsyncSend) -> ToolLoopReply:
         while (body := loop.next_body()) is not None:
             try:
                 reply = await send(body)
-            except (APIError, KeyboardInterrupt) as error:
+            except (APIError, KeyboardInterrupt, asyncio.CancelledError) as error:
                 loop.step_failed(error)
                 raise
             calls = loop.received(reply)
