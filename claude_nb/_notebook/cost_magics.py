@@ -191,7 +191,8 @@ class Accounting:
                 self._budgets[limit] = Budget(limit)
             except ValueError as error:
                 raise UsageError(str(error)) from None
-        decision = self._budgets[limit].check(session.ledger.total_cost, worst_case_cost(body))
+        worst = worst_case_cost(body, table=session.ledger.prices)
+        decision = self._budgets[limit].check(session.ledger.total_cost, worst)
         if decision.warn:
             print(f"claude_nb: {decision.message}", file=sys.stderr)
 

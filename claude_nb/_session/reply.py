@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from claude_nb._wire.stream import message_text
 
 if TYPE_CHECKING:
+    from claude_nb._accounting.pricing import PriceTable
     from claude_nb._content.attach import ContentReport
     from claude_nb._tools.render import ToolCallEvent
 
@@ -29,9 +30,8 @@ def _cache_saved(reply: Reply) -> str:
     """``, saved $x`` (or ``, +$x to write``) against sending the prompt uncached."""
     from claude_nb._accounting.money import format_usd
     from claude_nb._accounting.pricing import cache_savings
-    from claude_nb._accounting.user_prices import default_price_table
 
-    saving = cache_savings(reply.usage, reply.model, table=default_price_table())
+    saving = cache_savings(reply.usage, reply.model, table=reply.price_table())
     if saving is None or abs(saving) < 0.00005:
         return ""
     return f", saved {format_usd(saving)}" if saving > 0 else f", +{format_usd(-saving)} to write"
@@ -52,10 +52,12 @@ class Reply:
             nothing was streamed).
         duration: Seconds the whole call took, retries included.
         retries: Retries made before the outcome.
-        interrupted: True when the call was stopped (KeyboardInterrupt).
+        interrupted: True when the call was stopped (KeyboardInterrupt, a cancelled task).
         error: The exception that ended the call, or None.
         content_report: What was done to the prompt's images and tables (notes) and what
             its blocks cost; its summary ("2 images ≈ 3,100 tokens") is in the footer.
+        prices: The price table of the session that made the reply (its ledger's), so
+            ``cost`` and the footer agree with the ledger; None: the default table.
     """
 
     message: dict[str, Any]
@@ -69,6 +71,7 @@ class Reply:
     interrupted: bool = False
     error: BaseException | None = None
     content_report: ContentReport | None = field(default=None, repr=False)
+    prices: PriceTable | None = field(default=None, repr=False)
 
     @property
     def text(self) -> str:
@@ -90,9 +93,16 @@ class Reply:
     def cost(self) -> float | None:
         """Estimated dollars for the usage (None when the model is unpriced)."""
         from claude_nb._accounting.pricing import usage_cost
+
+        return usage_cost(self.usage, self.model, table=self.price_table())
+
+    def price_table(self) -> PriceTable:
+        """The prices of the session that made this reply (its ledger's), else the default."""
+        if self.prices is not None:
+            return self.prices
         from claude_nb._accounting.user_prices import default_price_table
 
-        return usage_cost(self.usage, self.model, table=default_price_table())
+        return default_price_table()
 
     def footer(self) -> str:
         """The one-line summary shown under the text."""

@@ -25,6 +25,7 @@ from claude_nb._session.reply import Reply
 from claude_nb._types import MessageParam
 
 if TYPE_CHECKING:
+    from claude_nb._accounting.ledger import Ledger
     from claude_nb._content.attach import ContentReport
     from claude_nb._session.clients import SessionClients
     from claude_nb._wire.client import CallResult
@@ -42,6 +43,7 @@ class SendPaths:
     on_call: list[Callable[[Reply], object]]
     on_history: list[Callable[[HistoryChange], object]]
     last_reply: Reply | None
+    ledger: Ledger
     _clients: SessionClients
 
     def _send(
@@ -97,6 +99,7 @@ class SendPaths:
             time_to_first_token=tracker.time_to_first_token,
             duration=tracker.elapsed(),
             content_report=tracker.content_report,
+            prices=self.ledger.prices,
             **fields,
         )
 

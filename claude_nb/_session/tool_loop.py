@@ -259,6 +259,7 @@ class ToolLoop:
             steps=list(self.steps),
             tool_calls=list(self.tool_calls),
             note=self.note,
+            prices=last.prices,
         )
         reply.content_report = self.prepared.report
         self.publish(reply)

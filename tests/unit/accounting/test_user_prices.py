@@ -95,3 +95,33 @@ def test_the_price_file_is_prices_json_in_claude_nb_home(tmp_path: Path) -> None
     (tmp_path / "prices.json").write_text("[1, 2]")
     with pytest.raises(ConfigurationError, match="JSON object"):
         read_price_file(price_file(environ))
+
+
+def test_a_reply_is_priced_by_the_session_that_made_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Editing (or breaking) prices.json later changes neither the reply nor its footer."""
+    directory = home(monkeypatch, tmp_path, {"models": [{"id": MODEL, "prices": {"input": 200}}]})
+    session = claude_nb.Session(model=MODEL)
+    reply = session.ask("Say hello in five words.")
+    billed = session.ledger.total_cost
+    (directory / "prices.json").write_text("{not json", encoding="utf-8")
+    assert reply.cost == pytest.approx(billed)
+    assert "$" in reply._repr_markdown_()
+    (directory / "prices.json").write_text(
+        json.dumps({"models": [{"id": MODEL, "prices": {"input": 1}}]}), encoding="utf-8"
+    )
+    assert reply.cost == pytest.approx(billed)
+
+
+def test_a_session_with_its_own_environment_prices_its_replies_from_it(tmp_path: Path) -> None:
+    directory = tmp_path / "elsewhere"
+    directory.mkdir()
+    (directory / "prices.json").write_text(
+        json.dumps({"models": [{"id": MODEL, "prices": {"input": 300, "output": 3000}}]}),
+        encoding="utf-8",
+    )
+    session = claude_nb.Session(model=MODEL, environ={"CLAUDE_NB_HOME": str(directory)})
+    reply = session.ask("Say hello in five words.")
+    assert session.ledger.total_cost is not None and session.ledger.total_cost > 0.001
+    assert reply.cost == pytest.approx(session.ledger.total_cost)
