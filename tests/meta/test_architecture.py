@@ -54,9 +54,10 @@ def imported_names(module: str, path: Path) -> Iterable[str]:
                 prefix = ".".join([*base, *([node.module] if node.module else [])])
             else:
                 prefix = node.module or ""
-            # ``from pkg import name`` imports pkg.name when that is a module, else pkg
-            yield from (f"{prefix}.{alias.name}" for alias in node.names)
+            # ``from pkg import name`` imports pkg (its __init__ runs) and pkg.name when that is
+            # a module; import_graph resolves each name to the module that exists
             yield prefix
+            yield from (f"{prefix}.{alias.name}" for alias in node.names)
 
 
 def import_graph(package: Path) -> dict[str, set[str]]:
@@ -67,7 +68,9 @@ def import_graph(package: Path) -> dict[str, set[str]]:
         for target in imported_names(name, path):
             while target and target not in modules:
                 target = target.rpartition(".")[0]
-            if target and target != name and not name.startswith(target + "."):
+            # an edge to an ancestor package counts (its __init__ runs first and may import
+            # the child back), except to the root, whose __init__ every import runs anyway
+            if target and target != name and target != package.name:
                 graph[name].add(target)
     return graph
 
@@ -137,6 +140,19 @@ def test_the_cycle_finder_sees_type_checking_and_function_level_imports(tmp_path
         "pkg/c.py": "from pkg import a\n",
     })
     assert cycles(import_graph(package)) == [["pkg.a", "pkg.b"]]
+
+
+def test_the_cycle_finder_sees_a_child_importing_its_parent_package(tmp_path: Path) -> None:
+    package = write_package(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/sub/__init__.py": "from pkg.sub.core import Core\n",
+        "pkg/sub/core.py": "class Core: ...\n",
+        "pkg/sub/server.py": "from pkg.sub import Core\n",
+        "pkg/sub/other.py": "from pkg.sub import server\n",
+    })
+    assert cycles(import_graph(package)) == []
+    (package / "sub" / "core.py").write_text("from pkg.sub import server\nclass Core: ...\n")
+    assert cycles(import_graph(package)) == [["pkg.sub", "pkg.sub.core", "pkg.sub.server"]]
 
 
 def test_the_cycle_finder_passes_a_one_way_graph(tmp_path: Path) -> None:
