@@ -1,4 +1,4 @@
-"""Round-3 fidelity rules: version 2026-10-21 blocks, betas, tool_choice, system messages and
+"""Fidelity rules: version 2026-10-21 blocks, betas, tool_choice, system messages and
 PDF pages. Each rule: status, error type and message (the documented one where known).
 """
 
