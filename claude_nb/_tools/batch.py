@@ -127,6 +127,10 @@ class ToolBatch:
         """The results recorded so far, in call order (all of them once the batch is done)."""
         return [result for result in self._results if result is not None]
 
+    def done(self, call: ToolCall) -> bool:
+        """Whether ``call`` has its result (run, refused or failed)."""
+        return self._results[call.index] is not None
+
     def stop(self) -> list[ContentBlock]:
         """After an interrupt: an "interrupted" result for every unfinished call; all results."""
         for call in self.calls:

@@ -222,6 +222,13 @@ async def _await_on_this_loop(batch: ToolBatch, pending: Pending) -> None:
             task.cancel()
         if waiting:
             await asyncio.wait(waiting, timeout=_SETTLE_SECONDS)
+        # a tool that finished all the same (in the step of the cancel, or on its way out) ran:
+        # it keeps its result; only the ones still unfinished are "interrupted" by the caller
+        for task, call in sorted(tasks.items(), key=lambda item: item[1].index):
+            if task.done() and not task.cancelled() and not batch.done(call):
+                value, error = task.result()
+                if not isinstance(error, (KeyboardInterrupt, asyncio.CancelledError)):
+                    batch.finish(call, value=value, error=error)
 
 
 def _await_on_a_private_loop(batch: ToolBatch, pending: Pending) -> None:
