@@ -1,11 +1,11 @@
 """End to end in a real browser: JupyterLab 4 (and Notebook 7) + Playwright + Debian chromium.
 
-The test serves a paced emulator over HTTP on 127.0.0.1, starts ``jupyter lab`` on 127.0.0.1
-with a temporary root holding ``chat.ipynb`` (from ``tests/browser/notebooks/``) and ``ANTHROPIC_BASE_URL``
-pointing at the emulator (with a fake ``sk-ant-test-`` key), and drives ``/usr/bin/chromium``
-headless through the ``playwright`` package (no browser download). It sends a message and
-watches the reply grow, presses Stop mid-stream, attaches a figure from a kernel variable,
-and approves a tool call in the chat (the notebook opens it with ``%claude_chat``).
+The test serves a paced emulator over HTTP on 127.0.0.1, starts ``jupyter lab`` on 127.0.0.1 with a
+temporary root holding ``chat.ipynb`` (from ``tests/browser/notebooks/``) and
+``ANTHROPIC_BASE_URL`` pointing at the emulator (with a fake ``sk-ant-test-`` key), and drives
+``/usr/bin/chromium`` headless through the ``playwright`` package (no browser download). It sends a
+message and watches the reply grow, presses Stop mid-stream, attaches a figure from a kernel
+variable, and approves a tool call in the chat (the notebook opens it with ``%claude_chat``).
 Screenshots go to ``artifacts/screenshots/``. Skipped only when chromium is absent.
 """
 

@@ -2,15 +2,17 @@
 
 The async driver awaits ``execute_tool_calls_async``: ``async def`` tools run concurrently on
 the caller's loop, sync tools and the approver in worker threads (``asyncio.to_thread``).
-A ticker task on the same loop counts how often the loop got control while tools ran. Every
-conversation runs through the in-process emulator, which validates each follow-up request.
+No test measures time: each proves its property with a handshake that could not complete
+otherwise (a blocking call waits for a coroutine on the caller's loop; an async tool waits
+for another one), guarded by a generous ``TIMEOUT`` so that a regression fails instead of
+hanging. Every conversation runs through the in-process emulator, which validates each
+follow-up request.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from typing import Any
 
 import pytest
@@ -20,7 +22,7 @@ from claude_nb._tools.approval import ApprovalRequest
 from claude_nb._tools.render import ToolCallEvent
 from claude_nb.emulator import Emulator, ScriptedResponder
 
-TICK = 0.01
+TIMEOUT = 10.0  # seconds; only ever reached when the property under test is broken
 
 
 def use(tool_use_id: str, name: str, **arguments: Any) -> dict[str, Any]:
@@ -38,28 +40,29 @@ def session_on(emulator: Emulator, *tools: Any) -> Session:
     return session
 
 
-class Ticker:
-    """Ticks on the running loop every ``TICK`` seconds; counts ticks inside time spans."""
+class LoopProbe:
+    """Lets blocking code prove that the caller's event loop runs while it blocks.
+
+    ``released()`` (called from the blocking code) schedules a coroutine on the loop that
+    sets a ``threading.Event``, then blocks on that event. If the blocking code held the
+    loop's thread, the coroutine could never run: the wait ends after ``TIMEOUT`` and
+    ``released()`` returns False. Each answer is kept in ``answers``.
+    """
 
     def __init__(self) -> None:
-        self.times: list[float] = []
-        self._task: asyncio.Task[None] | None = None
+        self.loop = asyncio.get_running_loop()
+        self.answers: list[bool] = []
 
-    async def _run(self) -> None:
-        while True:
-            self.times.append(time.perf_counter())
-            await asyncio.sleep(TICK)
+    def released(self) -> bool:
+        event = threading.Event()
 
-    def __enter__(self) -> Ticker:
-        self._task = asyncio.get_running_loop().create_task(self._run())
-        return self
+        async def release() -> None:
+            event.set()
 
-    def __exit__(self, *exc_info: object) -> None:
-        assert self._task is not None
-        self._task.cancel()
-
-    def between(self, start: float, end: float) -> int:
-        return sum(start <= moment <= end for moment in self.times)
+        asyncio.run_coroutine_threadsafe(release(), self.loop)
+        answer = event.wait(TIMEOUT)
+        self.answers.append(answer)
+        return answer
 
 
 # -- parity ------------------------------------------------------------------------------
@@ -145,119 +148,122 @@ def test_ask_and_ask_async_give_the_same_conversation_and_tool_results() -> None
 
 
 def test_a_sync_tool_in_ask_async_does_not_block_the_event_loop() -> None:
-    spans: list[tuple[float, float]] = []
+    probe: LoopProbe | None = None
 
-    def slow(seconds: float) -> str:
-        """Blocks its thread."""
-        start = time.perf_counter()
-        time.sleep(seconds)
-        spans.append((start, time.perf_counter()))
-        return "slept"
+    def blocking(text: str) -> str:
+        """Blocks its thread until a coroutine on the caller's loop releases it."""
+        assert probe is not None
+        return text if probe.released() else "the event loop was blocked"
 
-    emulator = scripted({"content": [use("s1", "slow", seconds=0.3)]}, "rested")
-    session = session_on(emulator, slow)
+    emulator = scripted({"content": [use("s1", "blocking", text="released")]}, "rested")
+    session = session_on(emulator, blocking)
 
-    async def main() -> tuple[Any, int]:
-        with Ticker() as ticker:
-            reply = await session.ask_async("sleep")
-        return reply, ticker.between(*spans[0])
+    async def main() -> Any:
+        nonlocal probe
+        probe = LoopProbe()
+        return await session.ask_async("block")
 
-    reply, ticks = asyncio.run(main())
+    reply = asyncio.run(main())
+    assert probe is not None and probe.answers == [True], "the sync tool blocked the loop"
+    results = emulator.requests[1].body["messages"][-1]["content"]
+    assert [(r["tool_use_id"], r["content"]) for r in results] == [("s1", "released")]
     assert reply.text == "rested"
-    assert ticks >= 10, ticks  # ~30 ticks of 10 ms fit in 0.3 s; a blocked loop gives 0-1
 
 
 def test_async_tools_in_ask_async_overlap_on_the_callers_loop_in_call_order() -> None:
     loops: list[asyncio.AbstractEventLoop] = []
-    spans: dict[str, tuple[float, float]] = {}
+    order: list[str] = []
+    entered: dict[str, asyncio.Event] = {}
+    left: dict[str, asyncio.Event] = {}
 
-    async def wait(label: str, seconds: float) -> str:
-        """Waits on the running loop."""
+    async def meet(label: str) -> str:
+        """Waits on the running loop for the other call: a enters, b enters and leaves, a
+        leaves. Run one after another (either way round), the first would wait forever."""
         loops.append(asyncio.get_running_loop())
-        start = time.perf_counter()
-        await asyncio.sleep(seconds)
-        spans[label] = (start, time.perf_counter())
+        order.append(f"{label} in")
+        entered[label].set()
+        if label == "a":
+            await left["b"].wait()
+        else:
+            await entered["a"].wait()
+        order.append(f"{label} out")
+        left[label].set()
         return label
 
     emulator = scripted(
-        {"content": [use("a", "wait", label="a", seconds=0.3), use("b", "wait", label="b",
-                                                                    seconds=0.2)]},
-        "both done",
+        {"content": [use("a", "meet", label="a"), use("b", "meet", label="b")]}, "both done"
     )
-    session = session_on(emulator, wait)
+    session = session_on(emulator, meet)
 
-    async def main() -> tuple[Any, float, int, asyncio.AbstractEventLoop]:
-        with Ticker() as ticker:
-            began = time.perf_counter()
-            reply = await session.ask_async("wait twice")
-            elapsed = time.perf_counter() - began
-        return reply, elapsed, ticker.between(*spans["a"]), asyncio.get_running_loop()
+    async def main() -> tuple[Any, asyncio.AbstractEventLoop]:
+        for label in ("a", "b"):
+            entered[label], left[label] = asyncio.Event(), asyncio.Event()
+        # a TimeoutError here means the two calls did not run concurrently
+        reply = await asyncio.wait_for(session.ask_async("meet"), TIMEOUT)
+        return reply, asyncio.get_running_loop()
 
-    reply, elapsed, ticks, caller_loop = asyncio.run(main())
-    assert loops == [caller_loop, caller_loop]  # awaited on the caller's loop
-    assert elapsed < 0.45, elapsed  # 0.3 + 0.2 s in sequence; together about 0.3 s
-    assert spans["b"][1] < spans["a"][1]  # b finished first...
+    reply, caller_loop = asyncio.run(main())
+    assert loops == [caller_loop, caller_loop]  # awaited on the caller's loop...
+    assert order == ["a in", "b in", "b out", "a out"]  # ...together: b finished first...
     results = emulator.requests[1].body["messages"][-1]["content"]
     assert [(r["tool_use_id"], r["content"]) for r in results] == [("a", "a"), ("b", "b")]
-    assert ticks >= 10, ticks  # ...and the loop kept running meanwhile
-    assert reply.text == "both done"
+    assert reply.text == "both done"  # ...and the results are in call order
 
 
 def test_a_blocking_approver_in_ask_async_runs_off_the_event_loop() -> None:
     threads: list[str] = []
-    spans: list[tuple[float, float]] = []
+    probe: LoopProbe | None = None
 
-    def slow_approver(request: ApprovalRequest) -> Any:
-        start = time.perf_counter()
+    def blocking_approver(request: ApprovalRequest) -> Any:
+        """The user thinking: blocks until a coroutine on the caller's loop releases it."""
+        assert probe is not None
         threads.append(threading.current_thread().name)
-        time.sleep(0.2)  # the user thinking
-        spans.append((start, time.perf_counter()))
-        return "approve"
+        return "approve" if probe.released() else "deny"
 
     emulator = scripted({"content": [use("t1", "add", a=1, b=2)]}, "three")
     session = session_on(emulator, add)
 
-    async def main() -> tuple[Any, int]:
-        with Ticker() as ticker:
-            reply = await session.ask_async("add", approver=slow_approver)
-        return reply, ticker.between(*spans[0])
+    async def main() -> Any:
+        nonlocal probe
+        probe = LoopProbe()
+        return await session.ask_async("add", approver=blocking_approver)
 
-    reply, ticks = asyncio.run(main())
-    assert reply.text == "three"
+    reply = asyncio.run(main())
+    assert probe is not None and probe.answers == [True], "the approver blocked the loop"
     assert threads != [threading.main_thread().name]
-    assert ticks >= 5, ticks
+    results = emulator.requests[1].body["messages"][-1]["content"]
+    assert [(r["tool_use_id"], r["content"]) for r in results] == [("t1", "3")]
+    assert reply.text == "three"
 
 
 # -- interrupt and cancel ----------------------------------------------------------------
 
 
 def test_cancelling_ask_async_during_a_tool_keeps_a_valid_history() -> None:
-    started = None
+    entered = asyncio.Event()
 
     async def forever(seconds: float) -> str:
         """Waits long."""
+        entered.set()
         await asyncio.sleep(seconds)
         return "never"
 
-    emulator = scripted({"content": [use("f1", "forever", seconds=30), use("f2", "add", a=1,
-                                                                           b=1)]})
+    emulator = scripted({"content": [use("f1", "forever", seconds=3600), use("f2", "add", a=1,
+                                                                             b=1)]})
     session = session_on(emulator, forever, add)
-    events: list[ToolCallEvent] = []
 
     async def main() -> None:
-        nonlocal started
-        task = asyncio.get_running_loop().create_task(
-            session.ask_async("wait", on_tool_event=events.append)
-        )
-        while not any(event.kind == "start" for event in events):
-            await asyncio.sleep(TICK)
-        started = time.perf_counter()
+        task = asyncio.get_running_loop().create_task(session.ask_async("wait"))
+        # forever is awaited only once every sync call (f2) has its result: cancel then,
+        # not at its "start" event, which comes before f2 runs in its worker thread
+        await asyncio.wait_for(entered.wait(), TIMEOUT)
         task.cancel()
+        await asyncio.wait({task}, timeout=TIMEOUT)  # a hang guard: cancelling is prompt
+        assert task.done(), "cancelling ask_async waited for the tool"
         with pytest.raises(asyncio.CancelledError):
-            await task
+            task.result()
 
     asyncio.run(main())
-    assert started is not None and time.perf_counter() - started < 5
     assert session.history == []  # no text anywhere: the exchange is dropped
     last = session.last_reply
     assert isinstance(last, ToolLoopReply) and last.interrupted

@@ -130,12 +130,14 @@ def test_keyboard_interrupt_in_a_sync_tool_keeps_every_result() -> None:
 
 
 def test_cancel_gives_unfinished_calls_an_interrupted_result_then_propagates() -> None:
+    entered = asyncio.Event()
     cancelled = threading.Event()
 
     async def forever() -> str:
         """Waits."""
+        entered.set()
         try:
-            await asyncio.sleep(30)
+            await asyncio.sleep(3600)
         except asyncio.CancelledError:
             cancelled.set()
             raise
@@ -150,7 +152,9 @@ def test_cancel_gives_unfinished_calls_an_interrupted_result_then_propagates() -
                 [use("t1", "add", a=1), use("t2", "forever")], registry, on_event=events.append
             )
         )
-        await asyncio.sleep(0.05)
+        # cancel once forever runs: t1 has its result by then (async calls are awaited after
+        # the sync ones), and t2's "start" event would be too early (before it is awaited)
+        await asyncio.wait_for(entered.wait(), 10)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
