@@ -308,7 +308,7 @@ def run_tool_loop(loop: ToolLoop, send: Send) -> ToolLoopReply:
                 continue
             try:
                 results = execute_tool_calls(
-                    calls, loop.registry, approver=loop.approver, on_event=loop.tool_event
+                    calls, loop.registry, approver=loop.approver, on_tool_event=loop.tool_event
                 )
             except ToolCallsInterrupted as interrupt:
                 loop.tools_ran(interrupt.results, interrupted=True)
@@ -340,7 +340,7 @@ async def run_tool_loop_async(loop: ToolLoop, send: AsyncSend) -> ToolLoopReply:
                 continue
             try:
                 results = await execute_tool_calls_async(
-                    calls, loop.registry, approver=loop.approver, on_event=loop.tool_event
+                    calls, loop.registry, approver=loop.approver, on_tool_event=loop.tool_event
                 )
             except ToolCallsInterrupted as interrupt:
                 loop.tools_ran(interrupt.results, interrupted=True)

@@ -6,7 +6,7 @@ records the approver's answer, binds the arguments and builds every ``tool_resul
 ``claude_nb._tools.execute`` do (on the calling thread, or without blocking an event loop),
 so both give the same results, in the same order, with the same events::
 
-    batch = ToolBatch(blocks, registry, on_event)
+    batch = ToolBatch(blocks, registry, on_tool_event)
     for call in batch.calls:
         request = batch.check(call, approver)          # unknown / invalid -> error result
         if request: batch.decide(call, approver(request))   # denied -> error result
@@ -97,7 +97,7 @@ class ToolBatch:
     Args:
         message_or_blocks: The assistant message (API shape) or its content blocks.
         registry: Where tool names are looked up (by-name entries resolve now).
-        on_event: Receives a ``ToolCallEvent`` when a call starts and when it ends.
+        on_tool_event: Receives a ``ToolCallEvent`` when a call starts and when it ends.
         max_result_chars: Text results are cut to this many characters, with a notice.
         traceback: Put the full traceback in error results instead of one line.
     """
@@ -106,12 +106,12 @@ class ToolBatch:
         self,
         message_or_blocks: Mapping[str, Any] | Sequence[Any],
         registry: ToolRegistry,
-        on_event: ToolCallEventCallback | None = None,
+        on_tool_event: ToolCallEventCallback | None = None,
         max_result_chars: int = DEFAULT_MAX_RESULT_CHARS,
         traceback: bool = False,
     ) -> None:
         self.registry = registry
-        self.on_event = on_event
+        self.on_tool_event = on_tool_event
         self.max_result_chars = max_result_chars
         self.traceback = traceback
         self.approved_all = False
@@ -210,8 +210,8 @@ class ToolBatch:
         self._emit(self._event("end", call, error=message, duration=duration))
 
     def _emit(self, event: ToolCallEvent) -> None:
-        if self.on_event is not None:
-            self.on_event(event)
+        if self.on_tool_event is not None:
+            self.on_tool_event(event)
 
     def _event(
         self,

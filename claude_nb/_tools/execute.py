@@ -21,7 +21,7 @@ lines that ask the approver and run a tool differ:
   blocks) run one after another in worker threads (``asyncio.to_thread``); ``async def``
   tools are awaited together on the caller's loop.
 
-Events reach ``on_event`` on the calling thread only (the loop's thread in the async one).
+Events reach ``on_tool_event`` on the calling thread only (the loop's thread in the async one).
 
 A KeyboardInterrupt (the notebook's stop button) raises ``ToolCallsInterrupted``, a
 ``KeyboardInterrupt`` whose ``results`` holds a full list: the results known so far and an
@@ -87,7 +87,7 @@ def execute_tool_calls(
     registry: ToolRegistry,
     *,
     approver: Approver | None = None,
-    on_event: ToolCallEventCallback | None = None,
+    on_tool_event: ToolCallEventCallback | None = None,
     max_result_chars: int = DEFAULT_MAX_RESULT_CHARS,
     traceback: bool = False,
 ) -> list[ContentBlock]:
@@ -97,7 +97,7 @@ def execute_tool_calls(
         message_or_blocks: The assistant message (API shape) or its content blocks.
         registry: Where tool names are looked up (by-name entries resolve now).
         approver: Asked before each call runs; None runs every valid call.
-        on_event: Receives a ``ToolCallEvent`` when a call starts and when it ends.
+        on_tool_event: Receives a ``ToolCallEvent`` when a call starts and when it ends.
         max_result_chars: Text results are cut to this many characters, with a notice.
         traceback: Put the full traceback in error results instead of one line.
 
@@ -108,7 +108,7 @@ def execute_tool_calls(
     Raises:
         ToolCallsInterrupted: On KeyboardInterrupt, after every call has a result.
     """
-    batch = ToolBatch(message_or_blocks, registry, on_event, max_result_chars, traceback)
+    batch = ToolBatch(message_or_blocks, registry, on_tool_event, max_result_chars, traceback)
     pending: Pending = []
     try:
         for call in batch.calls:
@@ -136,7 +136,7 @@ async def execute_tool_calls_async(
     registry: ToolRegistry,
     *,
     approver: Approver | None = None,
-    on_event: ToolCallEventCallback | None = None,
+    on_tool_event: ToolCallEventCallback | None = None,
     max_result_chars: int = DEFAULT_MAX_RESULT_CHARS,
     traceback: bool = False,
 ) -> list[ContentBlock]:
@@ -153,7 +153,7 @@ async def execute_tool_calls_async(
     """
     import asyncio
 
-    batch = ToolBatch(message_or_blocks, registry, on_event, max_result_chars, traceback)
+    batch = ToolBatch(message_or_blocks, registry, on_tool_event, max_result_chars, traceback)
     pending: Pending = []
     try:
         for call in batch.calls:

@@ -57,7 +57,7 @@ _PREVIEW_CHARS = 80
 
 @dataclass(frozen=True)
 class ToolCallEvent:
-    """One step of one tool call, for ``on_event`` callbacks and renderers.
+    """One step of one tool call, for ``on_tool_event`` callbacks and renderers.
 
     Attributes:
         kind: ``"start"`` before the function runs, ``"end"`` when its result is known.

@@ -192,7 +192,7 @@ def test_async_exceptions_and_events(registry: ToolRegistry) -> None:
     results = execute_tool_calls(
         [use("t1", "broken", x=1), use("t2", "add", a=1), use("t3", "nope")],
         registry,
-        on_event=events.append,
+        on_tool_event=events.append,
     )
     assert results[0] == {
         "type": "tool_result",
@@ -296,7 +296,7 @@ def test_keyboard_interrupt_in_a_sync_tool_keeps_every_result(registry: ToolRegi
         execute_tool_calls(
             [use("t1", "add", a=1), use("t2", "stop"), use("t3", "echo", text="never")],
             registry,
-            on_event=events.append,
+            on_tool_event=events.append,
         )
     assert isinstance(caught.value, KeyboardInterrupt)
     results = caught.value.results

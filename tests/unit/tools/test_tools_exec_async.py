@@ -64,7 +64,7 @@ def approver(request: ApprovalRequest) -> Any:
 def run(mode: str) -> tuple[list[dict[str, Any]], list[tuple[str, str, str | None, str]]]:
     registry = ToolRegistry([add, fail, later, broken])
     events: list[ToolCallEvent] = []
-    options: dict[str, Any] = {"approver": approver, "on_event": events.append}
+    options: dict[str, Any] = {"approver": approver, "on_tool_event": events.append}
     if mode == "sync":
         results = execute_tool_calls(BLOCKS, registry, **options)
     else:
@@ -99,7 +99,7 @@ def test_sync_tools_and_the_approver_run_in_worker_threads_events_on_the_loop() 
     results = asyncio.run(
         execute_tool_calls_async(
             [use("t1", "where", label="tool")], registry, approver=approve,
-            on_event=lambda event: event_threads.add(threading.current_thread().name),
+            on_tool_event=lambda event: event_threads.add(threading.current_thread().name),
         )
     )
     main = threading.main_thread().name
@@ -149,7 +149,7 @@ def test_cancel_gives_unfinished_calls_an_interrupted_result_then_propagates() -
     async def main() -> None:
         task = asyncio.ensure_future(
             execute_tool_calls_async(
-                [use("t1", "add", a=1), use("t2", "forever")], registry, on_event=events.append
+                [use("t1", "add", a=1), use("t2", "forever")], registry, on_tool_event=events.append
             )
         )
         # cancel once forever runs: t1 has its result by then (async calls are awaited after

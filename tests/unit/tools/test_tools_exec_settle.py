@@ -50,12 +50,13 @@ def test_a_tool_that_finishes_while_the_cancel_settles_keeps_its_result() -> Non
     ]
     ends: dict[str, ToolCallEvent] = {}
 
-    def on_event(event: ToolCallEvent) -> None:
+    def on_end(event: ToolCallEvent) -> None:
         if event.kind == "end":
             ends[event.tool_use_id] = event
 
     async def main() -> None:
-        task = asyncio.ensure_future(execute_tool_calls_async(blocks, registry, on_event=on_event))
+        running = execute_tool_calls_async(blocks, registry, on_tool_event=on_end)
+        task = asyncio.ensure_future(running)
         await asyncio.wait_for(started.wait(), TIMEOUT)
         await asyncio.sleep(0)  # both tools are awaiting now
         task.cancel()
