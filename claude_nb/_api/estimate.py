@@ -187,13 +187,16 @@ def image_tokens(width: int, height: int, *, high_res: bool = False) -> int:
     if width <= 0 or height <= 0:
         return UNKNOWN_IMAGE_TOKENS
     long_edge, token_cap = HIGH_RES_IMAGE_LIMITS if high_res else STANDARD_IMAGE_LIMITS
-    scale = min(1.0, long_edge / max(width, height))
-    w, h = width * scale, height * scale
+    w, h = width, height
+    longest = max(w, h)
+    if longest > long_edge:  # whole pixels, rounded down: the long edge never overshoots
+        w, h = max(1, width * long_edge // longest), max(1, height * long_edge // longest)
     tokens = patch_tokens(w, h)
-    if tokens > token_cap:
+    while tokens > token_cap:  # shrink (keeping the aspect) until the patches fit the cap
         shrink = math.sqrt(token_cap / tokens)
-        w, h = w * shrink, h * shrink
-        tokens = min(token_cap, patch_tokens(w, h))
+        smaller = max(1, math.floor(w * shrink)), max(1, math.floor(h * shrink))
+        w, h = smaller if smaller != (w, h) else (max(1, w - 1), max(1, h - 1))
+        tokens = patch_tokens(w, h)
     return max(1, tokens)
 
 

@@ -134,20 +134,27 @@ def undo_point(history: Sequence[MessageParam]) -> int:
     return 0
 
 
-def without_cache_control(message: Mapping[str, Any]) -> Any:
-    """A message as a history keeps it: no ``cache_control`` on its content blocks.
+def _without_breakpoints(block: Any) -> Any:
+    """A copy of a content block without ``cache_control``, nested content included."""
+    if not isinstance(block, Mapping):
+        return block
+    copy = {key: value for key, value in block.items() if key != "cache_control"}
+    if isinstance(copy.get("content"), list):
+        copy["content"] = [_without_breakpoints(inner) for inner in copy["content"]]
+    return copy
 
-    Breakpoints are planned afresh for every request, so none is kept; a lone text block
-    (what the planner makes of a string to mark it) goes back to a string.
+
+def without_cache_control(message: Mapping[str, Any]) -> Any:
+    """A message as a history keeps it: no ``cache_control`` on any of its blocks.
+
+    Breakpoints are planned afresh for every request, so none is kept, at any depth (a
+    ``tool_result``'s own content blocks too); a lone text block (what the planner makes of a
+    string to mark it) goes back to a string. The message given is not changed.
     """
     content = message.get("content")
     if not isinstance(content, list):
         return dict(message)
-    blocks = [
-        {key: value for key, value in block.items() if key != "cache_control"}
-        if isinstance(block, Mapping) else block
-        for block in content
-    ]
+    blocks = [_without_breakpoints(block) for block in content]
     if len(blocks) == 1 and blocks[0] == {"type": "text", "text": blocks[0].get("text")}:
         return {**message, "content": blocks[0]["text"]}
     return {**message, "content": blocks}

@@ -321,7 +321,8 @@ def test_ipython_image_with_bytes_and_with_url() -> None:
 
 def test_patch_tokens_is_the_size_as_sent_image_tokens_what_the_api_bills() -> None:
     # one name per meaning: 1920x1080 as sent is 69 x 39 patches, but the API downscales it
-    # first (standard tier) and bills at most its cap
+    # first (standard tier): to the 1568-px long edge (1568x882: 56 x 32 = 1792 patches, over
+    # the 1568 cap), then keeping its shape until it fits (1455x819: 52 x 30 = 1560)
     assert patch_tokens(1920, 1080) == 69 * 39 == 2691
-    assert image_tokens(1920, 1080) == 1568
+    assert image_tokens(1920, 1080) == 52 * 30 == 1560
     assert image_tokens(1456, 819) == patch_tokens(1456, 819) == 1560  # a size that fits
