@@ -10,9 +10,10 @@ block of a requested call until it ends, then the block of its ``ToolCallEvent``
 result or error, duration), the same block a cell shows. Amounts of money are written by
 ``claude_nb._accounting.money.format_usd``; the repaint throttle is ``claude_nb._display.throttle``.
 
-Also here: the cost label text (the last reply, then the session ledger's totals), and the
+Also here: the cost label text (the last reply, then the session ledger's totals), the
 test that tells which kernel variables can be attached (figures, DataFrames, images), done
-without importing matplotlib, pandas or PIL.
+without importing matplotlib, pandas or PIL, and ``ChatSession``, what the chat needs of a
+session (here, below both the widget and its worker, which type the session with it).
 """
 
 from __future__ import annotations
@@ -22,16 +23,23 @@ import html
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from claude_nb._accounting.money import format_usd
 from claude_nb._api.history import tool_use_blocks
 from claude_nb._exceptions import ClaudeNBError
 from claude_nb._tools.render import ToolCallEvent, render_tool_call_html, render_tool_use_html
+from claude_nb._types import ContentBlock
+
+if TYPE_CHECKING:
+    from claude_nb._session.reply import Reply
+    from claude_nb._tools.approval import Approver
+    from claude_nb._wire.stream import MessageSnapshot
 
 __all__ = [
     "ATTACHABLE_TYPES",
     "ChatEntry",
+    "ChatSession",
     "EntryRoleTypes",
     "EntryStatusTypes",
     "attachable_kind",
@@ -71,6 +79,34 @@ _STATUS_NOTE = {
     "done": "",
     "error": "",
 }
+
+
+class ChatSession(Protocol):
+    """What the chat (widget and worker) needs of a session (``claude_nb.Session`` has it).
+
+    Read when present: ``settings.model`` (the picker's default), ``ledger`` (the cost
+    label's totals), ``offline`` and ``last_reply``.
+    """
+
+    system: str | list[ContentBlock] | None
+
+    def ask(
+        self,
+        prompt: str | list[ContentBlock],
+        *,
+        stream: bool = True,
+        on_event: Callable[[MessageSnapshot], None] | None = None,
+        on_tool_event: Callable[[ToolCallEvent], None] | None = None,
+        approver: Approver | None = None,
+        **params: Any,
+    ) -> Reply:
+        """Send one user turn (running its tool calls) and return the reply."""
+
+    def list_models(self) -> list[dict[str, Any]]:
+        """The models the API lists."""
+
+    def reset(self) -> None:
+        """Forget the conversation."""
 
 
 @dataclass
@@ -209,11 +245,11 @@ def attachable_names(namespace: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def copy_snapshot(
-    entry: ChatEntry, snapshot: Any, earlier: Sequence[dict[str, Any]] = ()
+    entry: ChatEntry, snapshot: MessageSnapshot, earlier: Sequence[dict[str, Any]] = ()
 ) -> None:
     """Copy a stream snapshot's text and tool calls into an entry (after ``earlier`` calls)."""
-    entry.text = str(getattr(snapshot, "text", "") or "")
-    entry.tool_calls = [*earlier, *tool_use_blocks(getattr(snapshot, "message", None) or {})]
+    entry.text = str(snapshot.text or "")
+    entry.tool_calls = [*earlier, *tool_use_blocks(snapshot.message or {})]
 
 
 def error_text(error: BaseException) -> str:

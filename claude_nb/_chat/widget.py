@@ -9,13 +9,14 @@ clicks to calls and snapshots to trait values.
 
 Why a worker thread. A button callback runs on the kernel's main thread, and while it runs the
 kernel handles no other comm message, so a Stop click would wait for the reply to finish. Send
-therefore converts the attachments on the main thread (matplotlib is not thread-safe), then
-runs ``session.ask`` on a daemon thread and returns at once. The thread only sets widget trait
-values, the safe channel from a thread; it never calls ``display()`` nor captures output
-(output from a thread lands in whichever cell runs then). Stop sets a per-request flag that the
-``on_event`` callback checks on every event: it raises ``StopRequested`` (a
-``KeyboardInterrupt``), which the session handles like Ctrl-C, closing the response and keeping
-the partial reply in the history. A lock keeps one request at a time on the session from this
+(``send_message``; ``send`` stays ipywidgets' custom-message method) therefore converts the
+attachments on the main thread (matplotlib is not thread-safe), then runs ``session.ask`` on
+a daemon thread and returns at once. The thread only sets widget trait values, the safe
+channel from a thread; it never calls ``display()`` nor captures output (output from a thread
+lands in whichever cell runs then). Stop sets a per-request flag that the ``on_event``
+callback checks on every event: it raises ``StopRequested`` (a ``KeyboardInterrupt``), which
+the session handles like Ctrl-C, closing the response and keeping the partial reply in the
+history. A lock keeps one request at a time on the session from this
 widget, and repaints of the streaming bubble are capped (20 per second by default) and always
 done once at the end.
 
@@ -27,6 +28,10 @@ reply, including the cost label from the session's ledger, is ``worker.py``.
 Errors, from the API or from a bug in a callback, are rendered into the chat as an error
 bubble, never only into the kernel log.
 
+``close()`` takes the whole chat down: the reply in flight is stopped as by Stop (its partial
+text stays in the history), the ``%config`` link that ``chat()`` made is cut (else the magics
+keep the widget alive), and every child widget is closed with it.
+
 This module imports ipywidgets when it loads; only ``claude_nb.chat()`` (``_notebook.kernel``)
 and ``%claude_chat`` load it, on first use, so ``import claude_nb`` and ``%load_ext`` do not.
 """
@@ -34,8 +39,8 @@ and ``%claude_chat`` load it, on first use, so ``import claude_nb`` and ``%load_
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
@@ -44,6 +49,7 @@ from claude_nb._chat.attach import Attachments
 from claude_nb._chat.input import make_chat_input
 from claude_nb._chat.view import (
     ChatEntry,
+    ChatSession,
     entry_html,
     error_text,
     model_choices,
@@ -52,40 +58,11 @@ from claude_nb._chat.worker import stream_reply
 from claude_nb._types import ContentBlock
 
 if TYPE_CHECKING:
+    import traitlets
+
     from claude_nb._session.reply import Reply
-    from claude_nb._tools.approval import Approver
-    from claude_nb._tools.render import ToolCallEvent
-    from claude_nb._wire.stream import MessageSnapshot
 
 __all__ = ["ChatSession", "ChatWidget", "StopRequested"]
-
-
-class ChatSession(Protocol):
-    """What the widget needs from a session (``claude_nb.Session`` has it all).
-
-    Read when present: ``settings.model`` (the picker's default), ``ledger`` (the cost
-    label's totals), ``offline`` and ``last_reply``.
-    """
-
-    system: str | list[ContentBlock] | None
-
-    def ask(
-        self,
-        prompt: str | list[ContentBlock],
-        *,
-        stream: bool = True,
-        on_event: Callable[[MessageSnapshot], None] | None = None,
-        on_tool_event: Callable[[ToolCallEvent], None] | None = None,
-        approver: Approver | None = None,
-        **params: Any,
-    ) -> Reply:
-        """Send one user turn (running its tool calls) and return the reply."""
-
-    def list_models(self) -> list[dict[str, Any]]:
-        """The models the API lists."""
-
-    def reset(self) -> None:
-        """Forget the conversation."""
 
 
 class ChatWidget(widgets.VBox):  # type: ignore[misc]  # ipywidgets has no type hints
@@ -102,6 +79,8 @@ class ChatWidget(widgets.VBox):  # type: ignore[misc]  # ipywidgets has no type 
         entries: The transcript as ``ChatEntry`` values (what the bubbles show).
         replies: How many replies arrived (the cost label reads ``session.ledger``).
         confirm_box: The "Confirm tools" checkbox; ``approver``: its ``ChatApprover``.
+        config_link: The ``traitlets.dlink`` from ``%config ClaudeMagics.confirm_tools`` to
+            ``confirm_box`` (set by ``chat()`` in a kernel; ``close()`` unlinks it), or None.
     """
 
     def __init__(
@@ -123,6 +102,8 @@ class ChatWidget(widgets.VBox):  # type: ignore[misc]  # ipywidgets has no type 
         self._cancel = threading.Event()
         self._worker: threading.Thread | None = None
         self._models_thread: threading.Thread | None = None
+        self._closed = False
+        self.config_link: traitlets.dlink | None = None
 
         default_model = str(getattr(getattr(session, "settings", None), "model", "") or "")
         self.model_picker = widgets.Dropdown(
@@ -150,7 +131,7 @@ class ChatWidget(widgets.VBox):  # type: ignore[misc]  # ipywidgets has no type 
         self.upload, self.variable_picker = attachments.upload, attachments.variable_picker
         self.attach_button, self.attachments_label = attachments.attach_button, attachments.label
         self.input = make_chat_input(
-            self._guarded(self.send),
+            self._guarded(self.send_message),
             placeholder="Message Claude… (Enter sends, Shift+Enter adds a line)",
         )
         self.send_button = widgets.Button(description="Send", button_style="primary", icon="send")
@@ -184,7 +165,7 @@ class ChatWidget(widgets.VBox):  # type: ignore[misc]  # ipywidgets has no type 
         )
         self.add_class("cnb-chat")
 
-        self.send_button.on_click(self._guarded(lambda _button: self.send()))
+        self.send_button.on_click(self._guarded(lambda _button: self.send_message()))
         self.stop_button.on_click(self._guarded(lambda _button: self.stop()))
         self.reset_button.on_click(self._guarded(lambda _button: self.reset()))
         self.system_prompt.observe(self._guarded(self._on_system), names="value")
@@ -225,21 +206,16 @@ class ChatWidget(widgets.VBox):  # type: ignore[misc]  # ipywidgets has no type 
 
     # -- actions (the buttons call these) ----------------------------------------------
 
-    def send(
-        self, text: str | Mapping[str, Any] | None = None, buffers: Any = None
-    ) -> threading.Thread | None:
+    def send_message(self, text: str | None = None) -> threading.Thread | None:
         """Send the input box's text (or ``text``) with the pending attachments.
 
-        The reply streams on a worker thread, which is returned (None when nothing was sent:
-        empty input, or a reply already in flight).
+        Send and Enter call this. (``send``, inherited, is ipywidgets' ``Widget.send``: a
+        custom message to the front end, as ``focus()`` and ``blur()`` use it.)
 
-        A mapping is ipywidgets' own ``Widget.send(content, buffers)``, a custom message to
-        the front end (``focus()`` and ``blur()`` use it): it is passed on unchanged.
+        The reply streams on a worker thread, which is returned (None when nothing was sent:
+        empty input, a reply already in flight, or a closed chat).
         """
-        if isinstance(text, Mapping):
-            super().send(text, buffers)
-            return None
-        if self.busy:
+        if self.busy or self._closed:
             return None
         prompt = (self.input.value if text is None else text).strip()
         if not prompt and not self.attachments.labels:
@@ -267,6 +243,25 @@ class ChatWidget(widgets.VBox):  # type: ignore[misc]  # ipywidgets has no type 
         self._cancel.set()
         self.approver.cancel()
         self.stop_button.disabled = True
+
+    def close(self) -> None:
+        """Close the chat: stop the reply in flight, cut the ``%config`` link, close every widget.
+
+        The reply is stopped as Stop does (its partial text stays in the session's history;
+        an approval wait ends); the worker thread ends on its own, this does not wait for it.
+        Closing twice is harmless.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        self.stop()  # a no-op when no reply is in flight
+        if self.config_link is not None:
+            self.config_link.unlink()
+            self.config_link = None
+        for part in list(_owned_widgets(self)):
+            if part is not self:
+                part.close()
+        super().close()
 
     def reset(self) -> None:
         """Clear the transcript and the session's history (the cost totals stay)."""
@@ -305,7 +300,9 @@ class ChatWidget(widgets.VBox):  # type: ignore[misc]  # ipywidgets has no type 
             self._bubbles[index].value = entry_html(self.entries[index])
 
     def show_error(self, error: BaseException) -> None:
-        """Add an error bubble."""
+        """Add an error bubble (not once the chat is closed: nothing would show it)."""
+        if self._closed:
+            return
         self._add_entry(ChatEntry("error", error_text(error), status="error"))
 
     def _guarded(self, handler: Callable[..., Any]) -> Callable[..., None]:
@@ -335,6 +332,20 @@ class ChatWidget(widgets.VBox):  # type: ignore[misc]  # ipywidgets has no type 
             return
         ids = [str(model["id"]) for model in models if isinstance(model, dict) and model.get("id")]
         current = self.model_picker.value
-        if ids:
+        if ids and not self._closed:
             self.model_picker.options = ids if current in ids or not current else [current, *ids]
             self.model_picker.value = current
+
+
+def _owned_widgets(widget: widgets.Widget) -> Iterator[widgets.Widget]:
+    """``widget`` and every widget it holds: children (recursively), layouts and styles.
+
+    Each comes after the widgets it holds, so a box is closed after what is inside it.
+    """
+    if isinstance(widget, widgets.Box):
+        for child in widget.children:
+            yield from _owned_widgets(child)
+    for part in (getattr(widget, "layout", None), getattr(widget, "style", None)):
+        if isinstance(part, widgets.Widget):
+            yield part
+    yield widget

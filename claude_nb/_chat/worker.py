@@ -1,6 +1,6 @@
 """One chat reply, on the widget's worker thread: ask, repaint, approve tools, settle, cost.
 
-``ChatWidget.send`` (main thread) adds the bubbles and starts a daemon thread on
+``ChatWidget.send_message`` (main thread) adds the bubbles and starts a daemon thread on
 ``stream_reply``::
 
     session.ask(on_event=..., on_tool_event=..., approver=ChatApprover or None)
@@ -18,12 +18,24 @@ from __future__ import annotations
 
 import html
 import threading
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from claude_nb._api.history import tool_use_blocks
-from claude_nb._chat.approval import StopRequested
-from claude_nb._chat.view import ChatEntry, copy_snapshot, cost_label, error_text
+from claude_nb._chat.approval import ChatApprover, StopRequested
+from claude_nb._chat.view import (
+    ChatEntry,
+    ChatSession,
+    copy_snapshot,
+    cost_label,
+    error_text,
+)
 from claude_nb._display.throttle import Throttle
+from claude_nb._types import ContentBlock
+
+if TYPE_CHECKING:
+    from claude_nb._session.reply import Reply
+    from claude_nb._tools.render import ToolCallEvent
+    from claude_nb._wire.stream import MessageSnapshot
 
 __all__ = ["ChatHost", "stream_reply", "tool_call_block"]
 
@@ -31,7 +43,8 @@ __all__ = ["ChatHost", "stream_reply", "tool_call_block"]
 class ChatHost(Protocol):
     """What a reply needs of the chat widget (``ChatWidget`` is one); set from the worker.
 
-    ``confirm_box`` and ``status`` are ipywidgets (``.value``); only trait values are set.
+    ``confirm_box`` and ``status`` are ipywidgets (``.value``; ipywidgets has no type hints);
+    only trait values are set.
     """
 
     entries: list[ChatEntry]
@@ -39,10 +52,10 @@ class ChatHost(Protocol):
     """The user's knob (``ChatWidget(repaints_per_second=...)``); ``Throttle.per_second``."""
     confirm_box: Any
     status: Any
-    approver: Any
-    session: Any
+    approver: ChatApprover
+    session: ChatSession
     session_lock: threading.Lock
-    last_reply: Any
+    last_reply: Reply | None
     replies: int
 
     def repaint(self, index: int) -> None:
@@ -55,7 +68,7 @@ class ChatHost(Protocol):
         """Show an error in the chat."""
 
 
-def tool_call_block(event: Any) -> dict[str, Any]:
+def tool_call_block(event: ToolCallEvent) -> dict[str, Any]:
     """A ``tool_use``-shaped dict of an ended ``ToolCallEvent``, with its outcome and time."""
     block: dict[str, Any] = {
         "type": "tool_use", "id": event.tool_use_id, "name": event.name,
@@ -69,16 +82,16 @@ def tool_call_block(event: Any) -> dict[str, Any]:
 
 
 def stream_reply(
-    widget: ChatHost, content: Any, params: dict[str, Any], index: int,
+    widget: ChatHost, content: str | list[ContentBlock], params: dict[str, Any], index: int,
     cancel: threading.Event,
 ) -> None:
     """Run one reply on the worker thread (see the module docstring)."""
     entry = widget.entries[index]
     throttle = Throttle.per_second(widget.repaints_per_second)
-    latest: list[Any] = []
+    latest: list[MessageSnapshot] = []
     ended_calls: list[dict[str, Any]] = []
 
-    def on_event(snapshot: Any) -> None:
+    def on_event(snapshot: MessageSnapshot) -> None:
         if cancel.is_set():
             raise StopRequested
         latest[:] = [snapshot]
@@ -86,7 +99,7 @@ def stream_reply(
             copy_snapshot(entry, snapshot, earlier=ended_calls)
             widget.repaint(index)
 
-    def on_tool_event(event: Any) -> None:
+    def on_tool_event(event: ToolCallEvent) -> None:
         if event.kind == "end":
             ended_calls.append(tool_call_block(event))
             entry.tool_calls = list(ended_calls)
@@ -96,7 +109,7 @@ def stream_reply(
     if widget.confirm_box.value:
         approver = widget.approver
         approver.begin(cancel)
-    reply: Any = None
+    reply: Reply | None = None
     try:
         with widget.session_lock:
             if cancel.is_set():
@@ -120,7 +133,7 @@ def stream_reply(
         widget.set_busy(False)
 
 
-def show_cost(widget: ChatHost, reply: Any) -> None:
+def show_cost(widget: ChatHost, reply: Reply | None) -> None:
     """Put the last reply's tokens and the session ledger's totals in the cost label."""
     session = widget.session
     ledger = getattr(session, "ledger", None)
@@ -151,20 +164,17 @@ def _mark_failed(widget: ChatHost, entry: ChatEntry, error: BaseException) -> No
 
 
 def _finish(
-    widget: ChatHost, entry: ChatEntry, reply: Any, ended_calls: list[dict[str, Any]]
+    widget: ChatHost, entry: ChatEntry, reply: Reply, ended_calls: list[dict[str, Any]]
 ) -> None:
     widget.last_reply = reply
     widget.replies += 1
-    entry.text = str(getattr(reply, "text", "") or entry.text)
-    entry.tool_calls = ended_calls or tool_use_blocks(getattr(reply, "message", None) or {})
-    usage = getattr(reply, "usage", None) or {}
-    model = getattr(reply, "model", "") or ""
-    entry.note = f"{model} · {usage.get('output_tokens') or 0} tokens"
-    interrupted = bool(getattr(reply, "interrupted", False))
-    if interrupted:
+    entry.text = str(reply.text or entry.text)
+    entry.tool_calls = ended_calls or tool_use_blocks(reply.message or {})
+    usage = reply.usage or {}
+    entry.note = f"{reply.model or ''} · {usage.get('output_tokens') or 0} tokens"
+    if reply.interrupted:
         _mark_stopped(entry)
     else:
         entry.status = "done"
-    error = getattr(reply, "error", None)
-    if isinstance(error, BaseException) and not interrupted:
-        widget.show_error(error)
+    if reply.error is not None and not reply.interrupted:
+        widget.show_error(reply.error)

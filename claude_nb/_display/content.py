@@ -4,23 +4,44 @@ Thinking is folded in ``<details>``, text goes as written, a ``tool_use`` block 
 block of a requested call (``claude_nb._tools.render.render_tool_use_markdown``, the one
 tool-call renderer: the tool, its arguments), and unknown blocks are skipped.
 ``render_content`` is what a streaming Markdown surface paints; ``plain_text`` what a plain
-one does.
+one does. ``Snapshot`` is what a streaming paint reads of the message so far (here, below both
+the renderer and the tool-loop transcript, which use it).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from claude_nb._tools.render import render_tool_use_markdown
 from claude_nb._wire.stream import message_text
 
-__all__ = ["CURSOR", "STATUS_NOTES", "plain_text", "render_content"]
+__all__ = ["CURSOR", "STATUS_NOTES", "Snapshot", "plain_text", "render_content"]
 
 CURSOR = " ▌"
 STATUS_NOTES = {
     "interrupted": "⏹ interrupted: the text above is partial",
     "error": "⚠ stopped by an error: the text above is partial",
 }
+
+
+class Snapshot(Protocol):
+    """A streaming message as far as it has come: what the renderers read of it.
+
+    ``claude_nb._wire.stream.MessageSnapshot`` is one; so is the tool-loop transcript's
+    snapshot (``claude_nb._display.transcript``), the whole loop seen as one message.
+    """
+
+    @property
+    def message(self) -> dict[str, Any]:
+        """The message so far, in the API's shape."""
+
+    @property
+    def started(self) -> bool:
+        """True once any content arrived (nothing is painted before)."""
+
+    @property
+    def finished(self) -> bool:
+        """True once the message is complete (the paint shows no cursor)."""
 
 
 def _thinking_markdown(block: dict[str, Any], *, in_progress: bool) -> str:

@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol, TextIO
 
-from claude_nb._display.content import CURSOR, STATUS_NOTES, plain_text, render_content
+from claude_nb._display.content import CURSOR, STATUS_NOTES, Snapshot, plain_text, render_content
 from claude_nb._display.throttle import DEFAULT_REPAINT_INTERVAL, Throttle
 from claude_nb._display.transcript import reply_transcript_markdown, reply_transcript_plain
 
@@ -203,9 +203,9 @@ class StreamRenderer:
         self.first_event_at: float | None = None
         self.first_visible_at: float | None = None
         self.repaints = 0
-        self._snapshot: Any = None
+        self._snapshot: Snapshot | None = None
 
-    def on_event(self, snapshot: Any, *, force: bool = False) -> None:
+    def on_event(self, snapshot: Snapshot, *, force: bool = False) -> None:
         """Keep the latest snapshot; paint when the interval has passed (or on first content).
 
         Args:
@@ -219,10 +219,10 @@ class StreamRenderer:
         if self.first_event_at is None:
             self.first_event_at = now
         if self.throttle.due(now, force=force):
-            self._paint(streaming=not snapshot.finished)
+            self._paint(snapshot.message, streaming=not snapshot.finished)
 
-    def _paint(self, *, streaming: bool) -> None:
-        self.surface.paint(self._snapshot.message, streaming=streaming)
+    def _paint(self, message: dict[str, Any], *, streaming: bool) -> None:
+        self.surface.paint(message, streaming=streaming)
         self.repaints += 1
         if self.first_visible_at is None:
             self.first_visible_at = self.clock()

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
-from claude_nb._display.content import render_content
+from claude_nb._display.content import Snapshot, render_content
 from claude_nb._tools.render import ToolCallEvent, call_preview, render_tool_call_markdown
 
 __all__ = [
@@ -107,7 +107,7 @@ class Repainter(Protocol):
     def surface(self) -> Any:
         ...
 
-    def on_event(self, snapshot: Any, *, force: bool = False) -> None:
+    def on_event(self, snapshot: Snapshot, *, force: bool = False) -> None:
         ...
 
 
@@ -126,10 +126,10 @@ class ToolLoopView:
         self.renderer = renderer
         self.plain = renderer.surface.plain
         self.finished: list[Mapping[str, Any]] = []
-        self.current: Any = None
+        self.current: Snapshot | None = None
         self.events: dict[str, ToolCallEvent] = {}
 
-    def on_event(self, snapshot: Any) -> None:
+    def on_event(self, snapshot: Snapshot) -> None:
         """A step's snapshot after an event: repaint (throttled) the whole transcript."""
         self.current = snapshot
         self._paint(force=False)

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Protocol
 from claude_nb._session.session import Session
 
 if TYPE_CHECKING:
-    from claude_nb._chat.widget import ChatSession, ChatWidget
+    from claude_nb._chat.view import ChatSession
+    from claude_nb._chat.widget import ChatWidget
 
 __all__ = ["chat", "get_session"]
 
@@ -85,8 +86,8 @@ def chat(session: ChatSession | None = None, *, new: bool = False) -> ChatWidget
 
     Inside IPython the kernel's session is the one the magics hold (``get_session()``; the
     extension is loaded if it was not), a new one is made from the ``%config ClaudeMagics``
-    traits, and "Confirm tools" follows ``ClaudeMagics.confirm_tools``. ``%claude_chat
-    [--new]`` is the same.
+    traits, and "Confirm tools" follows ``ClaudeMagics.confirm_tools`` until the widget is
+    closed (``widget.close()`` cuts that link). ``%claude_chat [--new]`` is the same.
 
     Args:
         session: The session to use (the kernel's by default).
@@ -109,5 +110,8 @@ def chat(session: ChatSession | None = None, *, new: bool = False) -> ChatWidget
     if magics is not None:
         import traitlets
 
-        traitlets.dlink((magics, "confirm_tools"), (widget.confirm_box, "value"))
+        # kept on the widget: its close() unlinks, else the magics would keep it alive
+        widget.config_link = traitlets.dlink(
+            (magics, "confirm_tools"), (widget.confirm_box, "value")
+        )
     return widget

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from typing import Any
 
 import pytest
 
@@ -30,7 +31,7 @@ def test_the_widget_still_chats_inside_a_layout() -> None:
     session = claude_nb.Session(offline=True, emulator=Emulator(require_key=False), environ={})
     widget = claude_nb.chat(session)
     ipywidgets.HBox([widget])
-    widget.send("hello")
+    widget.send_message("hello")
     assert widget.wait(20)
     assert [entry.role for entry in widget.entries] == ["user", "assistant"]
     assert widget.entries[1].status == "done" and widget.entries[1].text
@@ -42,6 +43,21 @@ def test_ipywidgets_custom_messages_are_not_chat_messages() -> None:
     widget.focus()  # ipywidgets' Widget.send({"do": "focus"}) under the hood
     widget.blur()
     assert widget.entries == [] and not widget.busy and session.history == []
+
+
+def test_ipywidgets_send_is_untouched_and_send_message_chats() -> None:
+    assert claude_nb.ChatWidget.send is ipywidgets.VBox.send  # no override of Widget.send
+    session = claude_nb.Session(offline=True, emulator=Emulator(require_key=False), environ={})
+    widget = claude_nb.chat(session)
+    sent: list[tuple[dict[str, Any], Any]] = []
+    widget._send = lambda message, buffers=None: sent.append((message, buffers))
+    widget.send({"do": "focus"})  # ipywidgets' custom message, straight to its comm channel
+    assert sent == [({"method": "custom", "content": {"do": "focus"}}, None)]
+    assert widget.entries == [] and session.history == []
+    worker = widget.send_message("hi")
+    assert worker is not None and widget.wait(20)
+    assert [entry.role for entry in widget.entries] == ["user", "assistant"]
+    assert widget.entries[1].status == "done" and session.history[0]["content"] == "hi"
 
 
 def test_import_load_ext_and_get_session_do_not_load_the_widget_module() -> None:

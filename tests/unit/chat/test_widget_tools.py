@@ -46,7 +46,7 @@ def tool_widget(confirm: bool = True, **pacing: float) -> tuple[ChatWidget, Weat
 def test_approve_runs_the_tool_and_the_reply_quotes_it() -> None:
     widget, weather = tool_widget()
     assert not widget.approver.waiting
-    widget.send("Use get_weather for Paris")
+    widget.send_message("Use get_weather for Paris")
     wait_for(lambda: widget.approver.waiting)
     question = widget.approver.question.value
     assert "get_weather" in question and "&quot;city&quot;: &quot;Paris&quot;" in question
@@ -72,7 +72,7 @@ def test_approve_runs_the_tool_and_the_reply_quotes_it() -> None:
 
 def test_deny_sends_the_refusal_and_the_tool_never_runs() -> None:
     widget, weather = tool_widget()
-    widget.send("Use get_weather for Oslo")
+    widget.send_message("Use get_weather for Oslo")
     wait_for(lambda: widget.approver.waiting)
     widget.approver.deny_button.click()
     assert widget.wait(10)
@@ -97,7 +97,7 @@ def test_approve_all_covers_every_call_of_the_reply_only() -> None:
         return a + b
 
     widget.session.tools.register(add)  # type: ignore[attr-defined]
-    widget.send("Please add 2.5 and 4, then get weather for Oslo")
+    widget.send_message("Please add 2.5 and 4, then get weather for Oslo")
     wait_for(lambda: widget.approver.waiting)
     widget.approver.approve_all_button.click()  # one click for both calls
     assert widget.wait(10)
@@ -107,7 +107,7 @@ def test_approve_all_covers_every_call_of_the_reply_only() -> None:
     request = ApprovalRequest("get_weather", {"city": "Lima"})
     assert widget.approver(request) == "approve"
     # ... and the next reply asks again
-    widget.send("Use get_weather for Kyiv")
+    widget.send_message("Use get_weather for Kyiv")
     wait_for(lambda: widget.approver.waiting)
     widget.approver.approve_button.click()
     assert widget.wait(10)
@@ -116,7 +116,7 @@ def test_approve_all_covers_every_call_of_the_reply_only() -> None:
 
 def test_stop_ends_the_wait_without_running_the_tool() -> None:
     widget, weather = tool_widget()
-    widget.send("Use get_weather for Paris")
+    widget.send_message("Use get_weather for Paris")
     wait_for(lambda: widget.approver.waiting)
     widget.stop_button.click()
     assert widget.wait(10)
@@ -130,7 +130,7 @@ def test_stop_ends_the_wait_without_running_the_tool() -> None:
 
 def test_without_confirm_the_tool_runs_unasked() -> None:
     widget, weather = tool_widget(confirm=False)
-    widget.send("Use get_weather for Paris")
+    widget.send_message("Use get_weather for Paris")
     assert widget.wait(10)
     assert weather.cities == ["Paris"] and widget.approver.decisions == []
     assert "sunny in Paris" in widget.entries[-1].text
@@ -138,7 +138,7 @@ def test_without_confirm_the_tool_runs_unasked() -> None:
 
 def test_cost_label_counts_a_stopped_reply_from_the_ledger() -> None:
     widget, _weather = tool_widget(confirm=False, tokens_per_second=300)
-    widget.send("Write 2000 words about the sea")
+    widget.send_message("Write 2000 words about the sea")
     wait_for(lambda: len(widget.entries[-1].text) > 80)
     widget.stop()
     assert widget.wait(10)
@@ -183,6 +183,45 @@ def test_confirm_follows_the_config_trait(shell: InteractiveShell) -> None:
     assert widget.confirm_box.value is False
     widget.confirm_box.value = True  # the checkbox overrides for this chat only
     assert shell.magics_manager.registry["ClaudeMagics"].confirm_tools is False
+
+
+def test_close_mid_reply_stops_the_worker_and_unlinks_the_config(
+    shell: InteractiveShell,
+) -> None:
+    emulator = Emulator(require_key=False, pacing=Pacing(tokens_per_second=300))
+    session = Session(offline=True, emulator=emulator)
+    widget = claude_nb.chat(session)  # in a shell: "Confirm tools" follows the magics' trait
+    magics = shell.magics_manager.registry["ClaudeMagics"]
+    widget.send_message("Write 3000 words about the sea")
+    wait_for(lambda: len(widget.entries[-1].text) > 80 or not widget.busy)
+    worker = widget._worker
+    assert worker is not None and widget.busy
+    widget.close()
+    worker.join(5)
+    assert not worker.is_alive()  # the reply in flight was stopped, as Stop does
+    assert widget.entries[-1].status == "stopped"
+    # the session kept the partial reply, as Stop keeps it
+    assert session.history[-1]["role"] == "assistant"
+    assert 80 < len(str(session.history[-1]["content"])) < 3000 * 8
+    # the dlink from %config ClaudeMagics.confirm_tools is gone: the magics no longer hold it
+    before = widget.confirm_box.value
+    magics.confirm_tools = not before
+    assert widget.confirm_box.value == before
+    # the child widgets are closed with it (their comms are gone)
+    for child in (widget.send_button, widget.confirm_box, widget.input, widget._bubbles[0],
+                  widget.approver.approve_button, widget.attachments.upload, widget.transcript):
+        assert child.comm is None
+    assert widget.comm is None
+    widget.close()  # closing twice is harmless
+
+
+def test_close_ends_a_tool_approval_wait() -> None:
+    widget, weather = tool_widget()
+    widget.send_message("Use get_weather for Paris")
+    wait_for(lambda: widget.approver.waiting)
+    widget.close()
+    assert widget.wait(10)
+    assert weather.cities == [] and widget.entries[-1].status == "stopped"
 
 
 def test_unload_removes_claude_chat(shell: InteractiveShell) -> None:

@@ -129,10 +129,10 @@ def test_send_streams_into_the_bubble_and_updates_the_cost() -> None:
     widget = ChatWidget(session, namespace={}, load_models=False)
     seen: list[str] = []
     widget.input.value = "Say hello and write 60 words"
-    worker = widget.send()
+    worker = widget.send_message()
     assert worker is not None and widget.busy
     assert widget.send_button.disabled and not widget.stop_button.disabled
-    assert widget.send("again") is None  # one request at a time
+    assert widget.send_message("again") is None  # one request at a time
     widget._bubbles[1].observe(lambda change: seen.append(change["new"]), names="value")
     assert widget.wait(20)
 
@@ -159,7 +159,7 @@ def test_send_streams_into_the_bubble_and_updates_the_cost() -> None:
 def test_stop_mid_stream_keeps_the_partial_reply_marked_stopped() -> None:
     session, _emulator = make_session(tokens_per_second=300)
     widget = ChatWidget(session, namespace={}, load_models=False)
-    widget.send("write 3000 words")
+    widget.send_message("write 3000 words")
     wait_for(lambda: len(widget.entries[1].text) > 200 or not widget.busy)
     assert widget.busy
     started = time.monotonic()
@@ -173,7 +173,7 @@ def test_stop_mid_stream_keeps_the_partial_reply_marked_stopped() -> None:
     # the session kept the partial reply (ARCHITECTURE.md history rules)
     assert session.history[-1]["role"] == "assistant"
     # and the widget is usable again
-    widget.send("and now?")
+    widget.send_message("and now?")
     assert widget.wait(20)
     assert widget.entries[-1].status == "done"
 
@@ -204,7 +204,7 @@ def test_attach_a_figure_from_a_variable(png_bytes: bytes) -> None:
     )
     assert widget.pending_attachments == ["fig", "red.png"]
     assert widget.upload.value == ()
-    widget.send("What is in these images?")
+    widget.send_message("What is in these images?")
     assert widget.wait(20)
 
     assert widget.entries[0].attachments == ["fig", "red.png"]
@@ -219,7 +219,7 @@ def test_an_api_error_shows_in_the_chat() -> None:
     session, emulator = make_session(max_retries=0)
     widget = ChatWidget(session, namespace={}, load_models=False)
     emulator.inject("529", times=1)
-    widget.send("hello")
+    widget.send_message("hello")
     assert widget.wait(20)
     bubble = widget.entries[1]
     assert bubble.role == "error" and bubble.status == "error"
@@ -260,7 +260,7 @@ def test_model_picker_and_system_prompt_reach_the_request() -> None:
     widget.model_picker.value = other
     widget.system_prompt.value = "Answer in French."
     assert session.system == "Answer in French."
-    widget.send("hi")
+    widget.send_message("hi")
     assert widget.wait(20)
     body = request_bodies(emulator)[-1]
     assert body["model"] == other
@@ -270,7 +270,7 @@ def test_model_picker_and_system_prompt_reach_the_request() -> None:
 def test_reset_clears_the_chat_and_the_history() -> None:
     session, _emulator = make_session()
     widget = ChatWidget(session, namespace={}, load_models=False)
-    widget.send("one")
+    widget.send_message("one")
     assert widget.wait(20)
     assert session.history and widget.transcript.children
     widget.reset_button.click()
@@ -295,7 +295,7 @@ def test_chat_builds_a_widget_and_repr_is_cheap() -> None:
 def test_user_html_is_escaped_in_both_bubbles() -> None:
     session, _emulator = make_session()
     widget = ChatWidget(session, namespace={}, load_models=False)
-    widget.send("<img src=x onerror=alert(1)>")
+    widget.send_message("<img src=x onerror=alert(1)>")
     assert widget.wait(20)
     for bubble in widget._bubbles:
         assert "<img" not in bubble.value
@@ -305,7 +305,7 @@ def test_pending_attachment_bytes_are_base64_images(png_bytes: bytes) -> None:
     session, emulator = make_session()
     widget = ChatWidget(session, namespace={"picture": png_bytes}, load_models=False)
     widget.attach("picture")
-    widget.send("")
+    widget.send_message("")
     assert widget.wait(20)
     block = request_bodies(emulator)[-1]["messages"][-1]["content"][0]
     assert block["type"] == "image"
