@@ -121,7 +121,8 @@ class ChatWidget(widgets.VBox):  # type: ignore[misc]  # ipywidgets has no type 
         # column-reverse (newest child first) keeps the scroll pinned to the newest message
         self.transcript = widgets.VBox(
             layout=widgets.Layout(
-                max_height="420px", overflow_y="auto", padding="4px", flex_flow="column-reverse"
+                max_height="420px", overflow="hidden auto", padding="4px",
+                flex_flow="column-reverse",
             )
         )
         self.attachments = Attachments(

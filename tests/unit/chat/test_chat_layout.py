@@ -5,14 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import warnings
 from typing import Any
 
-import pytest
+import ipywidgets
 
-ipywidgets = pytest.importorskip("ipywidgets")
-
-import claude_nb  # noqa: E402
-from claude_nb.emulator import Emulator  # noqa: E402
+import claude_nb
+from claude_nb.emulator import Emulator
 
 
 def test_chat_is_a_dom_widget_that_goes_into_a_layout() -> None:
@@ -77,3 +76,13 @@ def test_import_load_ext_and_get_session_do_not_load_the_widget_module() -> None
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_building_the_widget_passes_only_arguments_ipywidgets_knows() -> None:
+    """ipywidgets drops an unknown layout or style argument with only a warning (which the
+    suite's filters hide for traitlets): every warning raised while building is a fault."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        widget = claude_nb.chat(new=True)
+    assert widget.transcript in widget.children
+    assert "auto" in str(widget.transcript.layout.overflow)  # the transcript scrolls
