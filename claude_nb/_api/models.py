@@ -57,8 +57,16 @@ def model_info(model_id: str) -> dict[str, Any] | None:
 
 
 def model_ids() -> list[str]:
-    """Known model ids, newest first (the data file's order)."""
-    return [record["id"] for record in catalog()["models"]]
+    """Known model ids, newest first (by ``created_at``; the data file's order breaks ties).
+
+    This is the order the Models API lists them in, and so the emulator's ``/v1/models``.
+    """
+    return [record["id"] for record in _newest_first(catalog()["models"])]
+
+
+def _newest_first(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # ISO-8601 UTC stamps sort as text; sorted() is stable, so ties keep the file's order
+    return sorted(records, key=lambda record: str(record.get("created_at") or ""), reverse=True)
 
 
 def model_flag(record: dict[str, Any] | None, name: str) -> bool:

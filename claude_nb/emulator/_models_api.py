@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs
 
-from claude_nb._api.models import catalog, model_info
+from claude_nb._api.models import catalog, model_ids, model_info
 from claude_nb.emulator._wire import ApiError, invalid
 
 __all__ = ["list_models", "retrieve_model"]
@@ -50,7 +50,8 @@ def list_models(query: str) -> dict[str, Any]:
         raise invalid("limit: Input should be a valid integer") from None
     if not 1 <= limit <= 1000:
         raise invalid("limit: Input should be between 1 and 1000")
-    records = [_model_object(record) for record in catalog()["models"]]
+    by_id = {record["id"]: record for record in catalog()["models"]}
+    records = [_model_object(by_id[model_id]) for model_id in model_ids()]
     ids = [record["id"] for record in records]
     if "after_id" in params:
         start = _position(ids, params["after_id"]) + 1

@@ -123,15 +123,20 @@ def test_model_info_of_an_unknown_model_is_none(model_id: str) -> None:
     assert model_info(model_id) is None
 
 
-def test_model_ids_are_the_data_file_order_without_aliases() -> None:
-    assert model_ids() == IDS
+def test_model_ids_are_newest_first_without_aliases() -> None:
+    # created_at descending, as the Models API lists them; equal stamps keep the file's order
+    stamps = {record["id"]: record["created_at"] for record in RECORDS}
+    newest = [stamps[model_id] for model_id in model_ids()]
+    assert newest == sorted(newest, reverse=True)
+    assert sorted(model_ids()) == sorted(IDS)
+    assert model_ids().index("claude-fable-5-1") < model_ids().index("claude-opus-5-5")
     assert not {alias for alias, _ in ALIASES} & set(model_ids())
 
 
 def test_model_ids_returns_a_fresh_list() -> None:
     ids = model_ids()
     ids.clear()
-    assert model_ids() == IDS
+    assert sorted(model_ids()) == sorted(IDS)
 
 
 def test_default_cache_minimum() -> None:
