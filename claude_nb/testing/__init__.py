@@ -32,6 +32,7 @@ from claude_nb.testing.emulator import (
     sse_events,
     text,
     thinking,
+    tool_use,
     user,
 )
 from claude_nb.testing.kernel import (
@@ -62,6 +63,7 @@ __all__ = [
     "sse_events",
     "text",
     "thinking",
+    "tool_use",
     "user",
 ]
 

@@ -33,6 +33,7 @@ __all__ = [
     "sse_events",
     "text",
     "thinking",
+    "tool_use",
     "user",
 ]
 
@@ -122,6 +123,11 @@ def user(*content: Any) -> dict[str, Any]:
 def assistant(*content: Any) -> dict[str, Any]:
     """An assistant turn whose content is the given blocks."""
     return {"role": "assistant", "content": list(content)}
+
+
+def tool_use(tool_use_id: str, name: str, **arguments: Any) -> dict[str, Any]:
+    """A ``tool_use`` block calling ``name`` with ``arguments``."""
+    return {"type": "tool_use", "id": tool_use_id, "name": name, "input": arguments}
 
 
 def text(value: str, **extra: Any) -> dict[str, Any]:

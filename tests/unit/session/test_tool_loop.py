@@ -18,6 +18,7 @@ from claude_nb._api.history import close_exchange
 from claude_nb._session.tool_loop import ToolLoopReply
 from claude_nb._tools.render import ToolCallEvent
 from claude_nb.emulator import Emulator, ScriptedResponder
+from claude_nb.testing import tool_use as use
 
 
 def add(a: int, b: int) -> int:
@@ -34,9 +35,6 @@ def explode(reason: str) -> str:
     """Always fails."""
     raise RuntimeError(f"boom: {reason}")
 
-
-def use(tool_use_id: str, name: str, **arguments: Any) -> dict[str, Any]:
-    return {"type": "tool_use", "id": tool_use_id, "name": name, "input": arguments}
 
 
 def session_on(emulator: Emulator, *tools: Any) -> Session:

@@ -21,12 +21,10 @@ from claude_nb import Session, ToolLoopReply
 from claude_nb._tools.approval import ApprovalRequest
 from claude_nb._tools.render import ToolCallEvent
 from claude_nb.emulator import Emulator, ScriptedResponder
+from claude_nb.testing import tool_use as use
 
 TIMEOUT = 10.0  # seconds; only ever reached when the property under test is broken
 
-
-def use(tool_use_id: str, name: str, **arguments: Any) -> dict[str, Any]:
-    return {"type": "tool_use", "id": tool_use_id, "name": name, "input": arguments}
 
 
 def scripted(*turns: Any) -> Emulator:

@@ -25,10 +25,7 @@ from claude_nb._tools.render import (
     render_tool_call_html,
     render_tool_call_markdown,
 )
-
-
-def use(tool_use_id: str, name: str, **arguments: Any) -> dict[str, Any]:
-    return {"type": "tool_use", "id": tool_use_id, "name": name, "input": arguments}
+from claude_nb.testing import tool_use as use
 
 
 def add(a: int, b: int = 1) -> int:
