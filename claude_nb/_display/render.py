@@ -29,7 +29,6 @@ from typing import Any, Protocol, TextIO
 
 from claude_nb._display.content import CURSOR, STATUS_NOTES, Snapshot, plain_text, render_content
 from claude_nb._display.throttle import DEFAULT_REPAINT_INTERVAL, Throttle
-from claude_nb._display.transcript import reply_transcript_markdown, reply_transcript_plain
 
 __all__ = [
     "DisplaySurface",
@@ -75,7 +74,9 @@ def reply_markdown(reply: Any, status: str | None = None) -> str:
 
 def _content_markdown(reply: Any) -> str:
     """The reply's content; every step with its tool calls for a tool-loop reply."""
-    if getattr(reply, "steps", None):
+    if getattr(reply, "steps", None):  # the transcript loads only for a tool loop's reply
+        from claude_nb._display.transcript import reply_transcript_markdown
+
         return reply_transcript_markdown(reply)
     return render_content(reply.message or {})
 
@@ -87,8 +88,12 @@ def reply_plain(reply: Any, status: str | None = None) -> str:
         reply: A ``claude_nb.Reply``.
         status: ``"interrupted"`` or ``"error"`` to mark the text as partial, or None.
     """
-    steps = getattr(reply, "steps", None)
-    text = reply_transcript_plain(reply) if steps else str(reply.text or "")
+    if getattr(reply, "steps", None):
+        from claude_nb._display.transcript import reply_transcript_plain
+
+        text = reply_transcript_plain(reply)
+    else:
+        text = str(reply.text or "")
     parts = [text, STATUS_NOTES.get(status or "", ""), str(reply.footer())]
     return "\n\n".join(part for part in parts if part)
 

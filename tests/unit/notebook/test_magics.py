@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from typing import Any
@@ -225,9 +226,21 @@ def test_load_ext_imports_nothing_heavy():
         "before = set(sys.modules)\n"
         "ip.run_line_magic('load_ext', 'claude_nb')\n"
         "heavy = {'httpx', 'matplotlib', 'pandas', 'ipywidgets', 'PIL', 'numpy'}\n"
-        "print(sorted(heavy & {name.split('.')[0] for name in set(sys.modules) - before}))\n"
+        "new = set(sys.modules) - before\n"
+        "print(sorted(heavy & {name.split('.')[0] for name in new}))\n"
+        "print(sorted(name for name in new if name.startswith('claude_nb.')))\n"
     )
     output = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    assert output.stdout.strip() == "[]"
+    third_party, ours = output.stdout.strip().splitlines()
+    assert third_party == "[]"
+    # what the first call needs loads with it, not with the extension
+    later = (
+        "claude_nb._session", "claude_nb._wire.client", "claude_nb._wire.transport",
+        "claude_nb._store", "claude_nb._accounting", "claude_nb._content", "claude_nb._chat",
+        "claude_nb.emulator", "claude_nb._display.transcript", "claude_nb._display.chart",
+        "claude_nb._tools.execute", "claude_nb._tools.registry",
+    )
+    loaded = [name for name in ast.literal_eval(ours) if name.startswith(later)]
+    assert loaded == []
