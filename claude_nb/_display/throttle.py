@@ -41,7 +41,6 @@ class Throttle:
 
     Attributes:
         last: Clock time of the last repaint let through (None before the first).
-        repaints: How many repaints were let through.
 
     Raises:
         ValueError: ``interval`` is negative or not a number.
@@ -57,7 +56,6 @@ class Throttle:
         self.interval = float(interval)
         self.clock = clock
         self.last: float | None = None
-        self.repaints = 0
 
     @classmethod
     def per_second(
@@ -73,7 +71,7 @@ class Throttle:
         return cls(1.0 / rate, clock)
 
     def due(self, now: float | None = None, *, force: bool = False) -> bool:
-        """Whether to repaint now; a yes is counted and starts the next interval.
+        """Whether to repaint now; a yes starts the next interval.
 
         Args:
             now: The time (default: ``clock()``).
@@ -83,5 +81,4 @@ class Throttle:
         if not force and self.last is not None and now - self.last < self.interval:
             return False
         self.last = now
-        self.repaints += 1
         return True
