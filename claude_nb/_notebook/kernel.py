@@ -50,19 +50,15 @@ def get_session() -> Session:
     default ``Session()``, the same object on every call; ``_default_session.cache_clear()``
     replaces it.
     """
-    if "IPython" in sys.modules:
-        from IPython import get_ipython
-
-        shell = get_ipython()
-        magics = shell.magics_manager.registry.get("ClaudeMagics") if shell else None
-        session = getattr(magics, "session", None)
-        if isinstance(session, Session):
-            return session
-    return _default_session()
+    session = getattr(_kernel_magics(load=False), "session", None)
+    return session if isinstance(session, Session) else _default_session()
 
 
-def _kernel_magics() -> KernelMagics | None:
-    """The kernel's ``ClaudeMagics`` (loading the extension if needed), None outside IPython."""
+def _kernel_magics(*, load: bool) -> KernelMagics | None:
+    """The kernel's ``ClaudeMagics`` (``load``: loading the extension if needed), or None.
+
+    None outside IPython, and before ``%load_ext`` unless ``load``.
+    """
     if "IPython" not in sys.modules:
         return None
     from IPython import get_ipython
@@ -71,7 +67,7 @@ def _kernel_magics() -> KernelMagics | None:
     if shell is None:
         return None
     registry = shell.magics_manager.registry
-    if "ClaudeMagics" not in registry:
+    if load and "ClaudeMagics" not in registry:
         # so that the chat and a later %%claude share one session, one ledger
         shell.extension_manager.load_extension("claude_nb")
     magics: KernelMagics | None = registry.get("ClaudeMagics")
@@ -100,12 +96,11 @@ def chat(session: ChatSession | None = None, *, new: bool = False) -> ChatWidget
         raise ValueError("pass a session or new=True, not both")
     from claude_nb._chat.widget import ChatWidget  # ipywidgets: on the first chat only
 
-    magics = _kernel_magics()
-    if session is None:
-        if not new:
-            session = get_session()
-        else:
-            session = magics.new_session() if magics is not None else Session()
+    magics = _kernel_magics(load=True)
+    if session is None and magics is not None:
+        session = magics.new_session() if new else magics.session
+    elif session is None:
+        session = Session() if new else _default_session()
     widget = ChatWidget(session, confirm=magics is not None and magics.confirm_tools)
     if magics is not None:
         import traitlets
