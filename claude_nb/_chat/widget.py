@@ -181,11 +181,6 @@ class ChatWidget(widgets.VBox):  # type: ignore[misc]  # ipywidgets has no type 
     def __repr__(self) -> str:
         return f"<ChatWidget {len(self.entries)} messages, model={self.model_picker.value!r}>"
 
-    @property
-    def view(self) -> ChatWidget:
-        """The widget itself (it is its root box; kept for code written before it was)."""
-        return self
-
     # -- state ---------------------------------------------------------------------------
 
     @property

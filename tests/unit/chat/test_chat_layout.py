@@ -23,7 +23,6 @@ def test_chat_is_a_dom_widget_that_goes_into_a_layout() -> None:
     assert row.children[0] is widget and column.children[1] is row
     assert "cnb-chat" in widget._dom_classes
     assert "application/vnd.jupyter.widget-view+json" in widget._repr_mimebundle_()
-    assert widget.view is widget  # the old name of the root box
 
 
 def test_the_widget_still_chats_inside_a_layout() -> None:
