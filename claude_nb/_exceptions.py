@@ -60,6 +60,7 @@ __all__ = [
     "StreamEventError",
     "ToolError",
     "TransportError",
+    "is_interrupt",
     "status_error_class",
 ]
 
@@ -274,3 +275,13 @@ class IncompleteStreamError(StreamError):
 
 class MalformedStreamError(StreamError):
     """An event could not be decoded, came out of order, or a tool input was not valid JSON."""
+
+
+def is_interrupt(error: BaseException | None) -> bool:
+    """Whether ``error`` stopped a call rather than failed it.
+
+    A ``KeyboardInterrupt`` (Ctrl-C, a Stop button) or the ``CancelledError`` of a cancelled
+    task: the partial reply is kept in the history, marked interrupted. Errors (``Exception``)
+    are failures; None is neither.
+    """
+    return error is not None and not isinstance(error, Exception)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from claude_nb._api.history import HistoryChange, text_only_turn, without_cache_control
 from claude_nb._config import Settings
-from claude_nb._exceptions import APIError
+from claude_nb._exceptions import APIError, is_interrupt
 from claude_nb._session.call_tracker import CallTracker
 from claude_nb._session.reply import Reply
 from claude_nb._types import MessageParam
@@ -130,8 +130,7 @@ class SendPaths:
     def _failed(
         self, body: dict[str, Any], tracker: CallTracker, error: BaseException, history: bool
     ) -> None:
-        # a KeyboardInterrupt (Ctrl-C, a Stop button) or the CancelledError of a cancelled task
-        interrupted = not isinstance(error, Exception)
+        interrupted = is_interrupt(error)
         if isinstance(error, APIError):
             partial = error.partial or {}
             retries = error.retries

@@ -49,7 +49,7 @@ from claude_nb._api.history import (
     tool_use_blocks,
     without_cache_control,
 )
-from claude_nb._exceptions import APIError, BudgetExceededError, ToolError
+from claude_nb._exceptions import APIError, BudgetExceededError, ToolError, is_interrupt
 from claude_nb._session.reply import Reply, ToolLoopReply
 from claude_nb._tools.execute import (
     ToolCallsInterrupted,
@@ -226,7 +226,7 @@ class ToolLoop:
         if step is None or step is self._before or step in self.steps:
             return
         self.steps.append(step)
-        if not isinstance(error, Exception):  # an interrupt or a cancelled task
+        if is_interrupt(error):
             turn = text_only_turn(step.message)
             if turn is not None:
                 self.exchange.append(turn)
@@ -253,8 +253,7 @@ class ToolLoop:
             time_to_first_token=first.time_to_first_token,
             duration=time.perf_counter() - self.started,
             retries=sum(step.retries for step in self.steps),
-            # a KeyboardInterrupt, or the CancelledError of a cancelled ask_async
-            interrupted=error is not None and not isinstance(error, Exception),
+            interrupted=is_interrupt(error),
             error=error,
             steps=list(self.steps),
             tool_calls=list(self.tool_calls),
