@@ -95,7 +95,9 @@ def stream_reply(
         if cancel.is_set():
             raise StopRequested
         latest[:] = [snapshot]
-        if throttle.due():
+        # as the cell renderer does: nothing to show before content starts, so the throttle's
+        # "first repaint at once" goes to the first visible text, not to message_start
+        if snapshot.started and throttle.due():
             copy_snapshot(entry, snapshot, earlier=ended_calls)
             widget.repaint(index)
 

@@ -28,7 +28,7 @@ pytest.importorskip("ipywidgets")
 from claude_nb._chat.widget import ChatWidget
 from claude_nb._notebook.kernel import chat
 from claude_nb._session.session import Session
-from claude_nb.emulator import Emulator, Pacing
+from claude_nb.emulator import Emulator, Pacing, ScriptedResponder
 
 
 def make_session(tokens_per_second: float | None = None, **session_options: Any) -> tuple[Any, Any]:
@@ -310,3 +310,25 @@ def test_pending_attachment_bytes_are_base64_images(png_bytes: bytes) -> None:
     block = request_bodies(emulator)[-1]["messages"][-1]["content"][0]
     assert block["type"] == "image"
     assert base64.b64decode(block["source"]["data"])[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("rate", [1e-3, 1e9])
+def test_the_chat_repaints_by_the_renderers_throttle_rule(rate: float) -> None:
+    """50 deltas streamed at once: at one repaint per 1000 s only the first content paints
+    (at once) before the final repaint; at a billion a second every delta does."""
+    words = " ".join(f"word{index}" for index in range(50))
+    turn = {"content": [{"type": "text", "text": words}], "delta_count": 50}
+    emulator = Emulator(require_key=False, responder=ScriptedResponder([turn]))
+    session = Session(offline=True, emulator=emulator, environ={})
+    widget = ChatWidget(session, namespace={}, load_models=False, repaints_per_second=rate)
+    seen: list[str] = []
+    with widget.session_lock:  # the worker waits here until the bubble is observed
+        assert widget.send_message("hi") is not None
+        widget._bubbles[-1].observe(lambda change: seen.append(change["new"]), names="value")
+    assert widget.wait(20)
+    assert "data-status='done'" in seen[-1] and "word49" in seen[-1]
+    streaming = seen[:-1]
+    if rate < 1:
+        assert len(streaming) == 1 and "word0" in streaming[0]
+    else:
+        assert len(streaming) >= 50

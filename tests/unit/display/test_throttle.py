@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from claude_nb._chat.view import ChatEntry
-from claude_nb._chat.worker import stream_reply
 from claude_nb._display.render import StreamRenderer
 from claude_nb._display.throttle import DEFAULT_REPAINT_INTERVAL, Throttle
 
@@ -87,47 +84,3 @@ def test_the_stream_renderer_paints_when_its_throttle_says_so() -> None:
     assert surface.paints == 4
     renderer.finish("final", "final")
     assert surface.paints == renderer.repaints == 5
-
-
-class FakeHost:
-    """The least a ``ChatHost`` needs; its session streams ``events`` snapshots at once."""
-
-    def __init__(self, repaints_per_second: float, events: int) -> None:
-        self.entries = [ChatEntry("assistant", status="streaming")]
-        self.repaints_per_second = repaints_per_second
-        self.confirm_box = SimpleNamespace(value=False)
-        self.status = SimpleNamespace(value="")
-        self.approver = None
-        self.session_lock = threading.Lock()
-        self.last_reply: Any = None
-        self.replies = 0
-        self.painted: list[str] = []
-        self.session = SimpleNamespace(ask=self.ask, ledger=None, offline=True)
-        self.events = events
-
-    def ask(self, content: Any, *, on_event: Any, **_: Any) -> Any:
-        for index in range(self.events):
-            on_event(snapshot(f"word{index} " * (index + 1)))
-        message = {"content": [{"type": "text", "text": "done"}], "usage": {"output_tokens": 2}}
-        return SimpleNamespace(text="done", message=message, usage=message["usage"], model="m",
-                               interrupted=False, error=None, cost=None)
-
-    def repaint(self, index: int) -> None:
-        self.painted.append(self.entries[index].text)
-
-    def set_busy(self, busy: bool) -> None:
-        pass
-
-    def show_error(self, error: BaseException) -> None:
-        raise AssertionError(error)
-
-
-@pytest.mark.parametrize(("rate", "streaming_repaints"), [(1e-3, 1), (1e9, 50)])
-def test_the_chat_repaints_by_the_same_rule(rate: float, streaming_repaints: int) -> None:
-    """50 events in well under a millisecond each: at one repaint per 1000 s only the first
-    goes (at once); at a billion a second every one does; then the final repaint."""
-    host = FakeHost(rate, events=50)
-    stream_reply(host, "hi", {}, 0, threading.Event())  # type: ignore[arg-type]
-    assert len(host.painted) == streaming_repaints + 1
-    assert host.painted[0] == "word0 " and host.painted[-1] == "done"
-    assert host.entries[0].status == "done"
