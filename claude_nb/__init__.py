@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
     from claude_nb._accounting.ledger import Ledger
     from claude_nb._accounting.pricing import UnpricedModelWarning
+    from claude_nb._api.catalog import ModelCatalog, model_catalog
     from claude_nb._api.history import HistoryChange
     from claude_nb._chat.widget import ChatWidget
     from claude_nb._notebook.kernel import chat, get_session
@@ -62,6 +63,7 @@ _LAZY = {
     "ChatWidget": "claude_nb._chat.widget",
     "Denied": "claude_nb._tools.approval",
     "HistoryChange": "claude_nb._api.history",
+    "ModelCatalog": "claude_nb._api.catalog",
     "Ledger": "claude_nb._accounting.ledger",
     "MessageSnapshot": "claude_nb._wire.stream",
     "PromptApprover": "claude_nb._tools.approval",
@@ -73,6 +75,7 @@ _LAZY = {
     "UnpricedModelWarning": "claude_nb._accounting.pricing",
     "chat": "claude_nb._notebook.kernel",
     "get_session": "claude_nb._notebook.kernel",
+    "model_catalog": "claude_nb._api.catalog",
     "tool": "claude_nb._tools.registry",
 }
 
@@ -97,6 +100,7 @@ __all__ = [
     "Ledger",
     "MalformedStreamError",
     "MessageSnapshot",
+    "ModelCatalog",
     "NotFoundError",
     "OverloadedError",
     "PermissionDeniedError",
@@ -117,6 +121,7 @@ __all__ = [
     "chat",
     "get_session",
     "load_ipython_extension",
+    "model_catalog",
     "tool",
     "unload_ipython_extension",
 ]
