@@ -4,6 +4,10 @@ Executes ``notebooks/00_quickstart.ipynb`` with nbclient (offline through the em
 ``ANTHROPIC_API_KEY`` is not set), writes ``artifacts/00_quickstart.html`` with nbconvert
 (and the executed ``.ipynb`` beside it),
 and prints where it is and how to open the notebook in JupyterLab. No key is ever printed.
+
+``python -m claude_nb.demo --course`` executes every tutorial of the course
+(``notebooks/en`` and ``notebooks/ko``, each in a fresh kernel, a few at a time) and writes
+``artifacts/course/index.html`` linking both languages (see ``claude_nb._course``).
 """
 
 from __future__ import annotations
@@ -62,7 +66,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m claude_nb.demo", description=__doc__)
     parser.add_argument("--notebook", type=Path, help="notebook to run (default: the quickstart)")
     parser.add_argument("--output", type=Path, default=Path("artifacts"), help="output folder")
+    parser.add_argument(
+        "--course",
+        action="store_true",
+        help="execute every tutorial (notebooks/en, notebooks/ko) and write "
+        "OUTPUT/course/index.html",
+    )
+    parser.add_argument("--course-dir", type=Path, help="the course folder (default: notebooks)")
+    parser.add_argument("--jobs", type=int, default=None, help="notebooks run at once")
     options = parser.parse_args(argv)
+    if options.course:
+        from claude_nb._course import run_course
+
+        return run_course(options.course_dir, options.output / "course", jobs=options.jobs)
     notebook_path = options.notebook or find_notebook()
     from claude_nb._config import resolve_settings
 

@@ -2,8 +2,9 @@
 
 The folders mirror the package: ``unit/<wing>/`` (one capability subpackage each),
 ``emulator/``, ``contract/`` (the official SDK as oracle), ``kernel/`` (real IPython kernels),
-``browser/`` (headless chromium) and ``meta/`` (lint, docs, public API). Every item gets its
-folder's marker, so ``-m "not kernel and not browser"`` is the quick run. Helpers shared
+``browser/`` (headless chromium), ``course/`` (the tutorials, executed) and ``meta/`` (lint,
+docs, public API). Every item gets its folder's marker, so
+``-m "not kernel and not browser and not course"`` is the quick run. Helpers shared
 with the benches are ``claude_nb.testing``'s.
 """
 
@@ -94,6 +95,7 @@ FOLDER_MARKERS = {
     "kernel": "kernel: runs a real IPython kernel",
     "browser": "browser: drives headless chromium",
     "meta": "meta: lint, docs, public API and import checks (tests/meta/)",
+    "course": "course: every tutorial executed offline in a real kernel (tests/course/)",
 }
 REGISTERED_IN_PYPROJECT = {"kernel", "browser"}
 
