@@ -26,6 +26,10 @@ a copy of it. The formula:
 * **tool**: ``TOOL_OVERHEAD`` (8) plus its ``name``, ``description`` and ``input_schema``
   (compact sorted JSON) as text.
 
+JSON is measured with ``claude_nb._api.json_safe.canonical_json``: the same text as
+``json.dumps``, written without recursion when that fails, so the estimate works on any body
+(any depth, cycles, objects) and never raises ``RecursionError``.
+
 ``messages`` entries with role ``system`` (newer models) count like any message, in order.
 ``segments(body)`` lists the request in prompt-cache prefix order (tools, system, messages),
 one ``Segment`` per block with its tokens and ``cache_control``; the sum of the segments plus
@@ -41,12 +45,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import math
 import re
 import struct
 from dataclasses import dataclass, replace
 from typing import Any
+
+from claude_nb._api.json_safe import canonical_json
 
 __all__ = [
     "BASE_OVERHEAD",
@@ -101,12 +106,13 @@ class Segment:
 
 
 def text_tokens(text: str) -> int:
-    """Tokens of a string: ``ceil(utf-8 bytes / 4)``."""
-    return math.ceil(len(text.encode("utf-8")) / 4)
+    """Tokens of a string: ``ceil(utf-8 bytes / 4)`` (an unpaired surrogate counts 3 bytes)."""
+    return math.ceil(len(text.encode("utf-8", "surrogatepass")) / 4)
 
 
 def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Compact sorted JSON; any depth, cycles and odd objects included (never raises)."""
+    return canonical_json(value)
 
 
 def image_size(data: bytes) -> tuple[str, int, int] | None:

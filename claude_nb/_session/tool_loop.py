@@ -56,6 +56,7 @@ from claude_nb._tools.execute import (
     execute_tool_calls,
     execute_tool_calls_async,
 )
+from claude_nb._tools.identity import check_tool_spec, described
 from claude_nb._tools.registry import Tool, ToolRegistry
 from claude_nb._tools.render import ToolCallEvent
 from claude_nb._types import ContentBlock, MessageParam
@@ -110,7 +111,10 @@ def plan_tools(registered: ToolRegistry, tools: ToolsArgument) -> ToolPlan:
         tools: See ``ToolsArgument``; an empty list offers no tools at all.
 
     Raises:
-        ToolError: A name is not registered, or a function cannot become a tool.
+        ToolError: A name is not registered, a function cannot become a tool, a raw spec
+            cannot be sent (``check_tool_spec``: not JSON, nested too deep), or two
+            different tools share a name (equal raw specs, or one function given twice,
+            count once).
     """
     if isinstance(tools, ToolPlan):
         return tools
@@ -121,7 +125,9 @@ def plan_tools(registered: ToolRegistry, tools: ToolsArgument) -> ToolPlan:
     chosen, raw = ToolRegistry(), []
     for item in items:
         if isinstance(item, Mapping):
-            raw.append(dict(item))
+            check_tool_spec(item)
+            if dict(item) not in raw:
+                raw.append(dict(item))
         elif isinstance(item, str):
             if item not in registered:
                 known = ", ".join(registered.names()) or "(none)"
@@ -129,7 +135,25 @@ def plan_tools(registered: ToolRegistry, tools: ToolsArgument) -> ToolPlan:
             chosen.register(registered[item])
         else:
             chosen.register(item)
+    _check_raw_names(chosen, raw)
     return ToolPlan(chosen, [dict(spec) for spec in chosen.specs()] + raw)
+
+
+def _check_raw_names(chosen: ToolRegistry, raw: list[dict[str, Any]]) -> None:
+    """Refuse a raw spec named like a chosen function, or like another (different) raw spec."""
+    seen: set[str] = set()
+    for spec in raw:
+        name = spec.get("name")
+        if not isinstance(name, str):
+            continue
+        if name in chosen:
+            raise ToolError(
+                f"two different tools are named {name!r}: the function "
+                f"{described(chosen[name].function)} and a raw tool spec; rename one"
+            )
+        if name in seen:
+            raise ToolError(f"two different raw tool specs are named {name!r}; rename one")
+        seen.add(name)
 
 
 @dataclass

@@ -2,19 +2,30 @@
 
 One section per API call (tool-loop steps too) with its model, tokens, cost and flags, then
 the messages it added and its reply; tool calls and results as one line each.
+
+An export is a conversation, private like the store (0600): ``write_private_text`` writes it
+to a new file created 0600 in the target's folder, then renames it over the target, so no
+file ever holds the content with wider permissions (an existing world-readable target is
+replaced, not rewritten in place) and a failed write leaves the old file as it was.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from claude_nb._accounting.money import format_usd
 from claude_nb._store.records import SavedSession
 
-__all__ = ["markdown_export"]
+__all__ = ["PRIVATE_FILE_MODE", "markdown_export", "write_private_text"]
+
+PRIVATE_FILE_MODE = 0o600
+"""Exports are created with this mode, like the history store."""
 
 
 def _block_text(block: Any) -> str:
@@ -35,8 +46,13 @@ def _block_text(block: Any) -> str:
 def markdown_export(saved: SavedSession) -> str:
     """The session as a Markdown document."""
     stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(saved.created))
-    lines = [f"# Session {saved.id}", "", f"Started {stamp} with {saved.model or '?'}"
-             + (f" in `{saved.notebook_path}`" if saved.notebook_path else "") + "."]
+    lines = [
+        f"# Session {saved.id}",
+        "",
+        f"Started {stamp} with {saved.model or '?'}"
+        + (f" in `{saved.notebook_path}`" if saved.notebook_path else "")
+        + ".",
+    ]
     ledger = saved.ledger(warn_unpriced=False)
     calls = zip(saved.turns, ledger, ledger.costs(), strict=True)
     for number, (turn, record, cost) in enumerate(calls, 1):
@@ -44,8 +60,11 @@ def markdown_export(saved: SavedSession) -> str:
         flags = " (simulated)" if record.offline else ""
         flags += " (interrupted)" if turn["interrupted"] else ""
         flags += f" (failed: {turn['error']})" if turn["error"] else ""
-        lines += ["", f"## Call {number}: {turn['model']}, {record.input_tokens:,} in / "
-                  f"{record.output_tokens:,} out, {price}{flags}"]
+        lines += [
+            "",
+            f"## Call {number}: {turn['model']}, {record.input_tokens:,} in / "
+            f"{record.output_tokens:,} out, {price}{flags}",
+        ]
         for message in [*turn["request_messages"], turn["reply_message"] or {}]:
             content = message.get("content")
             blocks = [content] if isinstance(content, str) else content or []
@@ -54,3 +73,38 @@ def markdown_export(saved: SavedSession) -> str:
                 lines += ["", f"**{message.get('role', 'assistant')}:**", "", text]
     lines += ["", f"Total: {ledger!r}"]
     return "\n".join(lines) + "\n"
+
+
+def write_private_text(path: str | Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` as a file only its owner can read (mode 0600).
+
+    The content goes into a temporary file created 0600 next to the target (the umask cannot
+    widen it), which is then renamed over the target: there is never a moment where a file
+    holding the content is readable by others, and a failed write leaves no partial file.
+
+    Returns:
+        The path written.
+    """
+    target = Path(path)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+    )
+    try:
+        if hasattr(os, "fchmod"):  # POSIX (mkstemp's 0600 already; umask cannot widen it)
+            os.fchmod(handle, PRIVATE_FILE_MODE)
+        data = memoryview(text.encode("utf-8"))
+        while data:
+            written = os.write(handle, data)
+            data = data[written:]
+        os.fsync(handle)
+    except BaseException:
+        os.close(handle)
+        os.unlink(temporary)
+        raise
+    os.close(handle)
+    try:
+        os.replace(temporary, target)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return target

@@ -32,6 +32,7 @@ from typing import Any, TextIO, cast
 from claude_nb._accounting.ledger import has_usage
 from claude_nb._accounting.money import format_usd
 from claude_nb._api.history import HistoryChange
+from claude_nb._store.export import write_private_text
 from claude_nb._store.store import NOT_RECORDED, SavedSession, SessionSummary, Store
 
 __all__ = [
@@ -97,8 +98,17 @@ class SessionList:
             stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(item.last_time or item.created))
             cost = "" if item.cost is None else format_usd(item.cost)
             note = "this kernel" if item.id == self.current else ""
-            rows.append([item.id[:8], stamp, item.notebook_path or "", item.model or "",
-                         str(item.turns), cost, note])
+            rows.append(
+                [
+                    item.id[:8],
+                    stamp,
+                    item.notebook_path or "",
+                    item.model or "",
+                    str(item.turns),
+                    cost,
+                    note,
+                ]
+            )
         return rows
 
     _HEADER = ("id", "last activity", "notebook", "model", "turns", "cost", "")
@@ -107,8 +117,10 @@ class SessionList:
         if not self.sessions:
             return "*No saved sessions yet.*"
         lines = ["| " + " | ".join(self._HEADER) + " |", "|" + "---|" * len(self._HEADER)]
-        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |"
-                  for row in self.rows()]
+        lines += [
+            "| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |"
+            for row in self.rows()
+        ]
         return "\n".join([*lines, "", "Resume one with `%claude_session resume ID`."])
 
     def __repr__(self) -> str:
@@ -202,8 +214,10 @@ class Persistence:
 
     def _failed(self, what: str, error: Exception) -> None:
         where = self._store.path if self._store is not None else "the history store"
-        print(f"claude_nb: {what} was not saved to {where}: {type(error).__name__}: {error}",
-              file=self._errors or sys.stderr)
+        print(
+            f"claude_nb: {what} was not saved to {where}: {type(error).__name__}: {error}",
+            file=self._errors or sys.stderr,
+        )
 
     def list_sessions(self, limit: int = 20) -> SessionList:
         """The latest ``limit`` sessions as a table."""
@@ -249,6 +263,9 @@ class Persistence:
     def export(self, path: str | Path, id_or_prefix: str | None = None) -> Path:
         """Write a session (this kernel's by default) as JSON or Markdown, by extension.
 
+        The file is private to its owner (mode 0600, like the store): see
+        ``claude_nb._store.export.write_private_text``.
+
         Raises:
             ValueError: The extension is not .json, .md or .markdown.
             KeyError: Nothing recorded yet, or no session matches.
@@ -260,5 +277,4 @@ class Persistence:
         ident = id_or_prefix or self.session_id
         if ident is None:
             raise KeyError("nothing saved in this kernel yet: ask something first")
-        target.write_text(self.store.export_session(ident, kind), encoding="utf-8")
-        return target
+        return write_private_text(target, self.store.export_session(ident, kind))

@@ -15,10 +15,19 @@ so both give the same results, in the same order, with the same events::
     batch.results()                                     # one block per tool_use, in order
 
 A tool's return value becomes tool_result content in ``format_result``: ``str`` as is,
-``None`` as ``"(no output)"``, numbers, bools, dicts and lists as JSON, figures, images,
-arrays, image bytes and DataFrames (a bounded Markdown table) as content blocks
+``None`` as ``"(no output)"``, numbers, bools, dicts, lists, tuples and sets as JSON (inside
+them, sets as arrays and other objects as their ``str``), figures, images, arrays, image bytes
+and DataFrames (a bounded Markdown table) as content blocks
 (``claude_nb._content.convert.to_content_blocks``, imported only for such a value), anything
-else as its ``repr``; text is cut to a character budget with a visible notice.
+else as its ``repr``; text is cut to a character budget with a visible notice, and unpaired
+surrogates become U+FFFD (the API takes UTF-8).
+
+A value that cannot become strict JSON (a circular reference, NaN or an infinity, an integer
+too long for text, a non-text key, nesting past what ``json`` can write, an object whose
+``str``/``repr`` raises) is not an exception out of the cell: the call gets an ``is_error``
+tool_result naming what and where (``result['mean']: NaN is not valid JSON``), so the model
+can react and the next request stays encodable. The same holds for an exception whose text
+cannot be read.
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from claude_nb._api.history import tool_use_blocks
+from claude_nb._api.json_safe import json_problem, nesting_depth, str_or_type, valid_utf8
 from claude_nb._exceptions import ContentError, ToolError
 from claude_nb._tools.approval import ApprovalRequest, ApprovalTypes, Approver, Denied
 from claude_nb._tools.registry import Tool, ToolRegistry
@@ -200,12 +210,26 @@ class ToolBatch:
         if error is not None:
             self._fail(call, self._error_text(error), duration)
             return
-        content = format_result(value, self.max_result_chars)
+        try:
+            content = format_result(value, self.max_result_chars)
+        except Exception as problem:  # whatever the value does, the cell lives
+            reason = (
+                str_or_type(problem)
+                if isinstance(problem, ToolError)
+                else (f"{type(problem).__name__}: {str_or_type(problem)}")
+            )
+            message = (
+                f"The tool {call.name!r} ran, but its result cannot be sent to the model: "
+                f"{reason}. Return text, numbers, or lists and dicts of them."
+            )
+            self._fail(call, _bounded(message, self.max_result_chars), duration)
+            return
         self._results[call.index] = _result_block(call.tool_use_id, content)
         self._emit(self._event("end", call, result_summary=_summary(content), duration=duration))
 
     def _fail(self, call: ToolCall, message: str, duration: float | None = None) -> None:
         """Record an is_error result that never produced a value."""
+        message = valid_utf8(message)
         self._results[call.index] = _result_block(call.tool_use_id, message, is_error=True)
         self._emit(self._event("end", call, error=message, duration=duration))
 
@@ -224,15 +248,24 @@ class ToolBatch:
     ) -> ToolCallEvent:
         arguments = call.arguments if isinstance(call.arguments, Mapping) else {}
         return ToolCallEvent(
-            kind, call.tool_use_id, call.name, arguments, call.index,
-            result_summary=result_summary, error=error, duration=duration,
+            kind,
+            call.tool_use_id,
+            call.name,
+            arguments,
+            call.index,
+            result_summary=result_summary,
+            error=error,
+            duration=duration,
         )
 
     def _error_text(self, error: BaseException) -> str:
         if self.traceback:
-            lines = traceback_module.format_exception(type(error), error, error.__traceback__)
-            return _bounded("".join(lines).rstrip(), self.max_result_chars)
-        return _bounded(f"{type(error).__name__}: {error}", self.max_result_chars)
+            try:
+                lines = traceback_module.format_exception(type(error), error, error.__traceback__)
+                return _bounded("".join(lines).rstrip(), self.max_result_chars)
+            except Exception:  # an exception whose text raises: the short form
+                pass
+        return _bounded(f"{type(error).__name__}: {str_or_type(error)}", self.max_result_chars)
 
 
 def _result_block(
@@ -260,26 +293,62 @@ def format_result(
     Args:
         value: What the tool returned.
         max_chars: Text is cut to this many characters, with a notice.
+
+    Raises:
+        ToolError: The value cannot become content; the message says what and where.
     """
     if value is None:
         return NO_OUTPUT
     if isinstance(value, str):
-        return _bounded(value, max_chars) if value else "(empty string)"
-    if isinstance(value, (bool, int, float, dict, list, tuple)):
-        text = json.dumps(value, ensure_ascii=False, default=str)
-        return _bounded(text, max_chars)
+        return valid_utf8(_bounded(value, max_chars)) if value else "(empty string)"
+    if isinstance(value, (bool, int, float, dict, list, tuple, set, frozenset)):
+        return valid_utf8(_bounded(_json_text(value), max_chars))
     blocks = _content_blocks(value)
     if blocks is None:
-        return _bounded(str(value) if isinstance(value, os.PathLike) else repr(value), max_chars)
+        return valid_utf8(_bounded(_plain_text(value), max_chars))
     budget = max_chars
     cut: list[ContentBlock] = []
     for block in blocks:
         if block.get("type") == "text":
-            text = _bounded(str(block.get("text", "")), max(budget, 0))
+            text = valid_utf8(_bounded(str(block.get("text", "")), max(budget, 0)))
             budget -= len(text)
             block = {**block, "text": text}
         cut.append(block)
     return cut
+
+
+def _json_default(item: Any) -> Any:
+    """Inside a JSON result: sets as (sorted when possible) arrays, other objects as ``str``."""
+    if isinstance(item, (set, frozenset)):
+        members = list(item)
+        try:
+            return sorted(members)
+        except TypeError:
+            return members
+    return str(item)
+
+
+def _json_text(value: Any) -> str:
+    """``value`` as strict JSON text (no NaN/Infinity), or a ``ToolError`` saying why not."""
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False, default=_json_default)
+    except Exception as error:  # cycles, NaN, RecursionError, a raising __str__
+        reason = json_problem(value, where="result", default=_json_default)
+        if reason is None and isinstance(error, RecursionError):
+            depth = nesting_depth(value)
+            reason = f"result: nested {depth:,} levels deep, too deep to write as JSON"
+        raise ToolError(reason or f"{type(error).__name__}: {str_or_type(error)}") from None
+
+
+def _plain_text(value: Any) -> str:
+    """A path's ``str``, anything else's ``repr``; a ``ToolError`` when that raises."""
+    try:
+        return str(value) if isinstance(value, os.PathLike) else repr(value)
+    except Exception as error:  # a broken __repr__ is the tool's answer
+        raise ToolError(
+            f"result: repr() of the {type(value).__name__} object raised "
+            f"{type(error).__name__}: {str_or_type(error)}"
+        ) from None
 
 
 def _content_blocks(value: Any) -> list[ContentBlock] | None:

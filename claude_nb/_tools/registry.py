@@ -14,6 +14,12 @@ kernel, on ``ClaudeMagics``) decides which tools a request offers::
 Entries registered by name keep a reference to the namespace and resolve the name when the
 tool is listed, described or called, so redefining ``f`` in a later cell takes effect
 without registering it again; the listing says so.
+
+One name, one tool. Registering a name again replaces the entry when it is the same tool
+(the same object, or the same module and qualified name: what re-running the cell that
+defines it makes; ``claude_nb._tools.identity``). A different function under a name already
+taken is a ``ToolError`` naming both: ``remove`` the old one or pick another ``name=``. A
+tool whose spec JSON cannot carry, or nested past ``MAX_NESTING`` (64) levels, is refused.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar, overload
 
 from claude_nb._exceptions import ToolError
+from claude_nb._tools.identity import check_tool_spec, clash_error, same_tool
 from claude_nb._tools.render import ListingRow, render_registry_html, render_registry_markdown
 from claude_nb._tools.schema import FunctionSchema, function_schema
 from claude_nb._types import ToolSpec
@@ -199,8 +206,9 @@ class _NamespaceEntry:
 class ToolRegistry:
     """The tools offered to Claude: fixed functions and names resolved in a namespace.
 
-    Registering a name again replaces the entry (re-running a cell is harmless). The
-    registry renders itself in a notebook as the list of tools and their parameters.
+    Registering the same tool again replaces its entry (re-running a cell is harmless); a
+    different function under a name already taken is a ``ToolError`` (module docstring).
+    The registry renders itself in a notebook as the list of tools and their parameters.
     """
 
     def __init__(self, tools: Iterable[Callable[..., Any] | Tool] = ()) -> None:
@@ -239,8 +247,27 @@ class ToolRegistry:
             )
         else:
             compiled = base
+        check_tool_spec(compiled.spec())
+        self._claim(compiled.name, compiled.function)
         self._entries[compiled.name] = compiled
         return compiled
+
+    def _claim(self, name: str, function: Any, entry: _NamespaceEntry | None = None) -> None:
+        """Refuse ``name`` for ``function`` when a different tool already has it."""
+        existing = self._entries.get(name)
+        if existing is None:
+            return
+        if isinstance(existing, _NamespaceEntry):
+            same_namespace = entry is not None and existing.namespace is entry.namespace
+            if same_namespace and existing.variable == entry.variable:  # type: ignore[union-attr]
+                return  # the same variable of the same namespace
+            old = existing.namespace.get(existing.variable)
+            if old is None:
+                return  # its variable is gone: the entry is stale
+        else:
+            old = existing.function
+        if not same_tool(old, function):
+            raise clash_error(name, old, function)
 
     @overload
     def tool(self, function: FunctionT, /) -> FunctionT: ...
@@ -270,6 +297,8 @@ class ToolRegistry:
         """
         entries = [_NamespaceEntry(namespace, variable) for variable in names]
         resolved = [entry.resolve() for entry in entries]
+        for entry, compiled in zip(entries, resolved, strict=True):
+            self._claim(compiled.name, compiled.function, entry)
         for entry, compiled in zip(entries, resolved, strict=True):
             self._entries[compiled.name] = entry
         return resolved

@@ -19,7 +19,9 @@ Supported annotations, and their schemas::
     datetime, date, pathlib.Path    {"type": "string", "format": "date-time" | "date"}
     Annotated[T, "text"]            T's schema with "description": "text"
 
-Refused at registration, with a ``ToolError`` naming the parameter: ``*args``, ``**kwargs``, a
+Refused at registration, with a ``ToolError``: an input schema nesting deeper than
+``MAX_NESTING`` (64) objects and arrays (e.g. dataclasses nested some 30 levels), and, naming
+the parameter, ``*args``, ``**kwargs``, a
 missing annotation (decision: refuse rather than guess; annotate with ``typing.Any`` to accept
 any JSON value), and any other annotation (``bytes``, fixed-length tuples, non-str dict keys,
 recursive types). Positional-only parameters are allowed: the signature names them, and the
@@ -41,6 +43,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from claude_nb._api.json_safe import MAX_NESTING, nesting_depth
 from claude_nb._exceptions import ToolError
 from claude_nb._tools.docstrings import parse_docstring
 from claude_nb._tools.schema_check import validate_instance
@@ -160,7 +163,10 @@ def function_schema(function: Callable[..., Any]) -> FunctionSchema:
             raise compiler.refuse(
                 where, "has no type annotation; annotate it (typing.Any accepts any JSON value)"
             )
-        shape = compiler.compile(_evaluated(parameter.annotation, function, where), where)
+        try:
+            shape = compiler.compile(_evaluated(parameter.annotation, function, where), where)
+        except RecursionError:
+            raise compiler.refuse(where, _TOO_DEEP) from None
         schema = dict(shape.schema)
         if parameter.name in docs.parameters and "description" not in schema:
             schema["description"] = docs.parameters[parameter.name]
@@ -186,7 +192,14 @@ def function_schema(function: Callable[..., Any]) -> FunctionSchema:
     input_schema["additionalProperties"] = False
     if compiler.defs:
         input_schema["$defs"] = compiler.defs
+    if nesting_depth(input_schema, limit=MAX_NESTING) > MAX_NESTING:
+        raise ToolError(f"cannot use {label!r} as a tool: its input schema {_TOO_DEEP}")
     return FunctionSchema(docs.description, input_schema, tuple(plans))
+
+
+_TOO_DEEP = (
+    f"nests deeper than {MAX_NESTING} levels of objects and arrays; flatten the parameter types"
+)
 
 
 def _evaluated(annotation: Any, function: Callable[..., Any], where: str) -> Any:

@@ -9,15 +9,23 @@ them) and the common bounds (``minimum``, ``maximum``, ``exclusiveMinimum``,
 
 Each problem comes back as one readable line naming where it is (``input.city``), so the
 model can fix its call from the tool_result alone.
+
+Before any keyword, the whole input is checked for what JSON cannot carry back: a number
+that is not finite anywhere in it (``1e400`` parses to ``inf``; ``NaN``), whatever the
+schema says of that spot, and nesting deeper than ``MAX_NESTING`` (64) objects and arrays
+(which also bounds the recursion here). Such input is refused: the tool never sees it.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import operator
 import re
 from collections.abc import Callable
 from typing import Any
+
+from claude_nb._api.json_safe import MAX_NESTING, nesting_depth
 
 __all__ = ["json_type_name", "validate_instance"]
 
@@ -74,7 +82,11 @@ def validate_instance(
     Returns:
         One line per problem; an empty list when the value is valid.
     """
-    root = schema if root is None else root
+    if root is None:
+        unsendable = _unsendable(value, path)
+        if unsendable:
+            return unsendable
+        root = schema
     if "$ref" in schema:
         local = {key: item for key, item in schema.items() if key != "$ref"}
         schema = {**_resolve(schema["$ref"], root), **local}
@@ -174,6 +186,29 @@ def _check_scalar(value: Any, schema: dict[str, Any], path: str) -> list[str]:
             problems.append(f"{path}: allows at most {schema['maxLength']} characters")
         if "pattern" in schema and not re.search(schema["pattern"], value):
             problems.append(f"{path}: does not match the pattern {schema['pattern']!r}")
+    return problems
+
+
+def _unsendable(value: Any, path: str) -> list[str]:
+    """Too deep, or numbers that are not finite (each named): what the tool must not get."""
+    if nesting_depth(value, limit=MAX_NESTING) > MAX_NESTING:
+        return [f"{path}: nested deeper than {MAX_NESTING} levels of objects and arrays"]
+    problems: list[str] = []
+    stack: list[tuple[Any, str]] = [(value, path)]
+    while stack and len(problems) < 10:
+        item, where = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            shown = "NaN" if math.isnan(item) else ("Infinity" if item > 0 else "-Infinity")
+            problems.append(
+                f"{where}: got {shown} (a number out of range or not a number); "
+                "numbers must be finite"
+            )
+        elif isinstance(item, dict):
+            stack.extend((child, f"{where}.{key}") for key, child in reversed(item.items()))
+        elif isinstance(item, (list, tuple)):
+            stack.extend(
+                (child, f"{where}[{index}]") for index, child in reversed(list(enumerate(item)))
+            )
     return problems
 
 

@@ -5,16 +5,26 @@
 ``messages`` always; ``system`` when set; sampling and every other field only when the caller
 passed a value that is not None; unknown fields pass through unchanged. ``build_headers`` adds the
 version, beta, content-type and user-agent headers; ``redact`` hides the key for display.
+
+Bodies are strict JSON. The model's own ``tool_use`` inputs may hold numbers Python reads as
+``inf`` or ``nan`` (``1e400``); ``build_body`` writes those as ``null`` (as JavaScript's
+``JSON.stringify`` does) so a history holding one can still be sent. ``encode_body`` is the
+one encoder of a body (the bytes httpx's ``json=`` would send): anything else that JSON
+cannot carry (NaN in a parameter, a cycle, an object, an unpaired surrogate, too deep) is a
+``ContentError`` naming where, never a ``ValueError`` from deep inside httpx.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from claude_nb.__version__ import __version__
+from claude_nb._api.json_safe import finite_copy, json_problem, nesting_depth, str_or_type
 from claude_nb._config import Settings
+from claude_nb._exceptions import ContentError
 from claude_nb._types import ContentBlock, MessageParam, RequestBody
 
 __all__ = [
@@ -26,6 +36,8 @@ __all__ = [
     "build_body",
     "build_headers",
     "count_tokens_body",
+    "encode_body",
+    "finite_tool_inputs",
     "redact",
     "user_agent",
     "user_turn",
@@ -135,7 +147,7 @@ def build_body(
     body: RequestBody = {
         "model": given.pop("model", settings.model),
         "max_tokens": given.pop("max_tokens", settings.max_tokens),
-        "messages": given.pop("messages", messages),
+        "messages": finite_tool_inputs(given.pop("messages", messages)),
     }
     chosen_system = given.pop("system", system)
     if chosen_system is not None:
@@ -145,6 +157,58 @@ def build_body(
     if stream:
         body["stream"] = True
     return body
+
+
+_TOOL_USE_TYPES = frozenset({"tool_use", "server_tool_use"})
+
+
+def finite_tool_inputs(messages: list[MessageParam]) -> list[MessageParam]:
+    """``messages`` with NaN and infinities in ``tool_use`` inputs written as None (``null``).
+
+    The model's ``1e400`` reads as ``inf`` and cannot be sent back as JSON. Only what changes
+    is copied (the list, the message and the block); without such numbers the same list
+    comes back.
+    """
+    result = list(messages)
+    changed = False
+    for index, message in enumerate(messages):
+        content = message.get("content") if isinstance(message, Mapping) else None
+        if not isinstance(content, list):
+            continue
+        blocks = [_finite_block(block) for block in content]
+        if any(new is not old for new, old in zip(blocks, content, strict=True)):
+            result[index] = {**message, "content": blocks}
+            changed = True
+    return result if changed else messages
+
+
+def _finite_block(block: Any) -> Any:
+    if not isinstance(block, Mapping) or block.get("type") not in _TOOL_USE_TYPES:
+        return block
+    given = block.get("input")
+    finite = finite_copy(given)
+    return block if finite is given else {**block, "input": finite}
+
+
+def encode_body(body: Mapping[str, Any]) -> bytes:
+    """The body as the bytes to send: compact UTF-8 JSON, NaN and infinities refused.
+
+    Byte for byte what ``httpx``'s ``json=`` sends (``ensure_ascii=False``, no spaces,
+    ``allow_nan=False``), so ``content=encode_body(body)`` can replace ``json=body``.
+
+    Raises:
+        ContentError: The body cannot be JSON; the message says what and where
+            (``body['temperature']: NaN is not valid JSON``).
+    """
+    try:
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        return text.encode("utf-8")
+    except Exception as error:  # ValueError, TypeError, RecursionError...
+        reason = json_problem(body, where="body")
+        if reason is None and isinstance(error, RecursionError):
+            reason = f"body: nested {nesting_depth(body):,} levels deep, too deep for JSON"
+        reason = reason or f"{type(error).__name__}: {str_or_type(error)}"
+        raise ContentError(f"the request cannot be sent: {reason}") from None
 
 
 def count_tokens_body(body: Mapping[str, Any]) -> RequestBody:

@@ -11,14 +11,21 @@ What is retried, in this order:
    (``overloaded_error``, ``api_error``, ``rate_limit_error``, ``timeout_error``) or a stream
    cut short. Once content was delivered nothing is retried: the error keeps the partial.
 
-The wait before retry ``n`` (0-based) is ``retry-after-ms``, else ``retry-after`` (seconds or
-an HTTP date), else ``min(0.5 * 2**n, 8) * (1 - 0.25 * random())``. Server hints above
-``MAX_RETRY_AFTER`` seconds are capped.
+The wait before retry ``n`` (0-based) is the server's hint when ``0 < hint <= 60`` s
+(``MAX_RETRY_AFTER``), else ``min(0.5 * 2**n, 8) * (1 - 0.25 * random())``. The hint is read
+as the SDK reads it (``anthropic`` ``_base_client.py``, ``_parse_retry_after_header``):
+``retry-after-ms`` when it is a number (even a negative one), else ``retry-after`` as seconds,
+else as an HTTP date. A hint over 60 s is treated as absent, as the SDK's
+``_calculate_retry_timeout`` does (0.x; SDK 2.x waits up to 4,294,967 s): a notebook cell
+does not block for minutes, it backs off briefly and, when the retries run out, the error
+says how long the server asked to wait (``note_server_wait``: "the server asked to wait
+3,600 s (about 60 min); not waited for automatically (over 60 s): try again later").
 """
 
 from __future__ import annotations
 
 import email.utils
+import math
 import time
 from collections.abc import Callable, Mapping
 
@@ -38,8 +45,11 @@ __all__ = [
     "TRANSIENT_STREAM_ERRORS",
     "backoff_delay",
     "is_retryable",
+    "note_server_wait",
     "retry_after",
     "retry_delay",
+    "server_wait",
+    "wait_note",
 ]
 
 INITIAL_DELAY = 0.5
@@ -84,33 +94,90 @@ def is_retryable(
     return False
 
 
-def retry_after(
+def server_wait(
     headers: Mapping[str, str] | None, now: Callable[[], float] = time.time
 ) -> float | None:
-    """The server's requested wait in seconds, or None when it gave none (or nonsense)."""
+    """The wait the server asked for, in seconds, exactly as the SDK parses it; None if none.
+
+    ``retry-after-ms`` when it parses as a number (whatever its sign: the SDK then ignores
+    ``retry-after``), else ``retry-after`` as a number of seconds, else as an HTTP date
+    (seconds from ``now``, negative when past). The value may be negative, infinite or NaN.
+    """
     headers = headers or {}
     milliseconds = headers.get("retry-after-ms")
     if milliseconds is not None:
         try:
-            seconds = float(milliseconds) / 1000
+            return float(milliseconds) / 1000
         except ValueError:
-            seconds = -1.0
-        if seconds >= 0:
-            return min(seconds, MAX_RETRY_AFTER)
+            pass
     value = headers.get("retry-after")
     if value is None:
         return None
     try:
-        seconds = float(value)
+        return float(value)
     except ValueError:
-        try:
-            moment = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        seconds = moment.timestamp() - now()
-    if seconds < 0:
+        pass
+    moment = email.utils.parsedate_tz(value)
+    if moment is None:
         return None
-    return min(seconds, MAX_RETRY_AFTER)
+    return float(email.utils.mktime_tz(moment) - now())
+
+
+def retry_after(
+    headers: Mapping[str, str] | None, now: Callable[[], float] = time.time
+) -> float | None:
+    """The server's wait when it is honoured (``0 < wait <= MAX_RETRY_AFTER``), else None."""
+    seconds = server_wait(headers, now)
+    if seconds is not None and 0 < seconds <= MAX_RETRY_AFTER:
+        return seconds
+    return None
+
+
+def _seconds_text(seconds: float) -> str:
+    if math.isinf(seconds):
+        return "forever"
+    text = f"{seconds:,.0f} s" if seconds >= 10 else f"{seconds:.3g} s"
+    if seconds >= 2 * 3600:
+        text += f" (about {seconds / 3600:,.0f} h)"
+    elif seconds >= 120:
+        text += f" (about {seconds / 60:,.0f} min)"
+    return text
+
+
+def wait_note(
+    headers: Mapping[str, str] | None, now: Callable[[], float] = time.time
+) -> str | None:
+    """One line on the server's wait hint for a final error, or None when it gave none.
+
+    "the server asked to wait 3,600 s (about 60 min); not waited for automatically (over
+    60 s): try again later" or, for a hint that was waited for, "the server asked to wait
+    2.5 s".
+    """
+    seconds = server_wait(headers, now)
+    if seconds is None or math.isnan(seconds) or seconds <= 0:
+        return None
+    note = f"the server asked to wait {_seconds_text(seconds)}"
+    if seconds > MAX_RETRY_AFTER:
+        note += f"; not waited for automatically (over {MAX_RETRY_AFTER:.0f} s): try again later"
+    return note
+
+
+def note_server_wait(
+    error: APIError, headers: Mapping[str, str] | None, now: Callable[[], float] = time.time
+) -> APIError:
+    """Add ``wait_note`` to the error a call gives up with (once); returns the error.
+
+    The note goes into ``message`` (and so ``str(error)``) and, for a status error, into
+    ``api_message`` too (what the cell's error block shows).
+    """
+    note = wait_note(headers, now)
+    if note is None or note in error.message:
+        return error
+    error.message = f"{error.message}; {note}"
+    error.args = (error.message, *error.args[1:])
+    if isinstance(error, APIStatusError):
+        error.api_message = f"{error.api_message}; {note}"
+    return error
 
 
 def backoff_delay(retry_number: int, random_value: float) -> float:

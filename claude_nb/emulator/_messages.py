@@ -23,7 +23,7 @@ from claude_nb.emulator._sse_writer import (
     encode_events,
     stream_events,
 )
-from claude_nb.emulator._validate import validate_message_body
+from claude_nb.emulator._validate import check_context_window, validate_message_body
 from claude_nb.emulator._validate_turns import ThinkingLedger
 from claude_nb.emulator._wire import (
     JSON_CONTENT_TYPE,
@@ -95,6 +95,7 @@ def create_message(
     context.thinking.check(body["messages"])
     high_res = bool(record.get("high_res_vision"))
     prompt = segments(body, high_res=high_res)
+    check_context_window(prompt_tokens(prompt), record)
     points = plan_breakpoints(prompt, body.get("cache_control"))
     message_context = json.dumps(
         [body.get("tool_choice"), body.get("thinking")], sort_keys=True, default=str

@@ -50,11 +50,11 @@ class _Pool:
 def _coerce(text: str, kind: Any) -> Any:
     try:
         if kind == "integer":
-            return int(float(text))
+            return int(text) if text.lstrip("-").isdigit() else int(float(text))
         if kind == "number":
             number = float(text)
             return int(number) if number.is_integer() and "." not in text else number
-    except ValueError:
+    except (ValueError, OverflowError):  # "1e400" as an integer: no value drawn
         return None
     if kind == "boolean":
         lowered = text.lower()

@@ -23,6 +23,7 @@ from claude_nb.emulator._wire import ApiError, invalid
 __all__ = [
     "API_VERSIONS",
     "MAX_BODY_BYTES",
+    "check_context_window",
     "parse_json_body",
     "validate_headers",
     "validate_message_body",
@@ -72,6 +73,10 @@ def parse_json_body(raw: bytes) -> dict[str, Any]:
         body = json.loads(raw.decode("utf-8")) if raw else None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise invalid(f"There was an error parsing the body of your request: {error}") from None
+    except RecursionError:
+        raise invalid(
+            "There was an error parsing the body of your request: it is nested too deeply"
+        ) from None
     if not isinstance(body, dict):
         raise invalid("Request body must be a JSON object")
     return body
@@ -173,6 +178,17 @@ def _check_thinking(body: dict[str, Any], record: dict[str, Any], count_only: bo
             )
         if not count_only and budget >= body["max_tokens"]:
             raise invalid("`max_tokens` must be greater than `thinking.budget_tokens`.")
+
+
+def check_context_window(tokens: int, record: dict[str, Any]) -> None:
+    """Refuse a prompt over the model's ``max_input_tokens``, as the service does.
+
+    ``tokens`` is the documented estimate of the whole prompt (tools, system, messages).
+    Only ``/v1/messages`` refuses; ``count_tokens`` counts any prompt.
+    """
+    limit = record.get("max_input_tokens")
+    if isinstance(limit, int) and limit > 0 and tokens > limit:
+        raise invalid(f"prompt is too long: {tokens} tokens > {limit} maximum")
 
 
 def validate_message_body(
