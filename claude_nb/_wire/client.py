@@ -1,37 +1,47 @@
 """The I/O loops: one request (streamed or not) with retries, sync and async.
 
 Everything that decides is pure and shared: headers and bodies (``_wire.request``), SSE decoding
-(``_wire.sse``), accumulation (``_wire.stream``), the retry policy (``_wire.retry``) and error
-building (``_wire.transport.status_error``). ``MessagesClient`` and ``AsyncMessagesClient``
-duplicate only the loops that touch the network; ``tests/unit/wire/test_parity.py`` runs the
-same fixtures through both. Responses are closed in ``finally`` (the httpx ``stream`` context),
-KeyboardInterrupt included, and the caller's ``on_event`` runs on the calling thread after every
-event.
+(``_wire.sse``), accumulation (``_wire.stream``), the retry decision and the attempt state
+(``_wire.calls``) and error building (``_wire.transport.status_error``). ``MessagesClient`` and
+``AsyncMessagesClient`` duplicate only the loops that touch the network;
+``tests/unit/wire/test_parity.py`` runs the same fixtures through both.
+
+A streamed call is ONE path: ``stream(body)`` is a generator yielding the snapshot after every
+event (``snapshot.event`` is the raw event), retrying as ``create`` does (only before content
+arrived; a retried attempt starts a new snapshot). ``create`` drives it and calls ``on_event``
+on the calling thread. Responses are closed in ``finally`` (the httpx ``stream`` context):
+closing the generator (``close()`` / ``aclose()``) closes the response, KeyboardInterrupt
+included.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
-import json
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from claude_nb._config import Settings
-from claude_nb._exceptions import APIError, IncompleteStreamError, MalformedStreamError
-from claude_nb._wire.request import COUNT_TOKENS_PATH, MESSAGES_PATH, MODELS_PATH, build_headers
-from claude_nb._wire.retry import is_retryable, retry_delay
-from claude_nb._wire.sse import ServerSentEvent, SSEDecoder
-from claude_nb._wire.stream import MessageSnapshot, accumulate
-from claude_nb._wire.transport import map_httpx_errors, status_error
+from claude_nb._exceptions import APIError
+from claude_nb._wire.calls import Attempt, BaseMessagesClient, CallResult, StreamProgress
+from claude_nb._wire.request import COUNT_TOKENS_PATH, MESSAGES_PATH, MODELS_PATH
+from claude_nb._wire.sse import SSEDecoder
+from claude_nb._wire.stream import MessageSnapshot
+from claude_nb._wire.transport import map_httpx_errors
 
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["AsyncMessagesClient", "CallResult", "EventCallback", "MessagesClient"]
+__all__ = [
+    "AsyncMessagesClient",
+    "CallResult",
+    "EventCallback",
+    "MessagesClient",
+    "StreamProgress",
+]
 
 EventCallback = Callable[[MessageSnapshot], None]
 """Called with the snapshot after every decoded event."""
@@ -39,119 +49,7 @@ EventCallback = Callable[[MessageSnapshot], None]
 ResultT = TypeVar("ResultT")
 
 
-@dataclass
-class CallResult(Generic[ResultT]):
-    """What a successful call returns.
-
-    Attributes:
-        value: The final message dict (or the decoded JSON for other endpoints).
-        request_id: The ``request-id`` response header, or None.
-        retries: How many retries it took.
-    """
-
-    value: ResultT
-    request_id: str | None = None
-    retries: int = 0
-
-
-@dataclass
-class _Attempt:
-    """What one attempt learned, for the retry decision."""
-
-    headers: Mapping[str, str] | None = None
-    snapshot: MessageSnapshot = field(default_factory=MessageSnapshot)
-
-
-def _partial(snapshot: MessageSnapshot) -> dict[str, Any] | None:
-    """What an attempt received, for its error (None before ``message_start``)."""
-    message = snapshot.message
-    return message if message.get("id") else None
-
-
-class _BaseMessagesClient:
-    """The shared, pure half of both clients."""
-
-    def __init__(self, settings: Settings, *, random_value: Callable[[], float]) -> None:
-        self.settings = settings
-        self._random = random_value
-
-    def _headers(self, stream: bool) -> dict[str, str]:
-        return build_headers(self.settings, stream=stream)
-
-    def _retry_delay(self, error: APIError, attempt: _Attempt, retries: int) -> float | None:
-        """Seconds to wait before the next try, or None to give up."""
-        if retries >= self.settings.max_retries:
-            return None
-        if not is_retryable(error, attempt.headers, started=attempt.snapshot.started):
-            return None
-        return retry_delay(retries, attempt.headers, self._random())
-
-    @staticmethod
-    def _keep_partial(error: APIError, attempt: _Attempt) -> None:
-        """Attach what the attempt received to an error raised without it."""
-        if error.partial is None:
-            error.partial = _partial(attempt.snapshot)
-
-    def _check_response(
-        self, attempt: _Attempt, status: int, headers: Mapping[str, str], content: bytes | None
-    ) -> None:
-        attempt.headers = {name.lower(): value for name, value in headers.items()}
-        attempt.snapshot.request_id = attempt.headers.get("request-id")
-        if status >= 400:
-            raise status_error(status, attempt.headers, content or b"")
-
-    @staticmethod
-    def _check_event_stream(attempt: _Attempt) -> None:
-        content_type = (attempt.headers or {}).get("content-type", "")
-        if "text/event-stream" not in content_type:
-            raise MalformedStreamError(
-                f"expected an event stream, got content-type {content_type or 'none'!r}"
-            )
-
-    @staticmethod
-    def _apply(
-        attempt: _Attempt, events: list[ServerSentEvent], on_event: EventCallback | None
-    ) -> None:
-        snapshot = attempt.snapshot
-        for sse in events:
-            if not sse.data:
-                continue
-            try:
-                event = json.loads(sse.data)
-            except ValueError as error:
-                raise MalformedStreamError(
-                    f"event {sse.event or '(unnamed)'} is not JSON",
-                    partial=_partial(snapshot),
-                ) from error
-            if not isinstance(event, dict):
-                continue
-            accumulate(snapshot, event)
-            if on_event is not None:
-                on_event(snapshot)
-
-    @staticmethod
-    def _finish(attempt: _Attempt) -> dict[str, Any]:
-        snapshot = attempt.snapshot
-        if not snapshot.finished:
-            raise IncompleteStreamError(
-                "the stream ended without message_stop",
-                partial=_partial(snapshot),
-            )
-        return snapshot.message
-
-    @staticmethod
-    def _json_value(content: bytes) -> Any:
-        try:
-            return json.loads(content)
-        except ValueError as error:
-            raise MalformedStreamError("the response body is not JSON") from error
-
-    @staticmethod
-    def _models_query(after_id: str | None) -> dict[str, Any]:
-        return {"limit": 1000, **({"after_id": after_id} if after_id else {})}
-
-
-class MessagesClient(_BaseMessagesClient):
+class MessagesClient(BaseMessagesClient):
     """Sync calls over an injectable ``httpx.Client``.
 
     Args:
@@ -173,19 +71,14 @@ class MessagesClient(_BaseMessagesClient):
         self.http = http
         self._sleep = sleep
 
-    def _with_retries(self, attempt_once: Callable[[_Attempt], ResultT]) -> CallResult[ResultT]:
+    def _with_retries(self, attempt_once: Callable[[Attempt], ResultT]) -> CallResult[ResultT]:
         retries = 0
         while True:
-            attempt = _Attempt()
+            attempt = Attempt()
             try:
                 value = attempt_once(attempt)
             except APIError as error:
-                self._keep_partial(error, attempt)
-                delay = self._retry_delay(error, attempt, retries)
-                if delay is None:
-                    error.retries = retries
-                    raise
-                self._sleep(delay)
+                self._sleep(self._next_delay(error, attempt, retries))
                 retries += 1
                 continue
             return CallResult(value, attempt.snapshot.request_id, retries)
@@ -193,34 +86,56 @@ class MessagesClient(_BaseMessagesClient):
     def create(
         self, body: Mapping[str, Any], *, on_event: EventCallback | None = None
     ) -> CallResult[dict[str, Any]]:
-        """Send a messages body; streams when ``body["stream"]`` is true."""
-        if body.get("stream"):
-            return self._with_retries(lambda attempt: self._stream_once(attempt, body, on_event))
-        return self._with_retries(
-            lambda attempt: self._json_once(attempt, "POST", MESSAGES_PATH, body=body)
-        )
+        """Send a messages body; streams (through ``stream``) when ``body["stream"]`` is true."""
+        if not body.get("stream"):
+            return self._with_retries(
+                lambda attempt: self._json_once(attempt, "POST", MESSAGES_PATH, body=body)
+            )
+        progress = StreamProgress()
+        with contextlib.closing(self.stream(body, progress)) as snapshots:
+            if on_event is None:
+                for _ in snapshots:
+                    pass
+            else:
+                for snapshot in snapshots:
+                    on_event(snapshot)
+        assert progress.result is not None  # the generator ended: it finished
+        return progress.result
 
-    def _stream_once(
-        self, attempt: _Attempt, body: Mapping[str, Any], on_event: EventCallback | None
-    ) -> dict[str, Any]:
-        decoder = SSEDecoder()
-        with (
-            map_httpx_errors(self.settings),
-            self.http.stream(
-                "POST", MESSAGES_PATH, json=body, headers=self._headers(stream=True)
-            ) as response,
-        ):
-            content = response.read() if response.status_code >= 400 else None
-            self._check_response(attempt, response.status_code, response.headers, content)
-            self._check_event_stream(attempt)
-            for chunk in response.iter_bytes():
-                self._apply(attempt, decoder.feed(chunk), on_event)
-        self._apply(attempt, decoder.flush(), on_event)
-        return self._finish(attempt)
+    def stream(
+        self, body: Mapping[str, Any], progress: StreamProgress | None = None
+    ) -> Generator[MessageSnapshot, None, None]:
+        """Send a streaming messages body; yield the snapshot after every event.
+
+        Retries as ``create`` (before content only); ``progress`` gets the retries and, at
+        the end, the ``CallResult``. ``close()`` the generator to stop: the response closes.
+        """
+        progress = progress if progress is not None else StreamProgress()
+        while True:  # one attempt per turn, inline: a generator less per event
+            attempt, decoder = Attempt(), SSEDecoder()
+            try:
+                with (
+                    map_httpx_errors(self.settings),
+                    self.http.stream(
+                        "POST", MESSAGES_PATH, json=body, headers=self._headers(stream=True)
+                    ) as response,
+                ):
+                    content = response.read() if response.status_code >= 400 else None
+                    self._check_response(attempt, response.status_code, response.headers, content)
+                    self._check_event_stream(attempt)
+                    for chunk in response.iter_bytes():
+                        yield from self._decoded(attempt, decoder.feed(chunk))
+                yield from self._decoded(attempt, decoder.flush())
+                self._finish(attempt, progress)
+                return
+            except APIError as error:
+                delay = self._next_delay(error, attempt, progress.retries)
+            self._sleep(delay)
+            progress.retries += 1
 
     def _json_once(
         self,
-        attempt: _Attempt,
+        attempt: Attempt,
         method: str,
         path: str,
         *,
@@ -255,7 +170,7 @@ class MessagesClient(_BaseMessagesClient):
                 return models
 
 
-class AsyncMessagesClient(_BaseMessagesClient):
+class AsyncMessagesClient(BaseMessagesClient):
     """The async twin of ``MessagesClient`` over an ``httpx.AsyncClient``."""
 
     def __init__(
@@ -271,20 +186,15 @@ class AsyncMessagesClient(_BaseMessagesClient):
         self._sleep = sleep
 
     async def _with_retries(
-        self, attempt_once: Callable[[_Attempt], Awaitable[ResultT]]
+        self, attempt_once: Callable[[Attempt], Awaitable[ResultT]]
     ) -> CallResult[ResultT]:
         retries = 0
         while True:
-            attempt = _Attempt()
+            attempt = Attempt()
             try:
                 value = await attempt_once(attempt)
             except APIError as error:
-                self._keep_partial(error, attempt)
-                delay = self._retry_delay(error, attempt, retries)
-                if delay is None:
-                    error.retries = retries
-                    raise
-                await self._sleep(delay)
+                await self._sleep(self._next_delay(error, attempt, retries))
                 retries += 1
                 continue
             return CallResult(value, attempt.snapshot.request_id, retries)
@@ -292,34 +202,53 @@ class AsyncMessagesClient(_BaseMessagesClient):
     async def create(
         self, body: Mapping[str, Any], *, on_event: EventCallback | None = None
     ) -> CallResult[dict[str, Any]]:
-        """Send a messages body; streams when ``body["stream"]`` is true."""
-        if body.get("stream"):
+        """Send a messages body; streams (through ``stream``) when ``body["stream"]`` is true."""
+        if not body.get("stream"):
             return await self._with_retries(
-                lambda attempt: self._stream_once(attempt, body, on_event)
+                lambda attempt: self._json_once(attempt, "POST", MESSAGES_PATH, body=body)
             )
-        return await self._with_retries(
-            lambda attempt: self._json_once(attempt, "POST", MESSAGES_PATH, body=body)
-        )
+        progress = StreamProgress()
+        snapshots = self.stream(body, progress)
+        try:
+            async for snapshot in snapshots:
+                if on_event is not None:
+                    on_event(snapshot)
+        finally:
+            await snapshots.aclose()
+        assert progress.result is not None  # the generator ended: it finished
+        return progress.result
 
-    async def _stream_once(
-        self, attempt: _Attempt, body: Mapping[str, Any], on_event: EventCallback | None
-    ) -> dict[str, Any]:
-        decoder = SSEDecoder()
-        with map_httpx_errors(self.settings):
-            async with self.http.stream(
-                "POST", MESSAGES_PATH, json=body, headers=self._headers(stream=True)
-            ) as response:
-                content = await response.aread() if response.status_code >= 400 else None
-                self._check_response(attempt, response.status_code, response.headers, content)
-                self._check_event_stream(attempt)
-                async for chunk in response.aiter_bytes():
-                    self._apply(attempt, decoder.feed(chunk), on_event)
-        self._apply(attempt, decoder.flush(), on_event)
-        return self._finish(attempt)
+    async def stream(
+        self, body: Mapping[str, Any], progress: StreamProgress | None = None
+    ) -> AsyncGenerator[MessageSnapshot, None]:
+        """The async twin of ``MessagesClient.stream`` (``aclose()`` it to stop)."""
+        progress = progress if progress is not None else StreamProgress()
+        while True:
+            attempt, decoder = Attempt(), SSEDecoder()
+            try:
+                with map_httpx_errors(self.settings):
+                    async with self.http.stream(
+                        "POST", MESSAGES_PATH, json=body, headers=self._headers(stream=True)
+                    ) as response:
+                        content = await response.aread() if response.status_code >= 400 else None
+                        status, headers = response.status_code, response.headers
+                        self._check_response(attempt, status, headers, content)
+                        self._check_event_stream(attempt)
+                        async for chunk in response.aiter_bytes():
+                            for snapshot in self._decoded(attempt, decoder.feed(chunk)):
+                                yield snapshot
+                for snapshot in self._decoded(attempt, decoder.flush()):
+                    yield snapshot
+                self._finish(attempt, progress)
+                return
+            except APIError as error:
+                delay = self._next_delay(error, attempt, progress.retries)
+            await self._sleep(delay)
+            progress.retries += 1
 
     async def _json_once(
         self,
-        attempt: _Attempt,
+        attempt: Attempt,
         method: str,
         path: str,
         *,

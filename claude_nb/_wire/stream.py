@@ -52,6 +52,8 @@ class MessageSnapshot:
         started: True once any content delta arrived (text, thinking, tool input...).
         finished: True once ``message_stop`` was seen.
         request_id: The request id of the response, when the caller knows it.
+        event: The raw event (API shape) ``accumulate`` applied last, ``{}`` before any:
+            what ``Session.stream`` hands out, ping and unknown types included.
     """
 
     def __init__(self) -> None:
@@ -62,6 +64,7 @@ class MessageSnapshot:
         self.started = False
         self.finished = False
         self.request_id: str | None = None
+        self.event: Event = {}
 
     @classmethod
     def from_message(cls, message: dict[str, Any]) -> MessageSnapshot:
@@ -223,12 +226,14 @@ def accumulate(snapshot: MessageSnapshot, event: Event) -> MessageSnapshot:
     """Fold one decoded event into the snapshot and return it.
 
     The snapshot is updated in place (that is what keeps a long stream O(n)) and returned,
-    so ``snapshot = accumulate(snapshot, event)`` reads as a fold.
+    so ``snapshot = accumulate(snapshot, event)`` reads as a fold; ``snapshot.event`` is
+    ``event`` afterwards (skipped types too).
 
     Raises:
         StreamEventError: For an ``error`` event.
         MalformedStreamError: For events out of order or tool input that is not JSON.
     """
+    snapshot.event = event
     handler = _HANDLERS.get(event.get("type", ""))
     if handler is not None:
         handler(snapshot, event)
