@@ -43,14 +43,17 @@ from claude_nb._exceptions import (
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
 
+    from claude_nb._accounting.compare import CostComparison
     from claude_nb._accounting.ledger import Ledger
     from claude_nb._accounting.pricing import UnpricedModelWarning
     from claude_nb._api.catalog import ModelCatalog, model_catalog
     from claude_nb._api.history import HistoryChange
     from claude_nb._chat.widget import ChatWidget
     from claude_nb._notebook.kernel import chat, get_session
+    from claude_nb._session.dry_run import DryRun
     from claude_nb._session.reply import Reply, ToolLoopReply
     from claude_nb._session.session import Session
+    from claude_nb._session.streaming import AsyncMessageStream, MessageStream
     from claude_nb._tools.approval import ApprovalRequest, Approver, Denied, PromptApprover
     from claude_nb._tools.registry import ToolRegistry, tool
     from claude_nb._tools.render import ToolCallEvent
@@ -60,12 +63,16 @@ if TYPE_CHECKING:
 _LAZY = {
     "ApprovalRequest": "claude_nb._tools.approval",
     "Approver": "claude_nb._tools.approval",
+    "AsyncMessageStream": "claude_nb._session.streaming",
     "ChatWidget": "claude_nb._chat.widget",
+    "CostComparison": "claude_nb._accounting.compare",
     "Denied": "claude_nb._tools.approval",
+    "DryRun": "claude_nb._session.dry_run",
     "HistoryChange": "claude_nb._api.history",
     "ModelCatalog": "claude_nb._api.catalog",
     "Ledger": "claude_nb._accounting.ledger",
     "MessageSnapshot": "claude_nb._wire.stream",
+    "MessageStream": "claude_nb._session.streaming",
     "PromptApprover": "claude_nb._tools.approval",
     "Reply": "claude_nb._session.reply",
     "Session": "claude_nb._session.session",
@@ -86,6 +93,7 @@ __all__ = [
     "APITimeoutError",
     "ApprovalRequest",
     "Approver",
+    "AsyncMessageStream",
     "AuthenticationError",
     "BadRequestError",
     "BudgetExceededError",
@@ -93,13 +101,16 @@ __all__ = [
     "ClaudeNBError",
     "ConfigurationError",
     "ContentError",
+    "CostComparison",
     "Denied",
+    "DryRun",
     "HistoryChange",
     "IncompleteStreamError",
     "InternalServerError",
     "Ledger",
     "MalformedStreamError",
     "MessageSnapshot",
+    "MessageStream",
     "ModelCatalog",
     "NotFoundError",
     "OverloadedError",

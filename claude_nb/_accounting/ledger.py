@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+from claude_nb._accounting.compare import CostComparison, compare_costs
 from claude_nb._accounting.money import format_usd
 from claude_nb._accounting.pricing import (
     PRICE_KINDS,
@@ -202,6 +203,14 @@ class Ledger:
             row["savings"] = saving
             rows.append(row)
         return rows
+
+    def compare(self, models: Iterable[str] | None = None) -> CostComparison:
+        """These calls re-priced on other models (``_accounting.compare``: tokens as recorded).
+
+        Args:
+            models: Model ids; None: every current priced model plus the models used.
+        """
+        return compare_costs(self._records, self._prices, models)
 
     def to_dataframe(self) -> Any:
         """The rows as a ``pandas.DataFrame`` (needs pandas; ``time`` as datetimes)."""

@@ -20,9 +20,12 @@ from IPython.core import magic as ipython_magic
 from IPython.core import magic_arguments as ipython_magic_arguments
 from IPython.core.error import UsageError
 
+from claude_nb._api.formats import FORMAT_INSTRUCTIONS, with_format_instruction
+
 __all__ = [
     "OUTPUT_FORMATS",
     "argument",
+    "ask_options",
     "cell_magic",
     "line_magic",
     "magic_arguments",
@@ -70,7 +73,8 @@ _PROMPT_ARGUMENTS = (
     argument(
         "-f", "--format", choices=OUTPUT_FORMATS, default="markdown",
         help="markdown (default), text (plain text output), code (reply's code into the next "
-        "cell), json (the value is the parsed reply).",
+        "cell), json (the value is the parsed reply). code and json append one sentence to the "
+        "system prompt asking for that format (see --dry-run).",
     ),
     argument("--new", action="store_true", help="Start a fresh conversation first."),
     argument(
@@ -97,6 +101,11 @@ _PROMPT_ARGUMENTS = (
     argument(
         "--dry-run", action="store_true", dest="dry_run",
         help="Show the exact request (key redacted), token estimate and cost; send nothing.",
+    ),
+    argument(
+        "--curl", action="store_true",
+        help="Print the request as a copy-pasteable curl command (key: $ANTHROPIC_API_KEY; "
+        "offline: to the real API's URL); send nothing (implies --dry-run).",
     ),
     argument(
         "--no-cache", action="store_true", dest="no_cache",
@@ -217,19 +226,33 @@ def _thinking(value: str | None, max_tokens: int | None) -> dict[str, Any] | Non
     return {"type": "enabled", "budget_tokens": budget}
 
 
-def request_params(arguments: argparse.Namespace) -> dict[str, Any]:
+def request_params(
+    arguments: argparse.Namespace,
+    model: str | None = None,
+    max_tokens: int | None = None,
+    system: Any = None,
+) -> dict[str, Any]:
     """The API body fields the flags set (unset flags are left out).
+
+    ``-f json`` / ``-f code`` append their instruction (``claude_nb._api.formats``) to the
+    system prompt: the cell's ``-s``, else ``system`` (the session's), which is not changed.
 
     Args:
         arguments: Parsed flags.
+        model: The model when ``-m`` is not given (``%config ClaudeMagics.model``).
+        max_tokens: ``max_tokens`` when ``--max-tokens`` is not given.
+        system: The session's system prompt.
 
     Returns:
         Keyword arguments for ``Session.ask`` / ``Session.build_request``.
     """
+    cell_system = arguments.system
+    if FORMAT_INSTRUCTIONS.get(arguments.format):
+        cell_system = with_format_instruction(cell_system or system, arguments.format)
     params: dict[str, Any] = {
-        "model": arguments.model,
-        "system": arguments.system,
-        "max_tokens": arguments.max_tokens,
+        "model": arguments.model or model or None,
+        "system": cell_system,
+        "max_tokens": arguments.max_tokens if arguments.max_tokens is not None else max_tokens,
         "temperature": arguments.temperature,
         "top_p": arguments.top_p,
         "top_k": arguments.top_k,
@@ -237,3 +260,12 @@ def request_params(arguments: argparse.Namespace) -> dict[str, Any]:
         "thinking": _thinking(arguments.thinking, arguments.max_tokens),
     }
     return {name: value for name, value in params.items() if value is not None}
+
+
+def ask_options(arguments: argparse.Namespace) -> dict[str, Any]:
+    """``Session.ask``'s options the flags set: ``history``, ``stream``, ``cache``."""
+    options: dict[str, Any] = {"history": not arguments.no_history}
+    options["stream"] = not arguments.no_stream
+    if arguments.no_cache:
+        options["cache"] = False
+    return options

@@ -15,6 +15,7 @@ The budget is ``%config ClaudeMagics.budget_usd`` or a cell's ``--budget USD``; 
 is one line (``UsageError``) and nothing is sent. ``%claude_cost`` shows the ledger's table
 and its chart as a PNG (matplotlib imported only then); ``--live`` shows them with display
 ids that ``after_call`` updates after every later call, on the kernel's main thread.
+``%claude_cost --compare [MODEL ...]``'s value is ``ledger.compare(...)``, a table with bars.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
 
     from claude_nb._accounting.budget import Budget
+    from claude_nb._accounting.compare import CostComparison
     from claude_nb._accounting.ledger import Ledger
     from claude_nb._api.history import HistoryChange
     from claude_nb._session.reply import Reply
@@ -213,12 +215,21 @@ class Accounting:
             self.persistence.record_history(change, session.system, session.settings.model)
 
     # -- magics ------------------------------------------------------------------------
-    def show_cost(self, session: Session, *, live: bool) -> None:
-        """``%claude_cost [--live]``: the table and the chart (kept up to date if live)."""
+    def show_cost(
+        self, session: Session, live: bool = False, compare: list[str] | None = None
+    ) -> CostComparison | None:
+        """``%claude_cost [--live]``: the table and the chart (kept up to date if live).
+
+        ``--compare [MODEL ...]`` (``compare`` a list, empty for the default models): the
+        cell's value is ``session.ledger.compare(...)`` instead, a table with bars.
+        """
+        if compare is not None:
+            return session.ledger.compare(compare or None)
         view = CostView(session.ledger)
         view.show(live=live)
         if live:
             self.live = view
+        return None
 
 
 def _cell_number(shell: InteractiveShell | None) -> int | None:

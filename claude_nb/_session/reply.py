@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from claude_nb._api.formats import extract_code
 from claude_nb._wire.stream import message_text
 
 if TYPE_CHECKING:
@@ -77,6 +78,15 @@ class Reply:
     def text(self) -> str:
         """The text of the reply's text blocks, joined."""
         return message_text(self.message)
+
+    @property
+    def code(self) -> str:
+        """The reply's fenced code blocks joined by a blank line, else the whole text.
+
+        The extraction ``%%claude -f code`` uses (``claude_nb._api.formats.extract_code``):
+        ``exec(reply.code, namespace)`` runs what the model wrote.
+        """
+        return extract_code(self.text)
 
     @property
     def usage(self) -> dict[str, Any]:

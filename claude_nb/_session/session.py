@@ -31,8 +31,10 @@ from claude_nb._config import Settings, resolve_settings
 from claude_nb._content.attach import PreparedRequest, prepare_request
 from claude_nb._content.convert import ConvertedContent
 from claude_nb._session.clients import SessionClients
+from claude_nb._session.dry_run import DryRun, dry_run
 from claude_nb._session.reply import Reply
 from claude_nb._session.send import SendPaths
+from claude_nb._session.streaming import AsyncMessageStream, MessageStream
 from claude_nb._session.tool_loop import (
     ToolLoop,
     ToolsArgument,
@@ -264,6 +266,27 @@ class Session(SendPaths):
             )
         return await self._send_async(prepared.body, on_event, history, prepared.report)
 
+    def stream(self, prompt: Prompt, *, history: bool = True, **params: Any) -> MessageStream:
+        """``with session.stream(prompt) as s:``: the call event by event (``streaming.py``).
+
+        ``for event in s``: the API's event dicts; ``s.text_stream``: the text deltas;
+        ``s.final_message()``; ``s.reply``. Params (``attach=`` too), history, ledger and
+        errors as ``ask``; ``tools=`` (none by default) are offered, never run.
+        """
+        return MessageStream(self, self._stream_request(prompt, history, params), history)
+
+    def stream_async(
+        self, prompt: Prompt, *, history: bool = True, **params: Any
+    ) -> AsyncMessageStream:
+        """The async twin of ``stream``: ``async with session.stream_async(prompt) as s:``."""
+        return AsyncMessageStream(self, self._stream_request(prompt, history, params), history)
+
+    def _stream_request(
+        self, prompt: Prompt, history: bool, params: dict[str, Any]
+    ) -> PreparedRequest:
+        params.setdefault("tools", ())
+        return self.prepare_request(prompt, history=history, stream=True, **params)
+
     def _prepare_ask(
         self,
         prompt: Prompt,
@@ -297,6 +320,10 @@ class Session(SendPaths):
 
     def _publish(self, reply: Reply) -> None:
         self.last_reply = reply
+
+    def dry_run(self, prompt: Prompt | None = None, **params: Any) -> DryRun:
+        """The request ``ask`` would send, unsent: a ``DryRun`` (``.curl()``; ``dry_run.py``)."""
+        return dry_run(self, prompt, **params)
 
     def count_tokens(self, prompt: Prompt | None = None, **params: Any) -> int:
         """Input tokens the prompt (with the history and system prompt) would use."""

@@ -8,7 +8,7 @@ from claude_nb._accounting.budget import Budget
 from claude_nb._accounting.ledger import Ledger, UsageRecord
 from claude_nb._accounting.money import SIMULATED, UNPRICED, format_usd
 from claude_nb._chat.view import cost_label
-from claude_nb._display.dry_run import DryRun
+from claude_nb._session.dry_run import DryRun
 
 
 @pytest.mark.parametrize(

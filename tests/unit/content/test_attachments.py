@@ -22,8 +22,8 @@ from PIL import Image
 
 from claude_nb import Session
 from claude_nb._content.attach import cell_content, content_options, elide_base64
-from claude_nb._display.dry_run import DryRun
 from claude_nb._exceptions import ContentError
+from claude_nb._session.dry_run import DryRun
 from claude_nb.emulator import Emulator
 
 MODEL = "claude-sonnet-5-5"  # the default model; high-res vision

@@ -12,7 +12,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
 from claude_nb import ConfigurationError, OverloadedError, Reply, Session, get_session
-from claude_nb._display.dry_run import DryRun
+from claude_nb._session.dry_run import DryRun
 from claude_nb.emulator import Emulator, ScriptedResponder
 
 

@@ -5,6 +5,11 @@ the same one the emulator bills), and the cost is that estimate at the model's p
 it could cost is the budget's own ``worst_case_cost``. The key is shown redacted. Images and
 tables in the prompt are listed with their token estimates and what was done to them (the
 ``ContentReport``); base64 data is shown by its length only.
+
+``session.dry_run(prompt, **params)`` (``Session.dry_run``) and ``%%claude --dry-run`` build
+the same ``DryRun``; ``DryRun.curl()`` writes it as a ``curl`` command (``_wire.curl``) that
+sends exactly that body, the key read from ``$ANTHROPIC_API_KEY``. An offline session's
+command goes to the real API (``DEFAULT_BASE_URL``): the emulator has no URL to send to.
 """
 
 from __future__ import annotations
@@ -14,11 +19,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from claude_nb._accounting.money import format_usd
+from claude_nb._config import DEFAULT_BASE_URL
+from claude_nb._wire.curl import KEY_VARIABLE, curl_command
+from claude_nb._wire.request import MESSAGES_PATH
 
 if TYPE_CHECKING:
     from claude_nb._content.attach import ContentReport
 
-__all__ = ["DryRun", "build_dry_run"]
+__all__ = ["DryRun", "build_dry_run", "dry_run"]
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,38 @@ class DryRun:
     def __repr__(self) -> str:
         return f"<DryRun {self.summary()}>"
 
+    def curl(self, base_url: str | None = None) -> str:
+        """The request as a copy-pasteable ``curl`` command (the key: ``$ANTHROPIC_API_KEY``).
+
+        Args:
+            base_url: Send it there instead (e.g. a local emulator); default: where the
+                session sends, or the real API (``https://api.anthropic.com``) for an offline
+                session, whose emulator runs in-process and has no URL.
+
+        Returns:
+            Comment lines, then the command; the body is in it exactly (base64 included).
+        """
+        url = self.url
+        comments = [f"{self.summary()}; the key is read from ${KEY_VARIABLE}."]
+        if base_url is not None:
+            url = f"{base_url.rstrip('/')}{MESSAGES_PATH}"
+        elif self.offline:
+            url = f"{DEFAULT_BASE_URL}{MESSAGES_PATH}"
+            comments.append(
+                f"Offline session: this goes to the real API ({DEFAULT_BASE_URL}), "
+                "billed to that key (the offline emulator has no URL)."
+            )
+        if self.request.get("stream"):
+            comments.append("stream: true, so the reply arrives as server-sent events.")
+        count, characters = _base64_sizes(self.request)
+        if count:
+            plural = "" if count == 1 else "s"
+            comments.append(
+                f"The body carries {count} base64 block{plural} "
+                f"({characters:,} characters of base64)."
+            )
+        return curl_command(url, self.headers, self.request, comments=comments)
+
 
 def build_dry_run(
     session: Any, request: dict[str, Any], content_report: ContentReport | None = None
@@ -114,3 +154,28 @@ def build_dry_run(
         offline=bool(settings.offline),
         content_report=content_report,
     )
+
+
+def _base64_sizes(value: Any) -> tuple[int, int]:
+    """How many base64 sources the body holds, and their characters in all."""
+    if isinstance(value, list):
+        sizes = [_base64_sizes(item) for item in value]
+        return sum(size[0] for size in sizes), sum(size[1] for size in sizes)
+    if isinstance(value, dict):
+        if value.get("type") == "base64" and isinstance(value.get("data"), str):
+            return 1, len(value["data"])
+        return _base64_sizes(list(value.values()))
+    return 0, 0
+
+
+def dry_run(session: Any, prompt: Any = None, **options: Any) -> DryRun:
+    """``Session.dry_run``: ``session.prepare_request(prompt, **options)``, described.
+
+    Args:
+        session: The ``claude_nb.Session``.
+        prompt: What ``ask`` would take (None: the history as is).
+        **options: ``prepare_request``'s keywords (``history``, ``stream``, ``attach``,
+            ``cache``, ``tools``) and body fields (``max_tokens``, ``system``...).
+    """
+    prepared = session.prepare_request(prompt, **options)
+    return build_dry_run(session, prepared.body, prepared.report)
