@@ -33,6 +33,7 @@ from claude_nb._display.throttle import DEFAULT_REPAINT_INTERVAL
 from claude_nb._exceptions import ClaudeNBError, ContentError
 from claude_nb._notebook.args import (
     argument,
+    ask_options,
     cell_magic,
     line_magic,
     magic_arguments,
@@ -41,7 +42,7 @@ from claude_nb._notebook.args import (
     request_params,
 )
 from claude_nb._notebook.cost_magics import Accounting
-from claude_nb._notebook.outputs import OFFLINE_NOTICE, format_value
+from claude_nb._notebook.outputs import format_value, offline_notice, print_curl
 
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
@@ -222,11 +223,16 @@ class ClaudeMagics(Magics):
     @magic_arguments()
     @argument("--live", action="store_true", help="Update the table and chart in place after "
               "every later call.")
+    @argument("--compare", nargs="*", metavar="MODEL", help="What these calls would cost on "
+              "each model (default: every current priced model), tokens as recorded.")
     @line_magic("claude_cost")
-    def claude_cost(self, line: str) -> None:
-        """The session's cost: a table per call (tokens by kind, cost, cache hits) and a chart."""
+    def claude_cost(self, line: str) -> Any:
+        """The session's cost: a table per call (tokens by kind, cost, cache hits) and a chart.
+
+        ``--compare [MODEL ...]``: the same calls re-priced on other models (table and bars).
+        """
         arguments = self.claude_cost.parser.parse_argstring(line)
-        self.accounting.show_cost(self.session, live=arguments.live)
+        return self.accounting.show_cost(self.session, arguments.live, arguments.compare)
 
     @magic_arguments()
     @argument("--new", action="store_true", help="Chat in a new session with its own history "
@@ -282,19 +288,12 @@ class ClaudeMagics(Magics):
         prompt = prompt.strip()
         if not prompt:
             raise UsageError("empty prompt: write it in the cell (or after %claude)")
-        params = request_params(arguments)
-        if self.model:
-            params.setdefault("model", self.model)
-        if self.max_tokens is not None:
-            params.setdefault("max_tokens", self.max_tokens)
-        options: dict[str, Any] = {"history": not arguments.no_history}
-        options["stream"] = not arguments.no_stream
-        if arguments.no_cache:
-            options["cache"] = False
         from claude_nb._notebook.tool_magics import cell_tools
 
+        options = ask_options(arguments)
         try:
             session = self.session
+            params = request_params(arguments, self.model, self.max_tokens, session.system)
             tools = cell_tools(
                 session.tools, arguments, self._user_ns, self._removed_tools,
                 max_steps=self.max_steps, confirm=self.confirm_tools,
@@ -303,16 +302,14 @@ class ClaudeMagics(Magics):
             content = self._content(prompt, arguments, model)
             if arguments.new:
                 session.reset()
-            if arguments.dry_run:
-                from claude_nb._display.dry_run import build_dry_run
-
-                prepared = session.prepare_request(content, tools=tools.plan, **options, **params)
-                return build_dry_run(session, prepared.body, prepared.report)
+            if arguments.dry_run or arguments.curl:
+                dry = session.dry_run(content, tools=tools.plan, **options, **params)
+                return print_curl(dry) if arguments.curl else dry
         except ContentError as error:
             raise UsageError(str(error)) from None
         except ClaudeNBError as error:
             raise attach_readable_traceback(error) from None
-        self._offline_notice(session)
+        self._offline_notice(session, prompt)
         renderer = StreamRenderer(
             surface_for(self.shell, arguments.format), repaint_interval=self.repaint_interval
         )
@@ -346,10 +343,10 @@ class ClaudeMagics(Magics):
         if reply is not None and (reply.text or renderer.repaints):
             renderer.finish(reply_markdown(reply, status), reply_plain(reply, status))
 
-    def _offline_notice(self, session: Session) -> None:
+    def _offline_notice(self, session: Session, prompt: str = "") -> None:
         if session.offline and not self._offline_notice_shown:
             self._offline_notice_shown = True
-            print(OFFLINE_NOTICE)
+            print(offline_notice(prompt))
 
     def _mark_shown(self, reply: Reply) -> None:
         count = getattr(self.shell, "execution_count", 0)

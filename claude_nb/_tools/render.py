@@ -206,7 +206,7 @@ def render_registry_markdown(rows: Sequence[ListingRow]) -> str:
         for row in _parameter_rows(item.input_schema):
             cells = (cell.replace("|", "\\|").replace("\n", " ") for cell in row)
             parts.append("| " + " | ".join(cells) + " |")
-        schema_text = json.dumps(item.input_schema, indent=2)
+        schema_text = json.dumps(item.input_schema, indent=2, ensure_ascii=False)
         parts.append(
             "\n<details><summary>input_schema</summary>\n\n"
             f"```json\n{schema_text}\n```\n\n</details>"
@@ -230,7 +230,7 @@ def render_registry_html(rows: Sequence[ListingRow]) -> str:
             "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>"
             for row in _parameter_rows(item.input_schema)
         )
-        schema_text = html.escape(json.dumps(item.input_schema, indent=2))
+        schema_text = html.escape(json.dumps(item.input_schema, indent=2, ensure_ascii=False))
         parts.append(
             f"<table><tr>{head}</tr>{body}</table>"
             f"<details><summary>input_schema</summary><pre>{schema_text}</pre></details>"
@@ -250,7 +250,7 @@ def _parameter_rows(schema: Mapping[str, Any]) -> list[tuple[str, str, str, str]
 def type_summary(schema: Mapping[str, Any]) -> str:
     """A short reading of a schema: ``array of integer``, ``"a" | "b"``, ``string | null``."""
     if "enum" in schema:
-        return " | ".join(json.dumps(value) for value in schema["enum"])
+        return " | ".join(json.dumps(value, ensure_ascii=False) for value in schema["enum"])
     for keyword in ("anyOf", "oneOf"):
         if keyword in schema:
             return " | ".join(type_summary(branch) for branch in schema[keyword])

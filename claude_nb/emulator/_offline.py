@@ -1,32 +1,44 @@
-"""The default responder: deterministic, useful Markdown about what it received.
+"""The default responder, a teacher: deterministic answers a class can check offline.
 
-It says it is the offline emulator, echoes the last prompt (prose quoted; Markdown tables and
-fenced code shown outside the quote, where they render), notes the system prompt, reports
-real pixel facts for images, documents and Markdown tables, lists offered tools, and calls
-tools the prompt names (input drawn from the prompt and the tool's schema). After tool
-results it answers by quoting them. "write N words" (or paragraphs) makes a long answer.
+Every reply starts with one short line marking it as the emulator, in the prompt's language
+(``_lang``), except a JSON reply, which is only the JSON value. In order: tool results are
+quoted; tools the prompt names are called (input drawn from the prompt and the schema); a
+JSON request gets JSON (``_json_reply``); a code request one runnable ```` ```python ````
+block (``_code_reply``); then "N words" (``_words``), arithmetic, one label, few-shot
+examples (``_teach``), summaries and questions about a given text (``_extract``); otherwise
+an honest note that echoes the prompt (prose quoted; Markdown tables and fenced code shown
+outside the quote, where they render), notes the system prompt and reports real pixel facts
+for images, documents and Markdown tables, and the offered tools. docs/EMULATOR.md ("The
+teaching responder") lists every rule.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import re
 from typing import Any
 
-from claude_nb.emulator._images import describe_image
-from claude_nb.emulator._tool_input import draw_input
-
-__all__ = ["OfflineResponder"]
-
-LENGTH_HINT = re.compile(r"\b(\d{1,6})\s*(words?|paragraphs?|sentences?)\b", re.IGNORECASE)
-FILLER = (
-    "The offline emulator streams this sentence so you can watch tokens arrive",
-    "Every word here is produced locally and deterministically",
-    "Nothing is sent to Anthropic while claude_nb runs offline",
-    "Set an API key to talk to the real model instead",
+from claude_nb.emulator._code_reply import CODE_SYSTEM, code_reply, is_code_request
+from claude_nb.emulator._extract import (
+    SUMMARY,
+    is_question,
+    material,
+    pdf_facts,
+    question_about,
+    sentences,
+    shape_of,
+    summary,
 )
-MAX_WORDS = 50000
+from claude_nb.emulator._images import describe_image
+from claude_nb.emulator._json_reply import JSON_WORD, is_json_request, json_reply, json_schema
+from claude_nb.emulator._lang import reply_korean, say
+from claude_nb.emulator._teach import arithmetic, classify, few_shot, labels_in
+from claude_nb.emulator._tool_input import draw_input
+from claude_nb.emulator._words import MAX_WORDS, long_text, words_wanted
+
+__all__ = ["MAX_WORDS", "OfflineResponder"]
 
 
 def _blocks(content: Any) -> list[dict[str, Any]]:
@@ -137,45 +149,146 @@ def _document_fact(block: dict[str, Any]) -> str:
     return f"“{title}” ({kind}, {size})"
 
 
-def _long_text(count: int, unit: str) -> str:
-    words_wanted = min(MAX_WORDS, count * {"p": 80, "s": 14}.get(unit[0].lower(), 1))
-    words: list[str] = []
-    sentence = 0
-    while len(words) < words_wanted:
-        words.extend(f"{FILLER[sentence % len(FILLER)]}.".split())
-        sentence += 1
-    paragraphs = [" ".join(words[start : start + 80]) for start in range(0, words_wanted, 80)]
-    paragraphs[-1] = " ".join(words[(len(paragraphs) - 1) * 80 : words_wanted])
-    return "\n\n".join(paragraph[:1].upper() + paragraph[1:] for paragraph in paragraphs)
+def _text_of(blocks: list[dict[str, Any]]) -> str:
+    return "\n".join(str(block.get("text", "")) for block in blocks if block.get("type") == "text")
+
+
+def _system_text(body: dict[str, Any]) -> str:
+    system = body.get("system") or ""
+    if isinstance(system, list):
+        system = " ".join(str(block.get("text", "")) for block in system if isinstance(block, dict))
+    extra = [
+        _text_of(_blocks(message.get("content")))
+        for message in body.get("messages") or []
+        if message.get("role") == "system"
+    ]
+    return " ".join([str(system), *extra]).strip()
+
+
+def _user_text(messages: list[dict[str, Any]]) -> str:
+    """The latest user message that has text (a tool-result turn has none)."""
+    for message in reversed(messages):
+        if message.get("role") == "user":
+            text = _text_of(_blocks(message.get("content")))
+            if text.strip():
+                return text
+    return ""
+
+
+def _unmarked(text: str) -> str:
+    lines = text.strip().splitlines()
+    if lines and lines[0].strip() in ("*(offline emulator)*", "*(오프라인 에뮬레이터)*"):
+        lines = lines[1:]
+    return "\n".join(lines).strip()
+
+
+def _examples(messages: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """Earlier (user text, assistant text) pairs, the emulator's own marker line dropped."""
+    pairs: list[tuple[str, str]] = []
+    for first, second in itertools.pairwise(messages):
+        if first.get("role") == "user" and second.get("role") == "assistant":
+            asked = _text_of(_blocks(first.get("content"))).strip()
+            answered = _unmarked(_text_of(_blocks(second.get("content"))))
+            if asked and answered:
+                pairs.append((asked, answered))
+    return pairs
 
 
 class OfflineResponder:
-    """The offline stand-in for Claude: describes the request and calls named tools."""
+    """The offline stand-in for Claude: a deterministic teacher (see the module docstring)."""
 
     def respond(self, body: dict[str, Any]) -> dict[str, Any]:
         """Answer ``body`` deterministically."""
         messages = body.get("messages") or []
         last = _blocks(messages[-1].get("content")) if messages else []
+        system = _system_text(body)
+        korean = reply_korean(_user_text(messages), system)
         results = [block for block in last if block.get("type") == "tool_result"]
         if results:
-            return self._answer_results(results, messages)
-        prompt = "\n".join(block.get("text", "") for block in last if block.get("type") == "text")
+            return self._answer_results(results, messages, korean)
+        prompt = _text_of(last)
         calls = self._tool_calls(body, prompt)
         content: list[dict[str, Any]] = []
         thinking = body.get("thinking") or {}
         if thinking.get("type") in ("enabled", "adaptive"):
-            content.append({"type": "thinking", "thinking": self._thinking(prompt, calls)})
+            content.append({"type": "thinking", "thinking": self._thinking(prompt, calls, korean)})
+        marker = say("marker", korean)
         if calls:
             names = ", ".join(f"`{call['name']}`" for call in calls)
-            content.append({"type": "text", "text": f"(offline emulator) Calling {names}."})
+            text = f"{marker}\n{say('calling', korean, names=names)}"
+            content.append({"type": "text", "text": text})
             content.extend(calls)
             return {"content": content, "stop_reason": "tool_use"}
-        content.append({"type": "text", "text": self._describe(body, prompt, last)})
+        if self._wants_json(body, prompt, system):
+            answer = json_reply(body, prompt, system, korean)
+        else:
+            answer = f"{marker}\n{self._teach(body, prompt, last, system, korean)}"
+        content.append({"type": "text", "text": answer})
         return {"content": content, "stop_reason": "end_turn"}
 
-    def _thinking(self, prompt: str, calls: list[dict[str, Any]]) -> str:
-        plan = "call " + ", ".join(c["name"] for c in calls) if calls else "describe the request"
-        return f"The user wrote {len(prompt)} characters. Offline emulator: I will {plan}."
+    @staticmethod
+    def _wants_json(body: dict[str, Any], prompt: str, system: str) -> bool:
+        if json_schema(body) is not None:
+            return True
+        if JSON_WORD.search(system) and not CODE_SYSTEM.search(system):
+            return True
+        if is_code_request(prompt, system):
+            return False
+        return is_json_request(body, prompt, "")
+
+    def _teach(
+        self,
+        body: dict[str, Any],
+        prompt: str,
+        last: list[dict[str, Any]],
+        system: str,
+        korean: bool,
+    ) -> str:
+        if is_code_request(prompt, system):
+            return code_reply(prompt, korean)
+        given, instruction = material(prompt, last)
+        given = "\n".join(  # tables and code are described, not quoted as sentences
+            line for kind, lines in _runs(given) if kind == "prose" for line in lines
+        ).strip()
+        wanted = words_wanted(prompt)
+        if wanted and not (given and SUMMARY.search(instruction)):
+            return long_text(prompt, wanted[0], wanted[1], korean)
+        worked = arithmetic(prompt)
+        if worked:
+            return say("arithmetic", korean, expression=worked[0], value=worked[1])
+        labels = labels_in(prompt)
+        if labels:
+            return classify(prompt, labels)
+        followed = few_shot(_examples(body.get("messages") or []), prompt)
+        if followed is not None:
+            return followed
+        shape = shape_of(system)
+        role = [say("role", korean, role=shape.role)] if shape.role else []
+        pdfs = [facts for facts in map(pdf_facts, last) if facts]
+        if given and (SUMMARY.search(instruction) or is_question(instruction)):
+            quoted = (
+                summary(given, instruction + " " + system)
+                if SUMMARY.search(instruction)
+                else question_about(given, instruction, 1 if shape.one_sentence else 2)
+            )
+            if shape.one_sentence:
+                quoted = quoted[:1]
+            intro = say("summary" if SUMMARY.search(instruction) else "answer_from", korean)
+            lines = [f"- {line}" if shape.bullets else f"> {line}" for line in quoted]
+            facts = self._facts(body, prompt, last, korean, shape.one_sentence)
+            return "\n".join([*role, intro, "", *lines, *(["", *facts] if facts else [])])
+        if pdfs:
+            notes = [say("pdf", korean, title=t, pages=p, size=s) for t, p, s in pdfs]
+            return "\n".join([*role, *notes])
+        return "\n".join([*role, *self._describe(body, prompt, last, system, korean)])
+
+    def _thinking(self, prompt: str, calls: list[dict[str, Any]], korean: bool) -> str:
+        names = ", ".join(call["name"] for call in calls)
+        if korean:
+            plan = f"{names}을(를) 호출하겠습니다" if calls else "요청에 맞춰 답하겠습니다"
+        else:
+            plan = f"call {names}" if calls else "answer the request as the teaching responder"
+        return say("thinking", korean, n=len(prompt), plan=plan)
 
     def _tool_calls(self, body: dict[str, Any], prompt: str) -> list[dict[str, Any]]:
         tools = [tool for tool in body.get("tools") or [] if isinstance(tool, dict)]
@@ -206,14 +319,14 @@ class OfflineResponder:
         ]
 
     def _answer_results(
-        self, results: list[dict[str, Any]], messages: list[dict[str, Any]]
+        self, results: list[dict[str, Any]], messages: list[dict[str, Any]], korean: bool
     ) -> dict[str, Any]:
         names: dict[str, str] = {}
         for message in messages:
             for block in _blocks(message.get("content")):
                 if block.get("type") == "tool_use":
                     names[str(block.get("id"))] = str(block.get("name"))
-        lines = ["(offline emulator) Here is what the tools returned:", ""]
+        lines = [say("marker", korean), say("results", korean), ""]
         for result in results:
             content = result.get("content")
             if isinstance(content, list):
@@ -221,24 +334,39 @@ class OfflineResponder:
                     block.get("text", f"[{block.get('type')} block]") for block in _blocks(content)
                 )
             name = names.get(str(result.get("tool_use_id")), "a tool")
-            status = " reported an error" if result.get("is_error") else " returned"
-            lines += [f"`{name}`{status}:", "", _quote(str(content or "(nothing)")), ""]
+            status = "tool_error" if result.get("is_error") else "returned"
+            lines += [say(status, korean, name=name), "", _quote(str(content or "(nothing)")), ""]
         return {"content": [{"type": "text", "text": "\n".join(lines).rstrip()}]}
 
-    def _describe(self, body: dict[str, Any], prompt: str, last: list[dict[str, Any]]) -> str:
+    def _describe(
+        self,
+        body: dict[str, Any],
+        prompt: str,
+        last: list[dict[str, Any]],
+        system: str,
+        korean: bool,
+    ) -> list[str]:
         model = body.get("model", "the model")
-        parts = [
-            f"**Offline emulator** (claude_nb): nothing left this machine; this is a "
-            f"deterministic stand-in for `{model}`.",
-            "",
-        ]
-        if prompt.strip():
-            parts += ["You wrote:", "", *_echo(prompt)]
-        system = body.get("system")
-        if isinstance(system, list):
-            system = " ".join(str(block.get("text", "")) for block in system)
-        if system:
-            parts.append(f"System prompt noted ({len(system)} characters): “{system[:120]}”.")
+        shape = shape_of(system)
+        honest = say("honest", korean, model=model)
+        if shape.one_sentence:
+            gist = " ".join(prompt.split())[:120]
+            parts = [f"{honest} “{gist}”." if gist else honest.rsplit(".", 1)[0] + "."]
+        else:
+            lead = sentences(honest) if shape.bullets else [honest]
+            parts = [f"- {line}" if shape.bullets else line for line in lead] + [""]
+            if prompt.strip():
+                parts += _echo(prompt)
+            if system:
+                parts.append(say("system", korean, n=len(system), text=system[:120]))
+        return parts + self._facts(body, prompt, last, korean, shape.one_sentence)
+
+    @staticmethod
+    def _facts(
+        body: dict[str, Any], prompt: str, last: list[dict[str, Any]], korean: bool, brief: bool
+    ) -> list[str]:
+        """Bullets of facts: images (pixels), documents, Markdown tables, offered tools."""
+        parts: list[str] = []
         for index, block in enumerate(b for b in last if b.get("type") == "image"):
             source = block.get("source") or {}
             fact = f"{source.get('type', 'unknown')} source (not fetched offline)"
@@ -247,16 +375,13 @@ class OfflineResponder:
                     fact = describe_image(base64.b64decode(source.get("data", "")))
                 except (binascii.Error, ValueError):
                     fact = "unreadable base64 data"
-            parts.append(f"- Image {index + 1}: {fact}.")
+            parts.append("- " + say("image", korean, i=index + 1, fact=fact))
         for block in last:
             if block.get("type") == "document":
-                parts.append(f"- Document: {_document_fact(block)}.")
-        parts += [f"- Table: {table}." for table in _tables(prompt)]
+                parts.append("- " + say("document", korean, fact=_document_fact(block)))
+        parts += ["- " + say("table", korean, fact=table) for table in _tables(prompt)]
         tools = [str(tool.get("name")) for tool in body.get("tools") or []]
-        if tools:
+        if tools and not brief:
             listed = ", ".join(f"`{name}`" for name in tools)
-            parts.append(f"- Tools offered: {listed} (name one in the prompt to see a call).")
-        hint = LENGTH_HINT.search(prompt)
-        if hint:
-            parts += ["", _long_text(int(hint.group(1)), hint.group(2))]
-        return "\n".join(parts).strip()
+            parts.append("- " + say("tools", korean, names=listed))
+        return parts

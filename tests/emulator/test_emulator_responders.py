@@ -78,7 +78,7 @@ def conforms(value: Any, schema: dict[str, Any]) -> bool:
 def test_offline_text_describes_request(emulator_client: httpx.Client) -> None:
     message = ask(emulator_client, "Summarise the plan", system="Be terse.")
     text = message["content"][0]["text"]
-    assert "Offline emulator" in text
+    assert text.startswith("*(offline emulator)*\n") and "offline emulator (claude_nb)" in text
     assert "> Summarise the plan" in text
     assert "Be terse." in text
     assert message["stop_reason"] == "end_turn"
@@ -171,7 +171,7 @@ def test_table_and_document_facts(emulator_client: httpx.Client) -> None:
 def test_length_hint_makes_long_answer(emulator_client: httpx.Client) -> None:
     message = ask(emulator_client, "write 2000 words about tides", max_tokens=20000)
     assert message["stop_reason"] == "end_turn"
-    assert len(message["content"][0]["text"].split()) >= 2000
+    assert len(message["content"][0]["text"].split()) == 2000 + 2  # the marker line is 2 words
     cut = ask(emulator_client, "write 2000 words about tides", max_tokens=500)
     assert cut["stop_reason"] == "max_tokens"
 

@@ -138,7 +138,7 @@ def test_send_streams_into_the_bubble_and_updates_the_cost() -> None:
 
     user, reply = widget.entries
     assert user.role == "user" and user.text == "Say hello and write 60 words"
-    assert reply.status == "done" and "Offline emulator" in reply.text
+    assert reply.status == "done" and "offline emulator" in reply.text
     assert widget.input.value == ""
     assert not widget.send_button.disabled and widget.stop_button.disabled
     # it grew over time: several repaints, each longer, then the final one
