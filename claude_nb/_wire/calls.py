@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar
 from claude_nb._config import Settings
 from claude_nb._exceptions import APIError, IncompleteStreamError, MalformedStreamError
 from claude_nb._wire.request import build_headers
-from claude_nb._wire.retry import is_retryable, retry_delay
+from claude_nb._wire.retry import is_retryable, note_server_wait, retry_delay
 from claude_nb._wire.sse import ServerSentEvent
 from claude_nb._wire.stream import MessageSnapshot, accumulate
 from claude_nb._wire.transport import status_error
@@ -92,6 +92,7 @@ class BaseMessagesClient:
         ):
             return retry_delay(retries, attempt.headers, self._random())
         error.retries = retries
+        note_server_wait(error, attempt.headers)
         raise error
 
     def _check_response(
@@ -119,7 +120,7 @@ class BaseMessagesClient:
                 continue
             try:
                 event = json.loads(sse.data)
-            except ValueError as error:
+            except (ValueError, RecursionError) as error:  # RecursionError: nested too deep
                 raise MalformedStreamError(
                     f"event {sse.event or '(unnamed)'} is not JSON",
                     partial=_partial(snapshot),

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from claude_nb._config import Settings
 from claude_nb._exceptions import APIError
 from claude_nb._wire.calls import Attempt, BaseMessagesClient, CallResult, StreamProgress
-from claude_nb._wire.request import COUNT_TOKENS_PATH, MESSAGES_PATH, MODELS_PATH
+from claude_nb._wire.request import COUNT_TOKENS_PATH, MESSAGES_PATH, MODELS_PATH, encode_body
 from claude_nb._wire.sse import SSEDecoder
 from claude_nb._wire.stream import MessageSnapshot
 from claude_nb._wire.transport import map_httpx_errors
@@ -111,13 +111,14 @@ class MessagesClient(BaseMessagesClient):
         the end, the ``CallResult``. ``close()`` the generator to stop: the response closes.
         """
         progress = progress if progress is not None else StreamProgress()
+        payload = encode_body(body)  # once for every attempt; ContentError if it cannot be
         while True:  # one attempt per turn, inline: a generator less per event
             attempt, decoder = Attempt(), SSEDecoder()
             try:
                 with (
                     map_httpx_errors(self.settings),
                     self.http.stream(
-                        "POST", MESSAGES_PATH, json=body, headers=self._headers(stream=True)
+                        "POST", MESSAGES_PATH, content=payload, headers=self._headers(stream=True)
                     ) as response,
                 ):
                     content = response.read() if response.status_code >= 400 else None
@@ -142,9 +143,10 @@ class MessagesClient(BaseMessagesClient):
         body: Mapping[str, Any] | None = None,
         params: Mapping[str, Any] | None = None,
     ) -> Any:
+        payload = None if body is None else encode_body(body)
         with map_httpx_errors(self.settings):
             response = self.http.request(
-                method, path, json=body, params=params, headers=self._headers(stream=False)
+                method, path, content=payload, params=params, headers=self._headers(stream=False)
             )
         self._check_response(attempt, response.status_code, response.headers, response.content)
         return self._json_value(response.content)
@@ -223,12 +225,13 @@ class AsyncMessagesClient(BaseMessagesClient):
     ) -> AsyncGenerator[MessageSnapshot, None]:
         """The async twin of ``MessagesClient.stream`` (``aclose()`` it to stop)."""
         progress = progress if progress is not None else StreamProgress()
+        payload = encode_body(body)  # once for every attempt; ContentError if it cannot be
         while True:
             attempt, decoder = Attempt(), SSEDecoder()
             try:
                 with map_httpx_errors(self.settings):
                     async with self.http.stream(
-                        "POST", MESSAGES_PATH, json=body, headers=self._headers(stream=True)
+                        "POST", MESSAGES_PATH, content=payload, headers=self._headers(stream=True)
                     ) as response:
                         content = await response.aread() if response.status_code >= 400 else None
                         status, headers = response.status_code, response.headers
@@ -255,9 +258,10 @@ class AsyncMessagesClient(BaseMessagesClient):
         body: Mapping[str, Any] | None = None,
         params: Mapping[str, Any] | None = None,
     ) -> Any:
+        payload = None if body is None else encode_body(body)
         with map_httpx_errors(self.settings):
             response = await self.http.request(
-                method, path, json=body, params=params, headers=self._headers(stream=False)
+                method, path, content=payload, params=params, headers=self._headers(stream=False)
             )
         self._check_response(attempt, response.status_code, response.headers, response.content)
         return self._json_value(response.content)

@@ -178,6 +178,10 @@ def _block_stop(snapshot: MessageSnapshot, event: Event) -> None:
             f"tool input of block {index} is not valid JSON: {error.msg} at character "
             f"{error.pos} of {len(raw)}"
         ) from error
+    except RecursionError:
+        raise snapshot._malformed(
+            f"tool input of block {index} is nested too deep to decode ({len(raw)} characters)"
+        ) from None
 
 
 def _message_delta(snapshot: MessageSnapshot, event: Event) -> None:

@@ -100,3 +100,30 @@ def test_encode_body_matches_httpx_json_encoding() -> None:
 
     body = {"model": "m", "messages": [{"role": "user", "content": "héllo ✓"}], "x": 1.5}
     assert encode_body(body) == httpx.Request("POST", "http://x", json=body).content
+
+
+@pytest.mark.parametrize("stream", [True, False])
+def test_a_session_refuses_an_unencodable_body_before_sending(stream: bool) -> None:
+    from claude_nb.emulator import Emulator
+
+    emulator = Emulator(require_key=False)
+    session = Session(offline=True, emulator=emulator)
+    with pytest.raises(ContentError, match=r"temperature.*NaN"):
+        session.ask("hello", temperature=float("nan"), stream=stream)
+    assert emulator.requests == [] and session.history == []
+    assert session.ask("hello again").text  # the session is still usable
+
+
+def test_tool_input_nested_too_deep_is_a_malformed_stream_not_a_recursion_error() -> None:
+    from claude_nb import MalformedStreamError
+    from claude_nb._wire.stream import MessageSnapshot, accumulate
+
+    snapshot = MessageSnapshot()
+    accumulate(snapshot, {"type": "message_start", "message": {"id": "m", "content": []}})
+    block = {"type": "tool_use", "id": "t", "name": "f", "input": {}}
+    accumulate(snapshot, {"type": "content_block_start", "index": 0, "content_block": block})
+    deep = "[" * 200_000 + "]" * 200_000
+    delta = {"type": "input_json_delta", "partial_json": deep}
+    accumulate(snapshot, {"type": "content_block_delta", "index": 0, "delta": delta})
+    with pytest.raises(MalformedStreamError, match="nested too deep"):
+        accumulate(snapshot, {"type": "content_block_stop", "index": 0})

@@ -131,11 +131,6 @@ def test_the_client_backs_off_briefly_on_a_long_hint() -> None:
     assert sleeps == [0.5, 1.0] and len(calls) == 3  # not 60 s each: the SDK's back-off
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="wiring for the lead: call note_server_wait(error, attempt.headers) in "
-    "_wire/calls.py BaseMessagesClient._next_delay before `raise error`; then drop this mark",
-)
 def test_the_final_error_says_how_long_the_server_asked_to_wait() -> None:
     client, _, _ = _rate_limited({"retry-after": "3600"})
     with pytest.raises(errors.RateLimitError) as caught:
