@@ -141,11 +141,14 @@ def execute_tutorial(language: str, path: str, timeout: int = 300) -> CourseResu
     except Exception as failure:  # a kernel that died or timed out: report, keep going
         error = f"{type(failure).__name__}: {failure}"[:300]
     seconds = time.perf_counter() - started
-    rendered, _ = HTMLExporter().from_notebook_node(notebook)  # type: ignore[no-untyped-call]
+    title = _title(notebook, source.stem)
+    rendered, _ = HTMLExporter().from_notebook_node(  # type: ignore[no-untyped-call]
+        notebook, resources={"metadata": {"name": title}}
+    )
     return CourseResult(
         language=language,
         name=source.name,
-        title=_title(notebook, source.stem),
+        title=title,
         seconds=seconds,
         checks=_check_results(notebook),
         error=error,

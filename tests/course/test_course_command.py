@@ -34,7 +34,7 @@ def test_the_course_command_writes_both_languages_and_fails_on_a_failed_exercise
     index = (output / "course" / "index.html").read_text(encoding="utf-8")
     assert 'href="en/01_lesson.html"' in index and 'href="ko/01_lesson.html"' in index
     assert "✅ 1/1" in index and "❌ 0/1" in index and "한국어" in index
-    assert (output / "course" / "ko" / "01_lesson.html").read_text(encoding="utf-8")
+    assert "<title>수업</title>" in (output / "course" / "ko" / "01_lesson.html").read_text()
     executed = json.loads((output / "course" / "en" / "01_lesson.ipynb").read_text())
     assert executed["cells"][1]["outputs"][0]["output_type"] == "error"
     assert "1 of 2 passed" in capsys.readouterr().out
