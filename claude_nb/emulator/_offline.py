@@ -369,12 +369,18 @@ class OfflineResponder:
         parts: list[str] = []
         for index, block in enumerate(b for b in last if b.get("type") == "image"):
             source = block.get("source") or {}
-            fact = f"{source.get('type', 'unknown')} source (not fetched offline)"
-            if source.get("type") == "base64":
+            kind = source.get("type", "unknown")
+            fact = (
+                f"{kind} 소스 (오프라인에서는 가져오지 않음)"
+                if korean
+                else (f"{kind} source (not fetched offline)")
+            )
+            if kind == "base64":
                 try:
-                    fact = describe_image(base64.b64decode(source.get("data", "")))
+                    raw = base64.b64decode(source.get("data", ""))
+                    fact = describe_image(raw, korean=korean)
                 except (binascii.Error, ValueError):
-                    fact = "unreadable base64 data"
+                    fact = "읽을 수 없는 base64 데이터" if korean else "unreadable base64 data"
             parts.append("- " + say("image", korean, i=index + 1, fact=fact))
         for block in last:
             if block.get("type") == "document":

@@ -411,3 +411,19 @@ def test_the_sdk_parses_teaching_replies() -> None:
         ) as stream:
             final = stream.get_final_message()
         assert list(json.loads(final.content[0].text)) == ["x", "y"]
+
+
+def test_image_facts_speak_the_prompts_language() -> None:
+    import io
+
+    from PIL import Image
+
+    from claude_nb import Session
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (40, 90, 210)).save(buffer, format="PNG")
+    session = Session(offline=True)
+    korean = session.ask("이 그림을 설명해 주세요", attach=[buffer.getvalue()], history=False).text
+    assert "40×30 px PNG; 주요 색: 파랑 100%" in korean and "dominant" not in korean
+    english = session.ask("Describe this picture", attach=[buffer.getvalue()], history=False).text
+    assert "dominant colours: blue 100%" in english
