@@ -37,6 +37,7 @@ from typing import Any
 
 from claude_nb._api.estimate import BASE_OVERHEAD, segments
 from claude_nb._api.models import DEFAULT_CACHE_MIN_TOKENS, model_info
+from claude_nb._api.segment_memo import SegmentMemo
 from claude_nb._types import CacheTTLTypes
 
 __all__ = ["MAX_BREAKPOINTS", "CachePlan", "count_breakpoints", "plan_cache"]
@@ -99,8 +100,12 @@ def _locations(body: Mapping[str, Any]) -> list[Location]:
     return result
 
 
-def _slots(body: Mapping[str, Any], high_res: bool) -> list[_Slot] | None:
-    parts = segments(dict(body), high_res=high_res)
+def _slots(
+    body: Mapping[str, Any], high_res: bool, memo: SegmentMemo | None
+) -> list[_Slot] | None:
+    given = dict(body)
+    parts = (segments(given, high_res=high_res) if memo is None
+             else memo.segments(given, high_res=high_res))
     locations = _locations(body)
     if len(parts) != len(locations):
         return None  # a shape the estimate reads differently: do not guess
@@ -210,6 +215,7 @@ def plan_cache(
     model: str | None = None,
     ttl: CacheTTLTypes = "5m",
     min_tokens: int | None = None,
+    memo: SegmentMemo | None = None,
 ) -> CachePlan:
     """Place cache breakpoints on a copy of ``body``.
 
@@ -218,6 +224,8 @@ def plan_cache(
         model: The model (default: ``body["model"]``); gives the minimum and vision tier.
         ttl: ``"5m"`` or ``"1h"`` for the new breakpoints.
         min_tokens: Override the model's ``cache_min_tokens``.
+        memo: The conversation's ``SegmentMemo`` (``Session`` passes its own), so only
+            messages not seen by an earlier request are estimated.
 
     Returns:
         A ``CachePlan`` whose ``body`` is ready to send.
@@ -231,7 +239,7 @@ def plan_cache(
     minimum = min_tokens if min_tokens is not None else info.get("cache_min_tokens")
     minimum = int(minimum or DEFAULT_CACHE_MIN_TOKENS)
     result = dict(body)
-    slots = _slots(body, bool(info.get("high_res_vision")))
+    slots = _slots(body, bool(info.get("high_res_vision")), memo)
     existing = count_breakpoints(body)
     if slots is None:
         return CachePlan(result, (), existing, 0)

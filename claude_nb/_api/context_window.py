@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from claude_nb._api.estimate import estimate_input_tokens
+from claude_nb._api.estimate import estimate_input_tokens, prompt_tokens
 from claude_nb._api.models import model_flag, model_info
+from claude_nb._api.segment_memo import SegmentMemo
 
 __all__ = ["OVERFLOW_MARGIN", "context_limit", "context_overflow"]
 
@@ -28,12 +29,16 @@ def context_limit(model: str) -> int | None:
     return int(limit) if isinstance(limit, int) and limit > 0 else None
 
 
-def context_overflow(body: Mapping[str, Any], model: str | None = None) -> str | None:
+def context_overflow(
+    body: Mapping[str, Any], model: str | None = None, *, memo: SegmentMemo | None = None
+) -> str | None:
     """One line when the request clearly cannot fit the model's context window, else None.
 
     Args:
         body: A Messages API request body (tools, system and messages are counted).
         model: The model to check against (default: ``body["model"]``).
+        memo: The conversation's ``SegmentMemo``: only messages it has not seen are
+            estimated (``Session`` checks every request this way before sending it).
     """
     name = model if model is not None else body.get("model")
     if not isinstance(name, str):
@@ -42,7 +47,11 @@ def context_overflow(body: Mapping[str, Any], model: str | None = None) -> str |
     if limit is None:
         return None
     high_res = model_flag(model_info(name), "high_res_vision")
-    tokens = estimate_input_tokens(dict(body), high_res=high_res)
+    given = dict(body)
+    if memo is not None:
+        tokens = prompt_tokens(memo.segments(given, high_res=high_res))
+    else:
+        tokens = estimate_input_tokens(given, high_res=high_res)
     if tokens <= limit * OVERFLOW_MARGIN:
         return None
     return (

@@ -60,8 +60,10 @@ __all__ = [
     "Segment",
     "block_tokens",
     "estimate_input_tokens",
+    "head_segments",
     "image_size",
     "image_tokens",
+    "message_segments",
     "patch_tokens",
     "pdf_page_count",
     "prompt_tokens",
@@ -340,26 +342,42 @@ def segments(body: dict[str, Any], *, high_res: bool = False) -> list[Segment]:
     Returns:
         One ``Segment`` per tool, system block and message content block.
     """
+    result = head_segments(body, high_res=high_res)
+    messages = body.get("messages")
+    for message in messages if isinstance(messages, list) else []:
+        if isinstance(message, dict):
+            result += message_segments(message, high_res=high_res)
+    return result
+
+
+def head_segments(body: dict[str, Any], *, high_res: bool = False) -> list[Segment]:
+    """The segments before the messages: one per tool, then one per system block."""
     result: list[Segment] = []
     tools = body.get("tools")
     for tool in tools if isinstance(tools, list) else []:
         result.append(_segment("tools", tool, _tool_tokens(tool)))
     for block in _as_blocks(body.get("system")):
         result.append(_segment("system", block, block_tokens(block, high_res=high_res)))
-    messages = body.get("messages")
-    for message in messages if isinstance(messages, list) else []:
-        if not isinstance(message, dict):
-            continue
-        overhead = MESSAGE_OVERHEAD
-        for block in _as_blocks(message.get("content")):
-            tokens = block_tokens(block, high_res=high_res) + overhead
-            segment = _segment("messages", block, tokens)
-            if message.get("role") == "system":  # same text as a system turn is another prefix
-                segment = replace(segment, canonical="system:" + segment.canonical)
-            result.append(segment)
-            overhead = 0
-        if overhead:
-            result.append(Segment("messages", overhead, None, "null", False))
+    return result
+
+
+def message_segments(message: dict[str, Any], *, high_res: bool = False) -> list[Segment]:
+    """One message's segments: one per content block, ``MESSAGE_OVERHEAD`` on the first.
+
+    A message depends on nothing around it, so ``claude_nb._api.segment_memo`` keeps these
+    per message and a long conversation estimates only its new turns.
+    """
+    result: list[Segment] = []
+    overhead = MESSAGE_OVERHEAD
+    for block in _as_blocks(message.get("content")):
+        tokens = block_tokens(block, high_res=high_res) + overhead
+        segment = _segment("messages", block, tokens)
+        if message.get("role") == "system":  # same text as a system turn is another prefix
+            segment = replace(segment, canonical="system:" + segment.canonical)
+        result.append(segment)
+        overhead = 0
+    if overhead:
+        result.append(Segment("messages", overhead, None, "null", False))
     return result
 
 

@@ -11,7 +11,9 @@ Bodies are strict JSON. The model's own ``tool_use`` inputs may hold numbers Pyt
 ``JSON.stringify`` does) so a history holding one can still be sent. ``encode_body`` is the
 one encoder of a body (the bytes httpx's ``json=`` would send): anything else that JSON
 cannot carry (NaN in a parameter, a cycle, an object, an unpaired surrogate, too deep) is a
-``ContentError`` naming where, never a ``ValueError`` from deep inside httpx.
+``ContentError`` naming where, never a ``ValueError`` from deep inside httpx. It is also the
+last guard for the key: the bytes it returns have the configured key and anything key-shaped
+redacted (``_api.redact``; the session redacts the body itself earlier, and says so).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from typing import Any
 
 from claude_nb.__version__ import __version__
 from claude_nb._api.json_safe import finite_copy, json_problem, nesting_depth, str_or_type
+from claude_nb._api.redact import REDACTED
+from claude_nb._api.redact import redact as redact_text
 from claude_nb._config import Settings
 from claude_nb._exceptions import ContentError
 from claude_nb._types import ContentBlock, MessageParam, RequestBody
@@ -46,7 +50,7 @@ __all__ = [
 MESSAGES_PATH = "/v1/messages"
 COUNT_TOKENS_PATH = "/v1/messages/count_tokens"
 MODELS_PATH = "/v1/models"
-REDACTED_KEY = "sk-ant-...REDACTED"
+REDACTED_KEY = REDACTED
 
 COUNT_TOKENS_FIELDS = frozenset(
     {
@@ -134,14 +138,16 @@ def build_body(
 
     Args:
         settings: Default ``model`` and ``max_tokens``.
-        history: Earlier turns, in the API's own shape (copied, never mutated).
+        history: Earlier turns, in the API's own shape: the body's list is new, the turns
+            are the history's own (shared, never mutated: a long conversation costs one
+            pointer per turn, not a deep copy of every turn on every request).
         prompt: The new user turn, or None to send the history as is.
         system: The system prompt (``params["system"]`` wins when given).
         stream: Adds ``"stream": true``.
         params: Any other body fields; None values are left out, unknown names pass through.
     """
     given = {name: value for name, value in (params or {}).items() if value is not None}
-    messages: list[MessageParam] = [copy.deepcopy(turn) for turn in history]
+    messages: list[MessageParam] = list(history)
     if prompt is not None:
         messages.append(user_turn(prompt))
     body: RequestBody = {
@@ -190,11 +196,13 @@ def _finite_block(block: Any) -> Any:
     return block if finite is given else {**block, "input": finite}
 
 
-def encode_body(body: Mapping[str, Any]) -> bytes:
+def encode_body(body: Mapping[str, Any], secrets: Iterable[str] = ()) -> bytes:
     """The body as the bytes to send: compact UTF-8 JSON, NaN and infinities refused.
 
     Byte for byte what ``httpx``'s ``json=`` sends (``ensure_ascii=False``, no spaces,
-    ``allow_nan=False``), so ``content=encode_body(body)`` can replace ``json=body``.
+    ``allow_nan=False``), so ``content=encode_body(body)`` can replace ``json=body``, but
+    for ``secrets`` (the configured key) and key-shaped strings, redacted: a key is only
+    ``[A-Za-z0-9_-]``, which JSON never escapes, so it is found in the text as in the value.
 
     Raises:
         ContentError: The body cannot be JSON; the message says what and where
@@ -202,7 +210,7 @@ def encode_body(body: Mapping[str, Any]) -> bytes:
     """
     try:
         text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-        return text.encode("utf-8")
+        return redact_text(text, secrets)[0].encode("utf-8")
     except Exception as error:  # ValueError, TypeError, RecursionError...
         reason = json_problem(body, where="body")
         if reason is None and isinstance(error, RecursionError):

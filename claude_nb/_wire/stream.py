@@ -54,6 +54,10 @@ class MessageSnapshot:
         request_id: The request id of the response, when the caller knows it.
         event: The raw event (API shape) ``accumulate`` applied last, ``{}`` before any:
             what ``Session.stream`` hands out, ping and unknown types included.
+        text_delta: The text that event added to the text blocks (``""`` for any other
+            event); a whole message's snapshot (``from_message``) carries all its text. The
+            deltas joined are ``text``, so an ``on_event`` consumer reads each event's new
+            text in O(1) instead of re-reading the growing ``text``.
     """
 
     def __init__(self) -> None:
@@ -65,6 +69,7 @@ class MessageSnapshot:
         self.finished = False
         self.request_id: str | None = None
         self.event: Event = {}
+        self.text_delta = ""
 
     @classmethod
     def from_message(cls, message: dict[str, Any]) -> MessageSnapshot:
@@ -73,6 +78,7 @@ class MessageSnapshot:
         snapshot._message = message
         snapshot.started = bool(message.get("content"))
         snapshot.finished = True
+        snapshot.text_delta = message_text(message)
         return snapshot
 
     @property
@@ -131,6 +137,8 @@ def _block_start(snapshot: MessageSnapshot, event: Event) -> None:
     block = dict(event.get("content_block") or {})
     snapshot._message["content"].append(block)
     snapshot._text_cache = None
+    if block.get("type") == "text":
+        snapshot.text_delta = block.get("text") or ""
 
 
 def _block_delta(snapshot: MessageSnapshot, event: Event) -> None:
@@ -145,8 +153,11 @@ def _block_delta(snapshot: MessageSnapshot, event: Event) -> None:
     if appended is not None:
         field, block_type = appended
         if block.get("type") == block_type:
-            snapshot._pending.setdefault((index, field), []).append(delta.get(field) or "")
+            added = delta.get(field) or ""
+            snapshot._pending.setdefault((index, field), []).append(added)
             snapshot._text_cache = None
+            if block_type == "text":
+                snapshot.text_delta = added
     elif delta_type == "input_json_delta":
         if block.get("type") in TOOL_INPUT_BLOCKS:
             snapshot._json_parts.setdefault(index, []).append(delta.get("partial_json") or "")
@@ -238,6 +249,7 @@ def accumulate(snapshot: MessageSnapshot, event: Event) -> MessageSnapshot:
         MalformedStreamError: For events out of order or tool input that is not JSON.
     """
     snapshot.event = event
+    snapshot.text_delta = ""
     handler = _HANDLERS.get(event.get("type", ""))
     if handler is not None:
         handler(snapshot, event)

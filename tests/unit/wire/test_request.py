@@ -81,14 +81,15 @@ def test_all_fields_and_unknown_ones_pass_through() -> None:
     assert body["system"] == "Be brief." and body["stream"] is True
 
 
-def test_history_is_copied_not_mutated() -> None:
+def test_history_turns_are_shared_and_the_history_is_not_mutated() -> None:
     history = [
         {"role": "user", "content": [{"type": "text", "text": "a"}]},
         {"role": "assistant", "content": [{"type": "text", "text": "b"}]},
     ]
     body = build_body(_settings(), history=history, prompt=[{"type": "text", "text": "c"}])
-    body["messages"][0]["content"][0]["text"] = "changed"
-    assert history[0]["content"][0]["text"] == "a"
+    # the turns are the history's own (no deep copy per request); the list is new
+    assert body["messages"][0] is history[0] and body["messages"][1] is history[1]
+    assert body["messages"] is not history and len(history) == 2
     assert [turn["role"] for turn in body["messages"]] == ["user", "assistant", "user"]
 
 
