@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from claude_nb._config import Settings
 
 if TYPE_CHECKING:
+    from claude_nb._wire.bulk import BatchesClient, PacedMessagesClient
     from claude_nb._wire.client import AsyncMessagesClient, MessagesClient
     from claude_nb._wire.transport import AsyncHTTPClient, HTTPClient
     from claude_nb.emulator import Emulator
@@ -95,6 +96,25 @@ class SessionClients:
             http = self._http(self._async_http_client, True)
             self._async_client = AsyncMessagesClient(self.settings, http)
         return self._async_client
+
+    def paced(self, connections: int) -> tuple[PacedMessagesClient, list[AsyncHTTPClient]]:
+        """A client for one map on fresh pools of ``connections``, and the pools to ``aclose``.
+
+        An injected async client is used as it is (then there is no pool to close here).
+        """
+        from claude_nb._wire.bulk import PacedMessagesClient, make_bulk_pools
+
+        if self._async_http_client is not None:
+            return PacedMessagesClient(self.settings, [self._async_http_client]), []
+        transport = self._offline_transport(True) if self.settings.offline else None
+        pools = make_bulk_pools(self.settings, transport, connections)
+        return PacedMessagesClient(self.settings, pools), pools
+
+    def batches(self) -> BatchesClient:
+        """A Message Batches client over the sync client's connection pool."""
+        from claude_nb._wire.bulk import BatchesClient
+
+        return BatchesClient(self.settings, self.sync().http)
 
     def close(self) -> None:
         """Close the sync clients made here (an async one needs ``aclose``)."""

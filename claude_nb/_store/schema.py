@@ -10,17 +10,19 @@ and the migration while the file is locked, up to ``OPEN_WAIT`` seconds.
     m002  index on sessions.created
     m003  sessions.system: the system prompt in force at the last history change (JSON)
     m004  history_changes: what the session's history kept after each change
+    m005  batch_jobs: Message Batches a map created (``_store.batch_jobs``)
 """
 
 from __future__ import annotations
 
+import contextlib
 import random
 import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["OPEN_WAIT", "migrate", "open_database"]
+__all__ = ["OPEN_WAIT", "migrate", "open_database", "rollback"]
 
 _MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = []
 """The schema's migrations in order; filled once at import by ``@_migration``."""
@@ -67,8 +69,20 @@ def migrate(db: sqlite3.Connection, migrations: list[Callable[..., None]] | None
                 db.execute("INSERT INTO _migrations VALUES (?, ?)", row)
         db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        rollback(db)
         raise
+
+
+def rollback(db: sqlite3.Connection) -> None:
+    """Roll back the open transaction, if any, keeping quiet about it.
+
+    SQLite rolls a transaction back itself after some errors (``SQLITE_FULL``, ``SQLITE_IOERR``
+    ...); a second ``ROLLBACK`` would then raise "cannot rollback - no transaction is active"
+    and hide the error that matters, which the caller re-raises.
+    """
+    if db.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("ROLLBACK")
 
 
 @_migration
@@ -84,6 +98,16 @@ def m004_history_changes(db: sqlite3.Connection) -> None:
         "CREATE TABLE history_changes (session_id TEXT NOT NULL REFERENCES sessions(id), "
         "seq INTEGER NOT NULL, time REAL NOT NULL, history_offset INTEGER NOT NULL, "
         "turns TEXT NOT NULL, PRIMARY KEY (session_id, seq))"
+    )
+
+
+@_migration
+def m005_batch_jobs(db: sqlite3.Connection) -> None:
+    """Message Batches created by ``Session.map(batch=True)``, to list and resume them."""
+    db.execute(
+        "CREATE TABLE batch_jobs (id TEXT PRIMARY KEY, created REAL NOT NULL, model TEXT, "
+        "base_url TEXT, notebook_path TEXT, status TEXT NOT NULL, counts TEXT, "
+        "labels TEXT NOT NULL, cost REAL, recorded INTEGER NOT NULL DEFAULT 0)"
     )
 
 

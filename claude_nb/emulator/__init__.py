@@ -5,7 +5,8 @@ One sans-I/O core (``Emulator.handle``) served two ways: in process behind the c
 server (``Emulator.serve()``, ``python -m claude_nb.emulator``). It imports nothing of the
 client but the shared API facts (``claude_nb._api``). It validates requests as the service does,
 bills with the documented estimate (``claude_nb._api.estimate``), accounts the prompt cache,
-streams the full SSE event sequence, and injects faults on request. See docs/EMULATOR.md.
+streams the full SSE event sequence, runs Message Batches over simulated time
+(``/v1/messages/batches``), and injects faults on request. See docs/EMULATOR.md.
 
 Example:
     >>> import httpx

@@ -21,6 +21,13 @@ from claude_nb.emulator._sse_writer import Pacing
 __all__ = ["build_parser", "main"]
 
 
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not value >= 0:  # also refuses NaN
+        raise argparse.ArgumentTypeError(f"must be a number of seconds >= 0, not {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line options."""
     parser = argparse.ArgumentParser(
@@ -47,6 +54,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--any-beta", action="store_true", help="accept every anthropic-beta name (not only known)"
     )
+    parser.add_argument(
+        "--batch-seconds",
+        type=_seconds,
+        default=3.0,
+        metavar="S",
+        help="simulated seconds a Message Batch takes to process (default 3)",
+    )
+    parser.add_argument(
+        "--batch-progress",
+        action="store_true",
+        help="move a batch's request_counts as requests finish (the service: only at the end)",
+    )
     return parser
 
 
@@ -66,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         pacing=pacing,
         seed=options.seed,
         accept_any_beta=options.any_beta,
+        batch_seconds=options.batch_seconds,
+        batch_progress=options.batch_progress,
     )
     server = EmulatorServer(emulator.handle, options.host, options.port)
 

@@ -4,7 +4,8 @@ Two front ends serve it without the core knowing them: the stdlib HTTP server
 (``Emulator.serve``, ``python -m claude_nb.emulator``) and, in process, the client's
 ``claude_nb._wire.handler_transport.HandlerTransport(emulator.handle)``.
 
-``handle(method, target, headers, body)`` logs the request (key redacted), applies faults
+``handle(method, target, headers, body)`` logs the request (key redacted; the last
+``log_requests`` only, its body parsed when read), applies faults
 (injected FIFO first, then the ``x-emulator-fault`` header), checks the headers, routes, and
 returns an ``EmulatorResponse``. All state (cache, fault queue, log, id counter) lives on the
 instance behind one lock, so one emulator can serve several threads.
@@ -14,15 +15,17 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from claude_nb.emulator._batches import BATCHES_PATH, BatchStore, batch_operation, results_base
 from claude_nb.emulator._betas import check_betas
 from claude_nb.emulator._cache import PromptCache
 from claude_nb.emulator._faults import STATUS_FAULTS, STREAM_FAULTS, Fault, parse_faults
@@ -41,12 +44,15 @@ from claude_nb.emulator._wire import (
     json_bytes,
 )
 
-__all__ = ["Emulator", "RecordedRequest"]
+__all__ = ["DEFAULT_LOG_REQUESTS", "Emulator", "RecordedRequest", "RequestLog"]
 
 SECRET_HEADERS = frozenset({"x-api-key", "authorization"})
 ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 RATE_LIMITS = {"requests": 4000, "tokens": 2_000_000, "input-tokens": 2_000_000}
 OUTPUT_TOKEN_LIMIT = 400_000
+DEFAULT_LOG_REQUESTS = 32
+"""Requests ``Emulator.requests`` keeps by default: a long conversation re-sends its whole
+history every turn, so an unbounded log grows with the square of its length."""
 
 
 @dataclass(frozen=True)
@@ -57,20 +63,45 @@ class RecordedRequest:
         method: HTTP method.
         path: Path with query string.
         headers: Lower-case header names; ``x-api-key`` and ``authorization`` redacted.
-        body: The parsed JSON body, or None when absent or not JSON.
+        raw: The body's bytes as received.
     """
 
     method: str
     path: str
     headers: dict[str, str]
-    body: Any
+    raw: bytes = field(default=b"", repr=False)
+
+    @property
+    def body(self) -> Any:
+        """The parsed JSON body (a fresh parse each read), or None when absent or not JSON."""
+        if not self.raw:
+            return None
+        try:
+            return parse_json_body(self.raw)
+        except ApiError:
+            return None
 
 
-def _parse_body_for_log(raw: bytes) -> Any:
-    try:
-        return parse_json_body(raw)
-    except ApiError:
-        return None
+class RequestLog(list[RecordedRequest]):
+    """The emulator's request log: a list that keeps only its last ``limit`` entries.
+
+    Args:
+        limit: How many to keep (None: all, for tests that count every request).
+    """
+
+    def __init__(self, limit: int | None) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def append(self, item: RecordedRequest) -> None:
+        super().append(item)
+        if self.limit is not None and len(self) > self.limit:
+            del self[: len(self) - self.limit]
+
+
+def _namespace(key: str) -> str:
+    """The prompt cache's namespace for an API key (the key itself is never kept)."""
+    return hashlib.sha256(b"emulator-cache:" + key.encode("utf-8")).hexdigest()[:16]
 
 
 class Emulator:
@@ -84,6 +115,15 @@ class Emulator:
         pacing: Simulated model speed for streams, or None for no delays.
         seed: Seeds ids and where tool JSON is split, for reproducible streams.
         accept_any_beta: Accept every ``anthropic-beta`` name, not only ``KNOWN_BETAS``.
+        batch_seconds: Simulated seconds a Message Batch takes to process (on ``clock``).
+        batch_progress: Move a batch's ``request_counts`` as each request is answered; the
+            service documents them as moving only once the whole batch has ended (default).
+        log_requests: How many of the latest requests ``requests`` keeps (None: all).
+
+    Attributes:
+        requests: The latest requests (a ``RequestLog``, oldest first; at most
+            ``log_requests``).
+        requests_seen: How many requests were handled in all.
     """
 
     def __init__(
@@ -94,6 +134,9 @@ class Emulator:
         pacing: Pacing | None = None,
         seed: int = 0,
         accept_any_beta: bool = False,
+        batch_seconds: float = 3.0,
+        batch_progress: bool = False,
+        log_requests: int | None = DEFAULT_LOG_REQUESTS,
     ) -> None:
         self.require_key = require_key
         self.responder: ResponderLike = responder if responder is not None else OfflineResponder()
@@ -101,12 +144,20 @@ class Emulator:
         self.pacing = pacing
         self.seed = seed
         self.accept_any_beta = accept_any_beta
-        self.requests: list[RecordedRequest] = []
+        self.requests = RequestLog(log_requests)
+        self.requests_seen = 0
         self._faults: deque[list[Fault]] = deque()
         self._cache = PromptCache()
         self._thinking = ThinkingLedger()
         self._counter = itertools.count(1)
         self._lock = threading.RLock()
+        self._batches = BatchStore(
+            self._batched_message,
+            self.new_id,
+            seed=seed,
+            duration=batch_seconds,
+            progress=batch_progress,
+        )
 
     def __repr__(self) -> str:
         return (
@@ -159,9 +210,8 @@ class Emulator:
             for name, value in lowered.items()
         }
         with self._lock:
-            self.requests.append(
-                RecordedRequest(method.upper(), target, logged, _parse_body_for_log(body))
-            )
+            self.requests.append(RecordedRequest(method.upper(), target, logged, bytes(body)))
+            self.requests_seen += 1
             faults = self._faults.popleft() if self._faults else []
         delay = 0.0
         try:
@@ -201,6 +251,8 @@ class Emulator:
     ) -> EmulatorResponse:
         path, _, query = target.partition("?")
         path = path.rstrip("/")
+        if path == BATCHES_PATH or path.startswith(BATCHES_PATH + "/"):
+            return self._batch_route(method, path, query, headers, raw)
         known = path in ("/v1/messages", "/v1/messages/count_tokens", "/v1/models")
         if not known and not path.startswith("/v1/models/"):
             raise ApiError(404, "not_found_error", f"Not found: {method} {path}")
@@ -216,22 +268,59 @@ class Emulator:
         body = parse_json_body(raw)
         if path == "/v1/messages/count_tokens":
             return self._json(count_tokens(body, version, self._thinking))
-        namespace = hashlib.sha256(b"emulator-cache:" + key.encode("utf-8")).hexdigest()[:16]
+        namespace = _namespace(key)
         del key  # never kept beyond this point
-        context = MessageContext(
+        stream_faults = [fault for fault in faults if fault.kind in STREAM_FAULTS]
+        context = self._message_context(namespace, self.clock(), stream_faults)
+        with self._lock:
+            return create_message(body, version, headers, context=context)
+
+    def _message_context(
+        self, namespace: str, now: float, stream_faults: list[Fault]
+    ) -> MessageContext:
+        return MessageContext(
             responder=self.responder,
             cache=self._cache,
             thinking=self._thinking,
             namespace=namespace,
-            now=self.clock(),
+            now=now,
             pacing=self.pacing,
             seed=self.seed,
-            stream_faults=[fault for fault in faults if fault.kind in STREAM_FAULTS],
+            stream_faults=stream_faults,
             new_id=self.new_id,
             rate_headers=self.rate_headers,
         )
+
+    def _batch_route(
+        self, method: str, path: str, query: str, headers: dict[str, str], raw: bytes
+    ) -> EmulatorResponse:
+        operation, batch_id = batch_operation(method, path)
+        version, key = validate_headers(headers, require_key=self.require_key)
+        check_betas(headers.get("anthropic-beta"), accept_any=self.accept_any_beta)
+        namespace = _namespace(key)
+        del key  # never kept beyond this point
         with self._lock:
-            return create_message(body, version, headers, context=context)
+            return self._batches.answer(
+                operation,
+                batch_id,
+                query=query,
+                raw=raw,
+                version=version,
+                namespace=namespace,
+                now=self.clock(),
+                base_url=results_base(headers),
+            )
+
+    def _batched_message(
+        self, params: dict[str, Any], version: str, namespace: str, now: float
+    ) -> dict[str, Any]:
+        """One request of a batch, answered as ``/v1/messages`` would at simulated ``now``."""
+        context = self._message_context(namespace, now, [])
+        with self._lock:
+            response = create_message(params, version, {}, context=context)
+        message: dict[str, Any] = json.loads(response.body)
+        message["usage"]["service_tier"] = "batch"
+        return message
 
     @staticmethod
     def _json(payload: Any) -> EmulatorResponse:

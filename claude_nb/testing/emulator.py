@@ -39,10 +39,13 @@ __all__ = [
 
 
 @contextlib.contextmanager
-def emulator_process() -> Iterator[str]:
+def emulator_process(*options: str) -> Iterator[str]:
     """``python -m claude_nb.emulator`` as a subprocess on 127.0.0.1 (scrubbed environment).
 
     The server requires a key (any non-empty key works) and is stopped on exit.
+
+    Args:
+        *options: More command-line options, e.g. ``"--batch-seconds", "1"``.
 
     Yields:
         Its base URL, ``http://127.0.0.1:<port>``.
@@ -51,7 +54,16 @@ def emulator_process() -> Iterator[str]:
         RuntimeError: The server did not print its URL (the message has its stderr).
     """
     process = subprocess.Popen(
-        [sys.executable, "-m", "claude_nb.emulator", "--host", "127.0.0.1", "--port", "0"],
+        [
+            sys.executable,
+            "-m",
+            "claude_nb.emulator",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            *options,
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

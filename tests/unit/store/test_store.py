@@ -230,15 +230,15 @@ def test_migrations_run_once_and_new_ones_apply_later(tmp_path: Path) -> None:
     db = sqlite3.connect(path, isolation_level=None)
     names = [row[0] for row in db.execute("SELECT name FROM _migrations ORDER BY rowid")]
     assert names == ["m001_sessions_and_turns", "m002_sessions_by_time",
-                     "m003_session_system", "m004_history_changes"]
+                     "m003_session_system", "m004_history_changes", "m005_batch_jobs"]
 
-    def m005_add_title(connection: sqlite3.Connection) -> None:
+    def m006_add_title(connection: sqlite3.Connection) -> None:
         connection.execute("ALTER TABLE sessions ADD COLUMN title TEXT")
 
     from claude_nb._store.store import _MIGRATIONS
 
-    migrate(db, [*_MIGRATIONS, m005_add_title])
-    migrate(db, [*_MIGRATIONS, m005_add_title])
+    migrate(db, [*_MIGRATIONS, m006_add_title])
+    migrate(db, [*_MIGRATIONS, m006_add_title])
     columns = [row[1] for row in db.execute("PRAGMA table_info(sessions)")]
     assert columns[-1] == "title"
     db.close()

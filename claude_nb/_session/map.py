@@ -1,0 +1,146 @@
+"""``Session.map``: one prompt over many items, concurrently or as a Message Batch.
+
+    map(prompt, items)  -> to_items, render (``map_items``: checked before anything is sent)
+        -> one one-shot body per item: the session's model and system prompt, no history,
+           no tools unless asked, the shared prefix cached (1h TTL for a batch)
+        -> batch=False: run_concurrent (``map_run``) -> MapResult
+           batch=True:  BatchJob.create (``batch_job``), returned at once
+
+The shared prefix is the system prompt (and tools) plus the text every prompt starts with;
+when it is long enough to cache (``plan_cache``'s minimum), it becomes its own text block with
+a breakpoint, so every item after the first reads it at a tenth of the price. The rest of
+each prompt is never marked (a breakpoint on text no other item shares would only cost the
+write premium).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from claude_nb._accounting.cache_plan import plan_cache
+from claude_nb._content.convert import options_for_model
+from claude_nb._exceptions import ContentError
+from claude_nb._session.batch_job import BatchJob
+from claude_nb._session.map_items import MapPrompt, render, to_items
+from claude_nb._session.map_result import MapResult
+from claude_nb._session.map_run import CEILING, MapProgress, TextProgress, run_concurrent
+from claude_nb._types import ContentBlock
+
+Session = Any
+"""A ``claude_nb.Session`` (not imported here: ``session.py`` imports this module)."""
+
+__all__ = ["run_map"]
+
+
+def _shared_prefix(prompts: list[str | list[ContentBlock]]) -> str:
+    texts = [prompt for prompt in prompts if isinstance(prompt, str)]
+    if len(texts) != len(prompts) or len(texts) < 2:
+        return ""
+    return os.path.commonprefix(texts)  # noqa: RUF071  # characters, on purpose
+
+
+def _bodies(
+    session: Session,
+    prompts: list[str | list[ContentBlock]],
+    ttl: str | None,
+    params: Mapping[str, Any],
+) -> list[dict[str, Any]]:
+    """One body per prompt, with the shared prefix cached when it pays."""
+    params = dict(params)
+    params.setdefault("tools", [])
+    build = [
+        session.prepare_request(prompt, history=False, stream=False, cache=False, **params).body
+        for prompt in prompts
+    ]
+    if not ttl:
+        return build
+    prefix = _shared_prefix(prompts)
+    first = dict(build[0])
+    probe = {**first, "messages": [{"role": "user", "content": [{"type": "text", "text": prefix}]}]}
+    if not prefix.strip():
+        probe["messages"] = []
+    plan = plan_cache(probe, ttl=ttl)  # type: ignore[arg-type]
+    if not plan.added:
+        return build
+    marked_prefix = plan.body["messages"][0]["content"][0] if prefix.strip() else None
+    bodies = []
+    for body, prompt in zip(build, prompts, strict=True):
+        body = {**body, **{key: plan.body[key] for key in ("system", "tools") if key in plan.body}}
+        if marked_prefix is not None and isinstance(prompt, str):
+            rest = prompt[len(prefix) :]
+            content = [marked_prefix] + ([{"type": "text", "text": rest}] if rest else [])
+            body["messages"] = [{"role": "user", "content": content}]
+        bodies.append(body)
+    return bodies
+
+
+async def _close_all(pools: list[Any]) -> None:
+    for pool in pools:
+        await pool.aclose()
+
+
+def run_map(
+    session: Session,
+    prompt: MapPrompt,
+    items: Any,
+    *,
+    batch: bool = False,
+    concurrency: int | None = None,
+    progress: MapProgress | bool | None = None,
+    cache: bool | None = None,
+    notebook_path: str | None = None,
+    **params: Any,
+) -> MapResult | BatchJob:
+    """See ``Session.map``."""
+    if concurrency is not None and (not isinstance(concurrency, int) or concurrency < 1):
+        raise ContentError(f"concurrency must be a positive whole number, not {concurrency!r}")
+    read = to_items(items)
+    model = str(params.get("model") or session.settings.model)
+    prompts = render(prompt, read, options_for_model(model))
+    use_cache = session.cache if cache is None else cache
+    ttl = ("1h" if batch else session.cache_ttl) if use_cache else None
+    bodies = _bodies(session, prompts, ttl, params)
+    if batch:
+        return BatchJob.create(session, bodies, read.labels, notebook_path)
+    for body in bodies:  # a refusal (a budget) before anything is sent
+        for check in session.before_send:
+            check(body)
+    shown: MapProgress | None
+    if progress is None or progress is True:
+        factory = session.map_progress
+        shown = (factory() if factory is not None else None) or TextProgress()
+    else:
+        shown = progress or None
+    started = time.perf_counter()
+    client, pools = session._clients.paced(min(CEILING, concurrency or CEILING))
+    slots, interrupted, peak = run_concurrent(
+        session,
+        client,
+        bodies,
+        concurrency=concurrency,
+        progress=shown,
+        close=functools.partial(_close_all, pools),
+    )
+    session._commit([])  # tell on_history (the store) the history is unchanged by the map
+    replies = [slot if not isinstance(slot, BaseException) else None for slot in slots]
+    errors = {
+        label: slot
+        for label, slot in zip(read.labels, slots, strict=True)
+        if isinstance(slot, BaseException)
+    }
+    result = MapResult(
+        read.labels,
+        replies,
+        errors,
+        source=read.source,
+        interrupted=interrupted,  # type: ignore[arg-type]
+        elapsed=time.perf_counter() - started,
+        peak_concurrency=peak,
+    )
+    if shown is not None:
+        shown.close(result.summary())
+    return result

@@ -1,0 +1,157 @@
+"""``MapResult``: the outcome of ``Session.map`` (or of a ``BatchJob``), one slot per item.
+
+Slots are in input order. A slot holds the item's ``Reply`` when a call finished, its error
+when it failed, nothing when it never ran (an interrupted map). ``texts`` is one text per
+item, ``None`` where there is no answer; ``errors`` maps an item's label (the DataFrame's or
+Series' index, else its position) to the typed error; ``usage`` and ``cost`` add up every
+billed call. ``to_series()`` and ``join()`` put the texts back on the input's index (pandas
+is imported only there, when asked).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from claude_nb._accounting.money import format_usd
+from claude_nb._session.reply import Reply
+
+__all__ = ["MapResult"]
+
+_PREVIEW_ROWS = 8
+
+
+@dataclass(eq=False)
+class MapResult:
+    """What a map produced, item by item, in input order.
+
+    Attributes:
+        labels: Each item's label (index label, or position).
+        replies: Each item's finished ``Reply``, or None (failed or not run).
+        errors: Label -> the error that ended that item (an ``APIError``, a ``ContentError``).
+        source: The DataFrame or Series mapped over, or None.
+        batch: The answers came through the Message Batches API (half price).
+        interrupted: The map was stopped before every item ran.
+        elapsed: Seconds the map took (for a batch: from creation to the results).
+        peak_concurrency: The most calls that were in flight at once (concurrent maps).
+    """
+
+    labels: list[Any]
+    replies: list[Reply | None]
+    errors: dict[Any, BaseException] = field(default_factory=dict)
+    source: Any = field(default=None, repr=False)
+    batch: bool = False
+    interrupted: bool = False
+    elapsed: float = 0.0
+    peak_concurrency: int = 0
+
+    @property
+    def texts(self) -> list[str | None]:
+        """Each item's answer text, None where it failed or did not run."""
+        return [None if reply is None else reply.text for reply in self.replies]
+
+    @property
+    def done(self) -> int:
+        """Items answered."""
+        return sum(reply is not None for reply in self.replies)
+
+    @property
+    def pending(self) -> list[Any]:
+        """Labels of items that neither finished nor failed (an interrupted map)."""
+        return [
+            label
+            for label, reply in zip(self.labels, self.replies, strict=True)
+            if reply is None and label not in self.errors
+        ]
+
+    @property
+    def usage(self) -> dict[str, int]:
+        """Tokens of every answered item, added up by usage field."""
+        totals: dict[str, int] = {}
+        for reply in self.replies:
+            usage = (reply.message.get("usage") or {}) if reply is not None else {}
+            for name, value in usage.items():
+                if isinstance(value, int) and not isinstance(value, bool):
+                    totals[name] = totals.get(name, 0) + value
+        return totals
+
+    @property
+    def cost(self) -> float | None:
+        """Dollars of every answered item (batch rate for a batch); None when unpriced."""
+        costs = [reply.cost for reply in self.replies if reply is not None]
+        if any(cost is None for cost in costs):
+            return None
+        return sum(cost or 0.0 for cost in costs)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __iter__(self) -> Iterator[str | None]:
+        return iter(self.texts)
+
+    def __getitem__(self, position: int) -> str | None:
+        return self.texts[position]
+
+    def to_series(self, name: str = "text") -> Any:
+        """The texts as a pandas Series on the input's index (None where there is none)."""
+        import pandas as pd
+
+        return pd.Series(self.texts, index=self._index(), name=name, dtype="object")
+
+    def _index(self) -> Any:
+        index = getattr(self.source, "index", None)
+        return index if index is not None and len(index) == len(self.labels) else self.labels
+
+    def join(self, frame: Any = None, column: str = "text") -> Any:
+        """``frame`` (default: the DataFrame mapped over) with the texts as ``column``."""
+        frame = self.source if frame is None else frame
+        if frame is None or not hasattr(frame, "assign"):
+            raise TypeError("join needs a DataFrame: pass one, or map over one")
+        return frame.assign(**{column: self.to_series(column).to_numpy()})
+
+    def summary(self) -> str:
+        """One line: items, answered, failed, not run, cost, time."""
+        parts = [f"{len(self):,} items", f"{self.done:,} done"]
+        if self.errors:
+            parts.append(f"{len(self.errors):,} failed")
+        if self.pending:
+            parts.append(f"{len(self.pending):,} not run (interrupted)")
+        cost = self.cost
+        parts.append("cost unknown" if cost is None else format_usd(cost))
+        if self.batch:
+            parts.append("batch (50% off)")
+        if self.elapsed:
+            parts.append(f"{self.elapsed:.1f} s")
+        return " · ".join(parts)
+
+    def __repr__(self) -> str:
+        return f"MapResult({self.summary()})"
+
+    def _rows(self) -> Iterator[tuple[Any, str, str]]:
+        for label, reply in zip(self.labels, self.replies, strict=True):
+            if reply is not None:
+                yield label, "✓", reply.text
+            elif label in self.errors:
+                error = self.errors[label]
+                yield label, "✗", f"{type(error).__name__}: {error}"
+            else:
+                yield label, "·", "(not run)"
+
+    def _repr_html_(self) -> str:
+        rows = []
+        for position, (label, mark, text) in enumerate(self._rows()):
+            if position == _PREVIEW_ROWS:
+                rows.append(f"<tr><td colspan='3'>… {len(self) - _PREVIEW_ROWS:,} more</td></tr>")
+                break
+            short = text if len(text) <= 160 else text[:159] + "…"
+            rows.append(
+                f"<tr><td>{html.escape(str(label))}</td><td>{mark}</td>"
+                f"<td style='text-align:left'>{html.escape(short)}</td></tr>"
+            )
+        return (
+            f"<div class='claude-nb-map'><b>MapResult</b>: {html.escape(self.summary())}"
+            "<table><thead><tr><th>item</th><th></th><th style='text-align:left'>text</th>"
+            f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+        )
