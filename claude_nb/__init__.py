@@ -50,7 +50,9 @@ if TYPE_CHECKING:
     from claude_nb._api.history import HistoryChange
     from claude_nb._chat.widget import ChatWidget
     from claude_nb._notebook.kernel import chat, get_session
+    from claude_nb._session.batch_job import BatchJob
     from claude_nb._session.dry_run import DryRun
+    from claude_nb._session.map_result import MapResult
     from claude_nb._session.reply import Reply, ToolLoopReply
     from claude_nb._session.session import Session
     from claude_nb._session.streaming import AsyncMessageStream, MessageStream
@@ -64,6 +66,7 @@ _LAZY = {
     "ApprovalRequest": "claude_nb._tools.approval",
     "Approver": "claude_nb._tools.approval",
     "AsyncMessageStream": "claude_nb._session.streaming",
+    "BatchJob": "claude_nb._session.batch_job",
     "ChatWidget": "claude_nb._chat.widget",
     "CostComparison": "claude_nb._accounting.compare",
     "Denied": "claude_nb._tools.approval",
@@ -71,6 +74,7 @@ _LAZY = {
     "HistoryChange": "claude_nb._api.history",
     "ModelCatalog": "claude_nb._api.catalog",
     "Ledger": "claude_nb._accounting.ledger",
+    "MapResult": "claude_nb._session.map_result",
     "MessageSnapshot": "claude_nb._wire.stream",
     "MessageStream": "claude_nb._session.streaming",
     "PromptApprover": "claude_nb._tools.approval",
@@ -96,6 +100,7 @@ __all__ = [
     "AsyncMessageStream",
     "AuthenticationError",
     "BadRequestError",
+    "BatchJob",
     "BudgetExceededError",
     "ChatWidget",
     "ClaudeNBError",
@@ -109,6 +114,7 @@ __all__ = [
     "InternalServerError",
     "Ledger",
     "MalformedStreamError",
+    "MapResult",
     "MessageSnapshot",
     "MessageStream",
     "ModelCatalog",
@@ -154,12 +160,16 @@ def __dir__() -> list[str]:
 def load_ipython_extension(ipython: InteractiveShell) -> None:
     """Register the claude_nb magics (called by ``%load_ext claude_nb``)."""
     from claude_nb._notebook.magics import load_extension
+    from claude_nb._notebook.map_magics import load_map_magics
 
     load_extension(ipython)
+    load_map_magics(ipython)
 
 
 def unload_ipython_extension(ipython: InteractiveShell) -> None:
     """Close clients and remove the magics (called by ``%unload_ext claude_nb``)."""
     from claude_nb._notebook.magics import unload_extension
+    from claude_nb._notebook.map_magics import unload_map_magics
 
+    unload_map_magics(ipython)
     unload_extension(ipython)

@@ -29,14 +29,19 @@ Every error the package raises on purpose is a ``ClaudeNBError``::
 Every ``APIError`` carries ``partial``: the message accumulated before the failure (a dict in
 the API's shape, with its content and usage) or ``None`` when nothing arrived, and ``retries``:
 how many retries were made before giving up. No message or repr ever holds an API key: the
-messages are built here from the status, the error type and the server's message only.
+messages are built here from the status, the error type and the server's message only, and
+anything shaped like a key (``KEY_SHAPE``, the pattern ``claude_nb._api.redact`` uses) in any
+message becomes ``REDACTED`` (a path, a URL or a value an error names may be a pasted key).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 __all__ = [
+    "KEY_SHAPE",
+    "REDACTED",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
@@ -65,8 +70,18 @@ __all__ = [
 ]
 
 
+KEY_SHAPE = re.compile(r"sk-ant-[A-Za-z0-9_-]{10,}")
+"""Anything shaped like an Anthropic API key (``_api.redact`` applies it to every text)."""
+
+REDACTED = "sk-ant-...REDACTED"
+"""What a redacted key becomes (not key-shaped itself)."""
+
+
 class ClaudeNBError(Exception):
-    """Base of every error claude_nb raises on purpose."""
+    """Base of every error claude_nb raises on purpose; no message holds a key-shaped string."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(KEY_SHAPE.sub(REDACTED, a) if isinstance(a, str) else a for a in args))
 
 
 class ConfigurationError(ClaudeNBError):
@@ -105,7 +120,7 @@ class APIError(ClaudeNBError):
         self, message: str, *, partial: dict[str, Any] | None = None, retries: int = 0
     ) -> None:
         super().__init__(message)
-        self.message = message
+        self.message: str = self.args[0]  # redacted
         self.partial = partial
         self.retries = retries
 

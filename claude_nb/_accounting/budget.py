@@ -114,7 +114,7 @@ class Budget:
         self._warned: set[str] = set()
 
     def __repr__(self) -> str:
-        return f"Budget({format_usd(self.limit)})"
+        return f"Budget({format_usd(self.limit, precise=True)})"
 
     def check(self, spent: float, worst_case: float | None) -> BudgetDecision:
         """Decide whether a call whose worst case is ``worst_case`` may go ahead.
@@ -126,21 +126,22 @@ class Budget:
         Raises:
             BudgetExceededError: ``spent + worst_case`` would pass the limit.
         """
+        limit = format_usd(self.limit, precise=True)
         if worst_case is None:
             return self._once("unpriced", spent, None, "the model has no known price, so "
-                              f"the budget of {format_usd(self.limit)} cannot be checked for "
+                              f"the budget of {limit} cannot be checked for "
                               "this call")
         projected = spent + worst_case
         if projected > self.limit:
             raise BudgetExceededError(
                 f"this call could cost up to {format_usd(worst_case)}; with {format_usd(spent)} "
-                f"spent that passes the session budget of {format_usd(self.limit)}. Raise the "
+                f"spent that passes the session budget of {limit}. Raise the "
                 "budget or lower max_tokens."
             )
         if projected >= self.warn_at * self.limit:
             return self._once("fraction", spent, worst_case, f"{format_usd(spent)} spent; this "
                               f"call could bring the session to {projected / self.limit:.0%} of "
-                              f"its {format_usd(self.limit)} budget")
+                              f"its {limit} budget")
         return BudgetDecision(False, "", spent, worst_case)
 
     def _once(self, key: str, spent: float, worst: float | None, message: str) -> BudgetDecision:

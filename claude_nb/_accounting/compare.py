@@ -31,6 +31,7 @@ from typing import Any
 from claude_nb._accounting.money import format_usd
 from claude_nb._accounting.pricing import Cost, PriceTable
 from claude_nb._accounting.usage_record import UsageRecord
+from claude_nb._api.markup import html_dollars, markdown_dollars
 from claude_nb._api.models import catalog
 
 __all__ = ["ASSUMPTION", "CostComparison", "compare_costs", "current_models"]
@@ -100,13 +101,14 @@ class CostComparison:
             bar = "█" * round(self._fraction(row["cost"]) * _BAR_CHARACTERS)
             if row["cost"] is not None and not bar and row["cost"] > 0:
                 bar = "▏"
-            lines.append(f"| {model} | {used} | {cost} | {ratio} | {bar} |")
-        return "\n".join([*lines, "", self.summary(), "", f"*{ASSUMPTION}*"])
+            lines.append(f"| {model} | {used} | {markdown_dollars(cost)} | {ratio} | {bar} |")
+        summary, assumption = markdown_dollars(self.summary()), markdown_dollars(ASSUMPTION)
+        return "\n".join([*lines, "", summary, "", f"*{assumption}*"])
 
     def _repr_html_(self) -> str:
         body = []
         for row in self.rows:
-            cells = "".join(f"<td>{escape(cell)}</td>" for cell in self._cells(row))
+            cells = "".join(f"<td>{html_dollars(escape(cell))}</td>" for cell in self._cells(row))
             color = _USED_COLOR if row["calls"] else _BAR_COLOR
             width = f"{self._fraction(row['cost']) * 100:.1f}%"
             bar = (
@@ -119,7 +121,8 @@ class CostComparison:
         head = "".join(f"<th>{name}</th>" for name in ("model", "calls", "cost", "vs actual", ""))
         return (
             f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-            f"<p>{escape(self.summary())}<br><em>{escape(ASSUMPTION)}</em></p>"
+            f"<p>{html_dollars(escape(self.summary()))}<br>"
+            f"<em>{html_dollars(escape(ASSUMPTION))}</em></p>"
         )
 
     def __repr__(self) -> str:

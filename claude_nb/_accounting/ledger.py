@@ -28,7 +28,7 @@ from html import escape
 from typing import Any
 
 from claude_nb._accounting.compare import CostComparison, compare_costs
-from claude_nb._accounting.money import format_usd
+from claude_nb._accounting.money import format_saving, format_usd
 from claude_nb._accounting.pricing import (
     PRICE_KINDS,
     Cost,
@@ -38,6 +38,7 @@ from claude_nb._accounting.pricing import (
 )
 from claude_nb._accounting.usage_record import UsageRecord, has_usage, hit_ratio
 from claude_nb._accounting.user_prices import default_price_table
+from claude_nb._api.markup import html_dollars, markdown_dollars
 
 __all__ = ["Ledger", "LedgerTotals", "UsageRecord", "has_usage", "hit_ratio"]
 
@@ -257,25 +258,36 @@ class Ledger:
         summary += f"; prices as of {self.prices.as_of}."
         return header, rows, summary
 
-    def _repr_markdown_(self) -> str:
+    def markdown(self, *, rich: bool = True) -> str:
+        """The table and its summary as Markdown.
+
+        Args:
+            rich: For a frontend that renders it (``_repr_markdown_``): every ``$`` is kept
+                from maths typesetting (``_api.markup``). False: bare ``$``, to read as text.
+        """
         header, rows, summary = self.table()
+        dollars = markdown_dollars if rich else str
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         for row in rows:
-            cells = [cell.replace("|", "\\|") for cell in row]
+            cells = [dollars(cell.replace("|", "\\|")) for cell in row]
             if row[-1] == "total":
                 cells = [f"**{cell}**" if cell else "" for cell in cells]
             lines.append("| " + " | ".join(cells) + " |")
-        return "\n".join([*lines, "", summary])
+        return "\n".join([*lines, "", dollars(summary)])
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
 
     def _repr_html_(self) -> str:
         header, rows, summary = self.table()
         head = "".join(f"<th>{escape(cell)}</th>" for cell in header)
         body = "".join(
-            "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
+            "<tr>" + "".join(f"<td>{html_dollars(escape(cell))}</td>" for cell in row) + "</tr>"
+            for row in rows
         )
         return (
             f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-            f"<p>{escape(summary)}</p>"
+            f"<p>{html_dollars(escape(summary))}</p>"
         )
 
 
@@ -300,13 +312,14 @@ def _seconds(value: float | None) -> str:
 
 
 def _saved(value: float | None) -> str:
-    """Money caching saved (negative: a write not yet paid back); blank when unpriced."""
-    return "" if value is None else format_usd(value)
+    """Money caching saved, or a write's extra cost (``format_saving``); blank when unpriced."""
+    return format_saving(value)
 
 
 def _row(number: int, record: UsageRecord, cost: Cost | None, saving: float | None) -> list[str]:
     notes = [name for name, flag in (("simulated", record.offline), ("batch", record.batch),
-                                     ("interrupted", record.interrupted)) if flag]
+                                     ("interrupted", record.interrupted),
+                                     ("estimated", record.estimated)) if flag]
     if record.error:
         notes.append(record.error.split(":", 1)[0])
     tokens = record.tokens

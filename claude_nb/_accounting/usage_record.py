@@ -53,6 +53,8 @@ class UsageRecord:
         interrupted: The call was stopped before it finished.
         error: ``"ErrorClass: message"`` for a failed call, or None.
         batch: The call went through the Message Batches API (half price).
+        estimated: ``output_tokens`` is an estimate from the delivered text (a stopped call
+            whose final usage never arrived, yet whose output was billed).
     """
 
     model: str
@@ -70,6 +72,7 @@ class UsageRecord:
     interrupted: bool = False
     error: str | None = None
     batch: bool = False
+    estimated: bool = False
 
     @classmethod
     def from_usage(cls, usage: Mapping[str, Any] | None, model: str, **fields: Any) -> UsageRecord:
@@ -89,9 +92,10 @@ class UsageRecord:
     def from_reply(cls, reply: Any, cell: str | None = None, **fields: Any) -> UsageRecord:
         """A record from a ``Reply`` (or anything with the same attributes).
 
-        Reads ``.message["usage"]``, ``.model``, ``.request_id``, ``.offline``,
-        ``.time_to_first_token``, ``.duration``, ``.interrupted`` and ``.error``; ``fields``
-        (``time``, ``batch``...) override or add.
+        Reads ``.usage`` (else ``.message["usage"]``: a stopped call's estimate is in
+        ``.usage``), ``.model``, ``.request_id``, ``.offline``, ``.time_to_first_token``,
+        ``.duration``, ``.interrupted``, ``.error``, ``.batch`` and ``.usage_estimated``;
+        ``fields`` (``time``, ``batch``...) override or add.
         """
         message = getattr(reply, "message", None) or {}
         error = getattr(reply, "error", None)
@@ -103,10 +107,15 @@ class UsageRecord:
             "cell": cell,
             "interrupted": bool(getattr(reply, "interrupted", False)),
             "error": _describe_error(error),
+            "batch": bool(getattr(reply, "batch", False)),
+            "estimated": bool(getattr(reply, "usage_estimated", False)),
         }
         values.update(fields)
         model = getattr(reply, "model", None) or message.get("model") or "unknown"
-        return cls.from_usage(message.get("usage"), str(model), **values)
+        usage = getattr(reply, "usage", None)  # a Reply's: a stopped call's estimate included
+        if not isinstance(usage, Mapping):
+            usage = message.get("usage")
+        return cls.from_usage(usage, str(model), **values)
 
     @property
     def tokens(self) -> TokenCounts:

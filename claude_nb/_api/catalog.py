@@ -17,6 +17,7 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
+from claude_nb._api.markup import html_dollars, markdown_dollars
 from claude_nb._api.models import catalog as _data
 from claude_nb._api.models import model_ids
 
@@ -137,13 +138,15 @@ class ModelCatalog:
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         lines += ["| " + " | ".join(row) + " |" for row in body]
         lines.append(f"\nPrices in US dollars per million tokens, as of {self.prices_as_of}.")
-        return "\n".join(lines)
+        return markdown_dollars("\n".join(lines))
 
     def _repr_html_(self) -> str:
         header, body = self.table()
-        head = "".join(f"<th>{html.escape(title)}</th>" for title in header)
+        head = "".join(f"<th>{html_dollars(html.escape(title))}</th>" for title in header)
         rows = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>"
+            "<tr>"
+            + "".join(f"<td>{html_dollars(html.escape(cell))}</td>" for cell in row)
+            + "</tr>"
             for row in body
         )
         return (

@@ -190,7 +190,12 @@ def entry_html(entry: ChatEntry) -> str:
 
 
 def cost_label(
-    usage: Mapping[str, Any] | None, cost: float | None, totals: Any, *, offline: bool = False
+    usage: Mapping[str, Any] | None,
+    cost: float | None,
+    totals: Any,
+    *,
+    offline: bool = False,
+    estimated: bool = False,
 ) -> str:
     """The token and cost line shown under the chat after each reply.
 
@@ -200,14 +205,21 @@ def cost_label(
         totals: The session ledger's ``LedgerTotals`` (every call, tool steps included),
             or None when the session keeps no ledger.
         offline: The session runs on the offline emulator: its dollars are simulated.
+        estimated: The last reply was stopped: its output tokens are an estimate (``~``).
     """
     usage = usage or {}
-    parts = [f"{usage.get('input_tokens') or 0:,} in", f"{usage.get('output_tokens') or 0:,} out"]
+    approx = "~" if estimated else ""
+    parts = [
+        f"{usage.get('input_tokens') or 0:,} in",
+        f"{approx}{usage.get('output_tokens') or 0:,} out",
+    ]
     cache_read = usage.get("cache_read_input_tokens") or 0
     cache_write = usage.get("cache_creation_input_tokens") or 0
     if cache_read or cache_write:
         parts.append(f"cache {cache_read:,} read / {cache_write:,} written")
-    label = f"last reply: {' · '.join(parts)} · {format_usd(cost)}"
+    label = f"last reply: {' · '.join(parts)} · {approx}{format_usd(cost)}"
+    if estimated:
+        label += " (estimated)"
     if totals is None:
         return label
     calls = "call" if totals.calls == 1 else "calls"

@@ -144,6 +144,7 @@ def show_cost(widget: ChatHost, reply: Reply | None) -> None:
         getattr(last, "usage", None), getattr(last, "cost", None),
         ledger.totals() if ledger is not None else None,
         offline=bool(getattr(session, "offline", False)),
+        estimated=bool(getattr(last, "usage_estimated", False)),
     )
     widget.status.value = f"<span style='font-size:12px;color:#555'>{html.escape(label)}</span>"
 

@@ -21,11 +21,13 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from claude_nb._api.estimate import block_tokens, image_size, image_tokens
+from claude_nb._api.markup import markdown_dollars
 from claude_nb._api.models import model_info
+from claude_nb._api.redact import redact_value, redaction_note
 from claude_nb._content.convert import (
     ContentOptions,
     ConvertedContent,
@@ -52,6 +54,7 @@ __all__ = [
     "content_options",
     "elide_base64",
     "prepare_request",
+    "redact_request",
     "resolve_images",
 ]
 
@@ -130,7 +133,7 @@ class PreparedRequest:
 
 
 def _escape(text: str) -> str:
-    return text.replace("<", "&lt;").replace("*", "\\*").replace("_", "\\_")
+    return markdown_dollars(text.replace("<", "&lt;").replace("*", "\\*").replace("_", "\\_"))
 
 
 def content_options(
@@ -229,10 +232,16 @@ def cell_content(
         notes.extend(converted.notes)
         return list(converted.blocks)
 
-    content = interpolate(prompt, namespace, convert=convert, repr_limit=repr_limit).content
+    interpolated = interpolate(prompt, namespace, convert=convert, repr_limit=repr_limit)
+    content = interpolated.content
+    converted = bool(notes)  # something became content (its notes), not just text
+    notes.extend(f"not interpolated: {span}" for span in interpolated.unresolved)
     joined = _join(
         content if isinstance(content, str) else ConvertedContent(content), attached, notes, options
     )
+    plain = not converted and not attached.blocks
+    if isinstance(joined, ConvertedContent) and isinstance(content, str) and plain:
+        joined.text = content  # only "not interpolated" notes: the prompt stays a string
     return joined
 
 
@@ -293,7 +302,12 @@ def prepare_request(
     attached = _convert_all(attach, options)
     content = _join(prompt, attached, (), options)
     notes = list(content.notes) if isinstance(content, ConvertedContent) else []
-    body = build(prompt=list(content) if isinstance(content, ConvertedContent) else content)
+    if isinstance(content, ConvertedContent):  # only notes on a plain prompt: the string
+        text = prompt.text if isinstance(prompt, ConvertedContent) else None
+        plain = text is not None and not attached.blocks
+        body = build(prompt=text if plain else list(content))
+    else:
+        body = build(prompt=content)
     messages, fit_notes = fit_request_images(body.get("messages") or [], model=model)
     if fit_notes:
         body = {**body, "messages": messages}
@@ -301,6 +315,21 @@ def prepare_request(
     turn = messages[-1] if prompt is not None or attached.blocks else {}
     report = ContentReport(tuple(notes + fit_notes), _describe_turn(turn, high_res))
     return PreparedRequest(body, report)
+
+
+def redact_request(prepared: PreparedRequest, secrets: Iterable[str]) -> PreparedRequest:
+    """The request with the key and key-shaped strings redacted, and a note saying so.
+
+    Whatever the prompt carried (``{os.environ}``, a table of settings, a typed key, the
+    history) leaves redacted (``_api.redact``); the note ("redacted 1 secret from the
+    request (an API key)") shows under the reply and in ``--dry-run``. A history already
+    redacted adds nothing, so the note comes once, with the turn that brought the secret.
+    """
+    body, count = redact_value(prepared.body, secrets)
+    if not count:
+        return prepared
+    notes = (*prepared.report.notes, redaction_note(count))
+    return PreparedRequest(body, replace(prepared.report, notes=notes))
 
 
 def elide_base64(value: Any) -> Any:

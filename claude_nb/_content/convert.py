@@ -144,6 +144,9 @@ class ConvertedContent:
     blocks: list[ContentBlock] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     token_estimate: int = 0
+    text: str | None = None
+    """The prompt as plain text when it is only that (notes but no blocks of its own): the
+    request then carries the string as written, as it would without the notes."""
 
     def __iter__(self) -> Iterator[ContentBlock]:
         """Iterate over ``blocks`` (so ``list(converted)`` is the list of blocks)."""

@@ -11,6 +11,11 @@ by a small grammar and resolved with ``getattr`` / ``[]`` on literal keys only::
 which covers ``{df}``, ``{result.text}``, ``{data["key"]}``, ``{items[-1]}``, ``{In[3]}`` and
 ``{Out[5]}``. Dunder attributes are never followed. ``{{...}}`` is left as written.
 
+A reference that resolves to nothing is sent as written too, but it was most likely meant
+as a variable, so it is listed in ``unresolved`` (the cell notes "not interpolated:
+{nosuchvar}" under the reply and in ``--dry-run``); braces in code (a backtick span or a
+fenced block) and anything that is not a plain reference (JSON, sets, ``{ x }``) are not.
+
 Values become content at their place: a ``str`` goes in as text, an object the ``convert``
 function takes becomes content blocks (in a cell, ``_content.attach.cell_content`` passes the
 ``_content`` conversion: figures, images, DataFrames), anything else goes in as a bounded
@@ -47,6 +52,9 @@ _BRACED = re.compile(r"\{\{.*?\}\}|\{([^{}\n]*)\}", re.DOTALL)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _INTEGER = re.compile(r"-?[0-9]+")
 _QUOTED = re.compile(r"""'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*\"""")
+_CODE = re.compile(  # a fenced block or a backtick span: braces there are code
+    r"^(`{3,}|~{3,})[^\n]*\n.*?^\1|(`+)[^`].*?(?<!`)\2(?!`)", re.MULTILINE | re.DOTALL
+)
 _MISSING = object()
 
 Step = tuple[str, Any]
@@ -65,11 +73,14 @@ class Interpolation:
             else a list of content blocks in order.
         replaced: The references that were replaced, in order of appearance.
         kept: The ``{...}`` spans that were left as written (not references, or unresolved).
+        unresolved: The kept spans that are plain references outside code but name nothing
+            (``{nosuchvar}``): sent as written, worth a note.
     """
 
     content: str | list[ContentBlock]
     replaced: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)
 
 
 def parse_reference(text: str) -> list[Step] | None:
@@ -193,6 +204,7 @@ def interpolate(
     builder = _Builder()
     result = Interpolation(content="")
     position = 0
+    code = [span.span() for span in _CODE.finditer(prompt)]
     for match in _BRACED.finditer(prompt):
         inside = match.group(1)
         steps = parse_reference(inside) if inside is not None else None
@@ -200,6 +212,8 @@ def interpolate(
         if value is _MISSING:
             if inside is not None:
                 result.kept.append(match.group())
+                if steps and not any(start <= match.start() < end for start, end in code):
+                    result.unresolved.append(match.group())
             continue
         builder.add_text(prompt[position : match.start()])
         position = match.end()

@@ -17,6 +17,7 @@ Anything that looks like an API key is masked in every line, whatever the server
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any
 
 from claude_nb._exceptions import (
@@ -125,10 +126,28 @@ def attach_readable_traceback(error: BaseException) -> BaseException:
     Returns:
         The same error (for ``raise attach_readable_traceback(error)``).
     """
-    lines = error_lines(error)
+    colored, plain = error_lines(error), error_lines(error, color=False)
     error.__traceback__ = None
     error.__cause__ = None
     error.__context__ = None
     error.__suppress_context__ = True
-    setattr(error, "_render_traceback_", lambda: lines)  # noqa: B010 (instance, not class)
+    lines = lambda: colored if _wants_color() else plain  # noqa: E731
+    setattr(error, "_render_traceback_", lines)  # noqa: B010 (instance, not class)
     return error
+
+
+def _wants_color() -> bool:
+    """ANSI colour only where it renders.
+
+    Under a kernel (its frontend draws it), else on a terminal (stdout a tty); never when the
+    shell's colours are off (``--colors=nocolor``).
+    """
+    from IPython import get_ipython
+
+    shell = get_ipython()  # type: ignore[no-untyped-call]
+    if str(getattr(shell, "colors", "")).lower() == "nocolor":
+        return False
+    if getattr(shell, "kernel", None) is not None:
+        return True
+    isatty = getattr(sys.stdout, "isatty", None)
+    return bool(isatty and isatty())

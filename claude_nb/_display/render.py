@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol, TextIO
 
+from claude_nb._api.markup import markdown_dollars
 from claude_nb._display.content import CURSOR, STATUS_NOTES, Snapshot, plain_text, render_content
 from claude_nb._display.throttle import DEFAULT_REPAINT_INTERVAL, Throttle
 
@@ -66,9 +67,12 @@ def reply_markdown(reply: Any, status: str | None = None) -> str:
     parts = [_content_markdown(reply)]
     if status in STATUS_NOTES:
         parts.append(f"*{STATUS_NOTES[status]}*")
+    stop = getattr(reply, "stop_note", None)  # cut by max_tokens, a stop sequence...
+    if stop:
+        parts.append(f"*{markdown_dollars(stop)}*")
     notes = getattr(reply, "notes_markdown", None)  # what was done to images and tables
     parts.append(notes() if notes else "")
-    parts.append(f"<sub>{reply.footer()}</sub>")
+    parts.append(f"<sub>{markdown_dollars(str(reply.footer()))}</sub>")  # "$" kept from maths
     return "\n\n".join(part for part in parts if part)
 
 
@@ -94,7 +98,10 @@ def reply_plain(reply: Any, status: str | None = None) -> str:
         text = reply_transcript_plain(reply)
     else:
         text = str(reply.text or "")
-    parts = [text, STATUS_NOTES.get(status or "", ""), str(reply.footer())]
+    stop = getattr(reply, "stop_note", None) or ""
+    report = getattr(reply, "content_report", None)  # what was done to the prompt's content
+    notes = "📎 " + " · ".join(report.notes) if report is not None and report.notes else ""
+    parts = [text, STATUS_NOTES.get(status or "", ""), stop, notes, str(reply.footer())]
     return "\n\n".join(part for part in parts if part)
 
 
@@ -160,6 +167,11 @@ class TerminalSurface:
         if len(text) > len(self.printed) and text.startswith(self.printed):
             self._write(text[len(self.printed) :])
             self.printed = text
+
+    def end_line(self) -> None:
+        """Finish the current line (before a question is asked below it)."""
+        if self.printed and not self.printed.endswith("\n"):
+            self._write("\n")
 
     def show_final(self, markdown: str, plain: str) -> None:
         """Print what was not printed yet of ``plain`` (the text, then the footer)."""
@@ -231,6 +243,17 @@ class StreamRenderer:
         self.repaints += 1
         if self.first_visible_at is None:
             self.first_visible_at = self.clock()
+
+    def settle(self) -> None:
+        """Paint all the text so far, without the cursor, and end the line.
+
+        Called before the user is asked something under the reply (a tool approval).
+        """
+        if self._snapshot is not None and self._snapshot.started:
+            self._paint(self._snapshot.message, streaming=False)
+        end_line = getattr(self.surface, "end_line", None)
+        if end_line is not None:
+            end_line()
 
     def finish(self, markdown: str, plain: str) -> None:
         """Paint the exact final state (always, whatever the throttle says)."""

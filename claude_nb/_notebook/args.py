@@ -58,7 +58,12 @@ _PROMPT_ARGUMENTS = (
     argument("-m", "--model", help="Model id (default: %%config ClaudeMagics.model)."),
     argument("-s", "--system", help="System prompt for this request."),
     argument("--max-tokens", type=int, dest="max_tokens", help="Most tokens to generate."),
-    argument("--temperature", type=float, help="Sampling temperature (0.0-1.0)."),
+    argument(
+        "--temperature", type=float,
+        help="Sampling temperature (0.0-1.0). --temperature/--top-p/--top-k only on models "
+        "whose claude_nb.model_catalog() 'sampling' lists them (Claude 4.6 and older, e.g. "
+        "claude-sonnet-4-6); the 4.7+ and 5.x models keep the defaults and refuse them.",
+    ),
     argument("--top-p", type=float, dest="top_p", help="Nucleus sampling."),
     argument("--top-k", type=int, dest="top_k", help="Top-k sampling."),
     argument(
@@ -67,7 +72,8 @@ _PROMPT_ARGUMENTS = (
     ),
     argument(
         "--thinking", metavar="BUDGET",
-        help="Extended thinking: a token budget (>= 1024), or 'adaptive'.",
+        help="Extended thinking: 'adaptive' (the 5.x, 4.7+ and 4.6 models), or a token "
+        "budget >= 1024 and below max_tokens (Claude 4.6 and older only).",
     ),
     argument("-o", "--out", metavar="NAME", help="Also store the Reply in this variable."),
     argument(

@@ -25,7 +25,8 @@ import contextlib
 import functools
 import sqlite3
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 from IPython.core.error import UsageError
@@ -65,32 +66,63 @@ class AccountingSettings(Protocol):
 class CostView:
     """The ``%claude_cost`` output: the ledger's table, then its chart as a PNG.
 
+    A live view repaints the table after every call (cheap at any size). Drawing the chart
+    costs with the ledger (a third of a second at 10,000 calls), so a refresh redraws it only
+    once the ledger grew 5 % since the last drawing (every call while it is small) or
+    ``max(5 s, 20 x`` the last drawing's time) passed; the chart's title says how many calls
+    it shows, and ``%claude_cost`` draws it afresh.
+
     Args:
         ledger: The ledger to show (``refresh`` may pass the session's current one).
+        clock: Seconds, monotonic (injectable for tests).
     """
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: Ledger, clock: Callable[[], float] = time.monotonic) -> None:
         self.ledger = ledger
         self.handles: list[Any] = []
         self.refreshes = 0
+        self.charts = 0
+        """Charts drawn so far."""
+        self._clock = clock
+        self._drawn_calls = 0
+        self._drawn_at = 0.0
+        self._draw_seconds = 0.0
 
-    def bundles(self) -> list[dict[str, str]]:
-        """The table (Markdown, HTML, plain) and the chart (PNG, plain) as MIME bundles."""
-        from claude_nb._display.chart import cost_chart_png
-
-        png = cost_chart_png(self.ledger)
+    def _table(self) -> dict[str, str]:
         markdown = self.ledger._repr_markdown_()
-        table = {
+        return {
             "text/markdown": markdown,
             "text/html": self.ledger._repr_html_(),
             # Terminal IPython shows text/plain: a Markdown table reads well as text.
-            "text/plain": markdown,
+            "text/plain": self.ledger.markdown(rich=False),
         }
-        chart = {
+
+    def _chart(self) -> dict[str, str]:
+        from claude_nb._display.chart import cost_chart_png
+
+        started = self._clock()
+        png = cost_chart_png(self.ledger)
+        self._drawn_at = self._clock()
+        self._draw_seconds = self._drawn_at - started
+        self._drawn_calls = len(self.ledger)
+        self.charts += 1
+        return {
             "image/png": base64.b64encode(png).decode("ascii"),
             "text/plain": f"<cost chart: {len(self.ledger)} calls>",
         }
-        return [table, chart]
+
+    def _chart_due(self) -> bool:
+        grown = len(self.ledger) - self._drawn_calls
+        if grown <= 0:
+            return False
+        waited = self._clock() - self._drawn_at
+        return grown >= max(1, self._drawn_calls // 20) or waited >= max(
+            5.0, 20 * self._draw_seconds
+        )
+
+    def bundles(self) -> list[dict[str, str]]:
+        """The table (Markdown, HTML, plain) and the chart (PNG, plain) as MIME bundles."""
+        return [self._table(), self._chart()]
 
     def show(self, *, live: bool = False) -> None:
         """Display the table and the chart (with display ids when ``live``)."""
@@ -102,10 +134,13 @@ class CostView:
                 self.handles.append(handle)
 
     def refresh(self, ledger: Ledger) -> None:
-        """Repaint a live view in place with ``ledger``'s current state."""
-        self.ledger = ledger
-        for handle, bundle in zip(self.handles, self.bundles(), strict=True):
-            handle.update(bundle, raw=True)
+        """Repaint a live view in place: the table always, the chart when it is due."""
+        if ledger is not self.ledger:
+            self.ledger, self._drawn_calls = ledger, 0
+        table, chart = self.handles
+        table.update(self._table(), raw=True)
+        if self._chart_due():
+            chart.update(self._chart(), raw=True)
         self.refreshes += 1
 
 
@@ -151,6 +186,9 @@ class Accounting:
         session.before_send.append(functools.partial(self.check_budget, session))
         session.on_call.append(functools.partial(self.after_call, session))
         session.on_history.append(functools.partial(self.after_history, session))
+        from claude_nb._display.map_progress import widget_progress
+
+        session.map_progress = functools.partial(widget_progress, self._magics.shell)
 
     def adopt(self, new: Session, old: Session) -> None:
         """Carry the ledger over when the magics rebuild the session (connection traits)."""
@@ -264,8 +302,12 @@ def session_action(
         raise UsageError(str(error).strip("'\"")) from None
     except (ClaudeNBError, OSError, sqlite3.Error) as error:
         raise UsageError(f"the history store failed: {error}") from None
-    ledger = session.ledger
-    print(f"resumed session {saved.id[:8]}: {len(saved.history)} messages, {ledger!r}")
+    from claude_nb._accounting.money import format_usd
+
+    totals = session.ledger.totals()
+    cost = format_usd(totals.cost.total, simulated=bool(totals.simulated_cost))
+    calls = f"{totals.calls} call{'' if totals.calls == 1 else 's'}"
+    print(f"resumed session {saved.id[:8]}: {len(saved.history)} messages, {calls}, {cost}")
     from claude_nb._display.history_view import HistoryView
 
     return HistoryView(session.history, session.system)

@@ -18,19 +18,22 @@ shared prompt flags); adding a prompt flag is one line in ``args.py``.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from argparse import Namespace
 from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, magics_class, no_var_expand
-from traitlets import Bool, Enum, Float, Integer, Unicode, observe
+from traitlets import Bool, Enum, Float, Integer, Unicode, default, observe
 
+from claude_nb import _config
 from claude_nb._display.errors import attach_readable_traceback
 from claude_nb._display.history_view import HistoryView
 from claude_nb._display.render import StreamRenderer, reply_markdown, reply_plain, surface_for
 from claude_nb._display.throttle import DEFAULT_REPAINT_INTERVAL
 from claude_nb._exceptions import ClaudeNBError, ContentError
+from claude_nb._notebook import help_syntax
 from claude_nb._notebook.args import (
     argument,
     ask_options,
@@ -42,12 +45,13 @@ from claude_nb._notebook.args import (
     request_params,
 )
 from claude_nb._notebook.cost_magics import Accounting
-from claude_nb._notebook.outputs import format_value, offline_notice, print_curl
+from claude_nb._notebook.flag_checks import check_flags
+from claude_nb._notebook.frontend import TERMINAL_CHAT, ReplyEcho, is_terminal_app
+from claude_nb._notebook.outputs import finish_partial, format_value, offline_notice, print_curl
 
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
 
-    from claude_nb._session.reply import Reply
     from claude_nb._session.session import Prompt, Session
 
 __all__ = ["ClaudeMagics", "load_extension", "unload_extension"]
@@ -60,23 +64,22 @@ _REPLY_CLASS = ("claude_nb._session.reply", "Reply")
 class ClaudeMagics(Magics):
     """Talk to Claude from notebook cells; holds the kernel's ``Session``."""
 
-    model = Unicode("", help="Default model for %%claude (empty: CLAUDE_NB_MODEL or the "
+    model = Unicode(help="Default model for %%claude (default: CLAUDE_NB_MODEL, else the "
                     "package default).").tag(config=True)
     system = Unicode(None, allow_none=True, help="System prompt of a new session.").tag(
         config=True
     )
-    max_tokens = Integer(None, allow_none=True, help="Default max_tokens.").tag(config=True)
+    max_tokens = Integer(_config.DEFAULT_MAX_TOKENS, allow_none=True, help="Default "
+                         "max_tokens.").tag(config=True)
     base_url = Unicode("", help="API base URL (empty: ANTHROPIC_BASE_URL or the API).").tag(
         config=True
     )
     offline = Bool(None, allow_none=True, help="Force (True) or forbid (False) the offline "
                    "emulator; None: offline when there is no key.").tag(config=True)
-    max_retries = Integer(None, allow_none=True, help="Retries after the first attempt.").tag(
-        config=True
-    )
-    read_timeout = Float(None, allow_none=True, help="Seconds to wait between bytes.").tag(
-        config=True
-    )
+    max_retries = Integer(_config.DEFAULT_MAX_RETRIES, allow_none=True, help="Retries after the "
+                          "first attempt.").tag(config=True)
+    read_timeout = Float(_config.DEFAULT_READ_TIMEOUT, allow_none=True, help="Seconds to wait "
+                         "between bytes.").tag(config=True)
     offline_speed = Float(None, allow_none=True, help="Tokens per second the offline "
                           "emulator streams at (None: CLAUDE_NB_OFFLINE_SPEED, else instant), "
                           "so replies visibly stream without a key.").tag(config=True)
@@ -105,10 +108,14 @@ class ClaudeMagics(Magics):
         config=True
     )
 
+    @default("model")
+    def _model_default(self) -> str:  # shown by %config ClaudeMagics: the model in force
+        return os.environ.get("CLAUDE_NB_MODEL") or _config.DEFAULT_MODEL
+
     def __init__(self, shell: InteractiveShell | None = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
         self._session: Session | None = None
-        self._shown: tuple[int, int] | None = None
+        self.echo = ReplyEcho(shell)  # the reply streamed this cell is not shown again
         self._offline_notice_shown = False
         self.last_renderer: StreamRenderer | None = None
         self.accounting = Accounting(self)
@@ -167,7 +174,7 @@ class ClaudeMagics(Magics):
             self._session = None
 
     # ----------------------------------------------------------------- magics
-    @magic_arguments()
+    @magic_arguments("%claude")  # the usage line's name: %%claude
     @prompt_arguments
     @cell_magic("claude")
     @no_var_expand
@@ -182,7 +189,7 @@ class ClaudeMagics(Magics):
             raise UsageError(f"unexpected text after the flags: {rest!r} (the prompt is the cell)")
         return self._ask(arguments, cell)
 
-    @magic_arguments()
+    @magic_arguments("claude")
     @prompt_arguments
     @line_magic("claude")
     @no_var_expand
@@ -246,6 +253,8 @@ class ClaudeMagics(Magics):
         ticked) and the session's cost. Same as ``claude_nb.chat()``.
         """
         arguments = self.claude_chat.parser.parse_argstring(line)
+        if is_terminal_app(self.shell):
+            raise UsageError(TERMINAL_CHAT)
         from claude_nb._notebook.kernel import chat
 
         return chat(new=arguments.new)
@@ -299,6 +308,7 @@ class ClaudeMagics(Magics):
                 max_steps=self.max_steps, confirm=self.confirm_tools,
             )
             model = params.get("model") or session.settings.model
+            check_flags(arguments, params, model, session.settings.max_tokens)
             content = self._content(prompt, arguments, model)
             if arguments.new:
                 session.reset()
@@ -318,18 +328,18 @@ class ClaudeMagics(Magics):
             with self.accounting.cell(session, arguments.budget):
                 reply = session.ask(content, **tools.ask_options(renderer), **options, **params)
         except KeyboardInterrupt:
-            self._finish_partial(renderer, session, "interrupted")
+            finish_partial(renderer, session, "interrupted")
             raise attach_readable_traceback(
                 KeyboardInterrupt("stopped: the partial reply is kept, its usage recorded")
             ) from None
         except ContentError as error:  # the request's images were refused: nothing was sent
             raise UsageError(str(error)) from None
         except ClaudeNBError as error:
-            self._finish_partial(renderer, session, "error")
+            finish_partial(renderer, session, "error")
             raise attach_readable_traceback(error) from None
         status = "interrupted" if getattr(reply, "interrupted", False) else None
         renderer.finish(reply_markdown(reply, status), reply_plain(reply, status))
-        self._mark_shown(reply)
+        self.echo.mark(reply)
         if arguments.out:
             self._user_ns[arguments.out] = reply
         try:
@@ -337,42 +347,25 @@ class ClaudeMagics(Magics):
         except ClaudeNBError as error:
             raise attach_readable_traceback(error) from None
 
-    def _finish_partial(self, renderer: StreamRenderer, session: Session, status: str) -> None:
-        """Repaint what arrived before an interrupt or error, marked as partial."""
-        reply = session.last_reply
-        if reply is not None and (reply.text or renderer.repaints):
-            renderer.finish(reply_markdown(reply, status), reply_plain(reply, status))
-
     def _offline_notice(self, session: Session, prompt: str = "") -> None:
         if session.offline and not self._offline_notice_shown:
             self._offline_notice_shown = True
             print(offline_notice(prompt))
 
-    def _mark_shown(self, reply: Reply) -> None:
-        count = getattr(self.shell, "execution_count", 0)
-        self._shown = (id(reply), count)
-
-    def display_reply(self, reply: Reply) -> None:
-        """Show a Reply (IPython display hook for the type), unless this cell already did."""
-        count = getattr(self.shell, "execution_count", 0)
-        if self._shown == (id(reply), count):
-            return
-        from IPython.display import publish_display_data  # type: ignore[attr-defined]
-
-        bundle = {"text/markdown": reply_markdown(reply), "text/plain": reply_plain(reply)}
-        publish_display_data(bundle)  # type: ignore[no-untyped-call]
 
 
 def load_extension(shell: InteractiveShell) -> None:
-    """Register ``ClaudeMagics`` and the Reply display hook (``%load_ext claude_nb``)."""
+    """Register ``ClaudeMagics``, the Reply display hook and ``%claude ...?`` (``%load_ext``)."""
     registry = shell.magics_manager.registry
     if "ClaudeMagics" in registry:
         return
     magics = ClaudeMagics(shell)
     shell.register_magics(magics)
+    help_syntax.install(shell)
+    magics.echo.install()
     if shell.display_formatter is not None:
         formatter = shell.display_formatter.ipython_display_formatter
-        formatter.for_type_by_name(*_REPLY_CLASS, magics.display_reply)
+        formatter.for_type_by_name(*_REPLY_CLASS, magics.echo.display)
 
 
 def unload_extension(shell: InteractiveShell) -> None:
@@ -381,6 +374,8 @@ def unload_extension(shell: InteractiveShell) -> None:
     if magics is None:
         return
     magics.close()
+    help_syntax.uninstall(shell)
+    magics.echo.uninstall()
     for kind, names in magics.magics.items():  # {"line": {name: method}, "cell": {...}}
         for name in names:
             shell.magics_manager.magics[kind].pop(name, None)

@@ -17,15 +17,19 @@ from typing import TYPE_CHECKING, Any
 
 from claude_nb._api.formats import extract_code, fenced_blocks
 from claude_nb._api.language import is_korean
+from claude_nb._display.render import reply_markdown, reply_plain
 from claude_nb._exceptions import ReplyFormatError
 
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
 
+    from claude_nb._display.render import StreamRenderer
     from claude_nb._session.dry_run import DryRun
     from claude_nb._session.reply import Reply
+    from claude_nb._session.session import Session
 
-__all__ = ["OFFLINE_NOTICE", "OFFLINE_NOTICE_KO", "CurlCommand", "extract_code", "format_value",
+__all__ = ["OFFLINE_NOTICE", "OFFLINE_NOTICE_KO", "CurlCommand", "extract_code",
+           "finish_partial", "format_value",
            "offline_notice", "parse_json", "print_curl"]
 
 OFFLINE_NOTICE = (  # two short lines: notebook outputs wrap long ones mid-word
@@ -85,6 +89,13 @@ class CurlCommand(str):
 
     def _ipython_display_(self) -> None:
         """Nothing: the command was printed as plain text (copy-pasteable as is)."""
+
+
+def finish_partial(renderer: StreamRenderer, session: Session, status: str) -> None:
+    """Repaint what arrived before an interrupt or error, marked as partial (``status``)."""
+    reply = session.last_reply
+    if reply is not None and (reply.text or renderer.repaints):
+        renderer.finish(reply_markdown(reply, status), reply_plain(reply, status))
 
 
 def print_curl(dry: DryRun) -> CurlCommand:

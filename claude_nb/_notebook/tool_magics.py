@@ -27,7 +27,13 @@ from IPython.core.error import UsageError
 from claude_nb._display.render import StreamRenderer
 from claude_nb._exceptions import ToolError
 from claude_nb._session.tool_loop import ToolPlan, ToolsArgument, plan_tools
-from claude_nb._tools.approval import Approver, PromptApprover
+from claude_nb._tools.approval import (
+    ApprovalRequest,
+    ApprovalTypes,
+    Approver,
+    Denied,
+    PromptApprover,
+)
 from claude_nb._tools.registry import ToolRegistry
 
 __all__ = ["CellTools", "cell_tools", "tools_command"]
@@ -100,10 +106,23 @@ class CellTools:
         return {
             "tools": self.plan,
             "max_steps": self.max_steps,
-            "approver": self.approver,
+            "approver": _settled(self.approver, renderer) if self.approver else None,
             "on_event": view.on_event,
             "on_tool_event": view.on_tool_event,
         }
+
+
+def _settled(approver: Approver, renderer: StreamRenderer) -> Approver:
+    """``approver``, once the reply so far is painted whole (no cursor, line ended).
+
+    So the question appears below the text instead of cutting it in two.
+    """
+
+    def ask(request: ApprovalRequest) -> ApprovalTypes | Denied:
+        renderer.settle()
+        return approver(request)
+
+    return ask
 
 
 def cell_tools(

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from claude_nb._accounting.money import format_usd
+from claude_nb._api.markup import markdown_dollars
 from claude_nb._config import DEFAULT_BASE_URL
 from claude_nb._wire.curl import KEY_VARIABLE, curl_command
 from claude_nb._wire.request import MESSAGES_PATH
@@ -76,12 +77,26 @@ class DryRun:
         listing = report.markdown() if report and (report.images or report.notes) else ""
         content = f"{listing}\n\n" if listing else ""
         return (
-            f"**{self.summary()}**\n\n{content}```http\nPOST {self.url}\n{headers}\n```\n\n"
+            f"**{markdown_dollars(self.summary())}**\n\n"
+            f"{content}```http\nPOST {self.url}\n{headers}\n```\n\n"
             f"```json\n{body}\n```"
         )
 
     def __repr__(self) -> str:
         return f"<DryRun {self.summary()}>"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """Plain text (terminal IPython): the summary, the request line, headers and body."""
+        from claude_nb._content.attach import elide_base64
+
+        headers = "\n".join(f"{name}: {value}" for name, value in self.headers.items())
+        body = json.dumps(elide_base64(self.request), indent=2, ensure_ascii=False)
+        report = self.content_report
+        images = report and report.images
+        listing = [f"- {fact}" for fact in report.blocks] if report and images else []
+        listing += [f"- 📎 {note}" for note in (report.notes if report else ())]
+        content = "\n".join(listing) + "\n\n" if listing else ""
+        printer.text(f"{self.summary()}\n\n{content}POST {self.url}\n{headers}\n\n{body}")
 
     def curl(self, base_url: str | None = None) -> str:
         """The request as a copy-pasteable ``curl`` command (the key: ``$ANTHROPIC_API_KEY``).

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from claude_nb._api.formats import extract_code
+from claude_nb._api.markup import markdown_dollars
+from claude_nb._api.stop_reasons import stop_note
 from claude_nb._wire.stream import message_text
 
 if TYPE_CHECKING:
@@ -29,13 +31,14 @@ __all__ = ["Reply", "ToolLoopReply"]
 
 def _cache_saved(reply: Reply) -> str:
     """``, saved $x`` (or ``, +$x to write``) against sending the prompt uncached."""
-    from claude_nb._accounting.money import format_usd
+    from claude_nb._accounting.money import format_saving
     from claude_nb._accounting.pricing import cache_savings
 
     saving = cache_savings(reply.usage, reply.model, table=reply.price_table())
-    if saving is None or abs(saving) < 0.00005:
+    text = format_saving(saving)
+    if text in ("", "-"):
         return ""
-    return f", saved {format_usd(saving)}" if saving > 0 else f", +{format_usd(-saving)} to write"
+    return f", saved {text}" if saving is not None and saving > 0 else f", {text}"
 
 
 @dataclass(eq=False)
@@ -59,6 +62,9 @@ class Reply:
             its blocks cost; its summary ("2 images ≈ 3,100 tokens") is in the footer.
         prices: The price table of the session that made the reply (its ledger's), so
             ``cost`` and the footer agree with the ledger; None: the default table.
+        batch: Answered through the Message Batches API (priced at the batch rate).
+        estimated_output_tokens: A stopped call's output tokens estimated from its delivered
+            text (its usage fell short of it), or None: ``usage`` reports them, marked ``~``.
     """
 
     message: dict[str, Any]
@@ -73,6 +79,8 @@ class Reply:
     error: BaseException | None = None
     content_report: ContentReport | None = field(default=None, repr=False)
     prices: PriceTable | None = field(default=None, repr=False)
+    batch: bool = False
+    estimated_output_tokens: int | None = None
 
     @property
     def text(self) -> str:
@@ -90,8 +98,20 @@ class Reply:
 
     @property
     def usage(self) -> dict[str, Any]:
-        """The ``usage`` object (``{}`` when none arrived)."""
-        return dict(self.message.get("usage") or {})
+        """The ``usage`` object (``{}`` when none arrived).
+
+        A stopped call's output tokens are the estimate of its delivered text when the
+        stream's own count fell short of it (``usage_estimated``).
+        """
+        usage = dict(self.message.get("usage") or {})
+        if self.estimated_output_tokens is not None:
+            usage["output_tokens"] = self.estimated_output_tokens
+        return usage
+
+    @property
+    def usage_estimated(self) -> bool:
+        """The output tokens (and so the cost) are an estimate (see ``usage``)."""
+        return self.estimated_output_tokens is not None
 
     @property
     def stop_reason(self) -> str | None:
@@ -100,11 +120,19 @@ class Reply:
         return str(value) if value is not None else None
 
     @property
+    def stop_note(self) -> str | None:
+        """Why the reply stopped early and what to change, or None when it ended on its own.
+
+        ``max_tokens``, a stop sequence, a refusal... (``claude_nb._api.stop_reasons``).
+        """
+        return stop_note(self.message, self.request)
+
+    @property
     def cost(self) -> float | None:
         """Estimated dollars for the usage (None when the model is unpriced)."""
         from claude_nb._accounting.pricing import usage_cost
 
-        return usage_cost(self.usage, self.model, table=self.price_table())
+        return usage_cost(self.usage, self.model, table=self.price_table(), batch=self.batch)
 
     def price_table(self) -> PriceTable:
         """The prices of the session that made this reply (its ledger's), else the default."""
@@ -117,9 +145,11 @@ class Reply:
     def footer(self) -> str:
         """The one-line summary shown under the text."""
         usage = self.usage
+        approx = "~" if self.usage_estimated else ""
         parts = [
             self.model,
-            f"{usage.get('input_tokens') or 0:,} in / {usage.get('output_tokens') or 0:,} out",
+            f"{usage.get('input_tokens') or 0:,} in / "
+            f"{approx}{usage.get('output_tokens') or 0:,} out",
         ]
         if self.content_report is not None and self.content_report.summary():
             parts.append(self.content_report.summary())
@@ -129,7 +159,7 @@ class Reply:
             parts.append(f"cache read {read:,} / write {write:,}{_cache_saved(self)}")
         from claude_nb._accounting.money import format_usd
 
-        parts.append(format_usd(self.cost))
+        parts.append(f"{approx}{format_usd(self.cost)}{' (estimated)' if approx else ''}")
         if self.time_to_first_token is not None:
             parts.append(f"first token {self.time_to_first_token:.2f} s")
         parts.append(f"{self.duration:.2f} s")
@@ -143,13 +173,18 @@ class Reply:
             parts.append("offline emulator")
         return " · ".join(parts)
 
+    def footer_markdown(self) -> str:
+        """The footer as a small Markdown line, its ``$`` kept from maths typesetting."""
+        return f"<sub>{markdown_dollars(self.footer())}</sub>"
+
     def notes_markdown(self) -> str:
         """The content notes ("downscaled ...") as a small Markdown line, or ``""``."""
         return self.content_report.notes_markdown() if self.content_report else ""
 
     def _repr_markdown_(self) -> str:
         notes = self.notes_markdown()
-        return "\n\n".join([self.text, *([notes] if notes else []), f"<sub>{self.footer()}</sub>"])
+        stop = [f"*{markdown_dollars(self.stop_note)}*"] if self.stop_note else []
+        return "\n\n".join([self.text, *stop, *([notes] if notes else []), self.footer_markdown()])
 
     def __str__(self) -> str:
         return self.text
@@ -200,6 +235,11 @@ class ToolLoopReply(Reply):
         return _sum_usage(step.usage for step in self.steps)
 
     @property
+    def usage_estimated(self) -> bool:
+        """Some step's output tokens are an estimate."""
+        return any(step.usage_estimated for step in self.steps)
+
+    @property
     def cost(self) -> float | None:
         """Dollars over the steps (None when any step is unpriced)."""
         costs = [step.cost for step in self.steps]
@@ -213,5 +253,6 @@ class ToolLoopReply(Reply):
         return " · ".join(part for part in (model, counted, rest) if part)
 
     def _repr_markdown_(self) -> str:
-        parts = [self.text, *([f"*{self.note}*"] if self.note else [])]
-        return "\n\n".join([*parts, f"<sub>{self.footer()}</sub>"])
+        notes = [note for note in (self.note, self.stop_note) if note]
+        parts = [self.text, *(f"*{markdown_dollars(note)}*" for note in notes)]
+        return "\n\n".join([*parts, self.footer_markdown()])

@@ -1,6 +1,7 @@
 """One API call of a ``Session``: checks, the request, the history and the callbacks.
 
-    _send(body) -> every before_send check (may refuse) -> client.create (retries, SSE)
+    _send(body) -> _check: the context window (a request far past it is refused), every
+                   before_send check (may refuse) -> client.create (retries, SSE)
         finished    -> _commit(request's last message, reply)      -> Reply -> on_call
         failed      -> error: history unchanged; interrupt (Ctrl-C, a cancelled task):
                        _commit(prompt, text) or nothing
@@ -14,12 +15,17 @@ through ``_commit``, which tells the ``on_history`` callbacks (the store) what w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from claude_nb._api.context_window import context_overflow
+from claude_nb._api.estimate import text_tokens
 from claude_nb._api.history import HistoryChange, text_only_turn, without_cache_control
+from claude_nb._api.redact import redact_value, secrets_of
+from claude_nb._api.segment_memo import SegmentMemo
 from claude_nb._config import Settings
-from claude_nb._exceptions import APIError, is_interrupt
+from claude_nb._exceptions import APIError, ContentError, is_interrupt
 from claude_nb._session.call_tracker import CallTracker
 from claude_nb._session.reply import Reply
 from claude_nb._types import MessageParam
@@ -31,7 +37,27 @@ if TYPE_CHECKING:
     from claude_nb._wire.client import CallResult
     from claude_nb._wire.stream import MessageSnapshot
 
-__all__ = ["SendPaths"]
+__all__ = ["SendPaths", "delivered_output_tokens"]
+
+
+def delivered_output_tokens(partial: Mapping[str, Any]) -> int | None:
+    """The estimated output tokens of a stopped call's delivered content, or None.
+
+    None when its usage (the stream's count before the final ``message_delta``) says as
+    many or more. The output was billed as far as it was generated, so a stopped call
+    records at least what it delivered (``_api.estimate.text_tokens`` of its text,
+    thinking and tool input), marked estimated, rather than ``1 out · $0.0000``.
+    """
+    pieces = []
+    for block in partial.get("content") or []:
+        for key in ("text", "thinking"):
+            if isinstance(block.get(key), str):
+                pieces.append(block[key])
+        if block.get("type") in ("tool_use", "server_tool_use") and block.get("input"):
+            pieces.append(json.dumps(block["input"], ensure_ascii=False, default=str))
+    estimate = text_tokens("".join(pieces))
+    counted = (partial.get("usage") or {}).get("output_tokens") or 0
+    return estimate if estimate > counted else None
 
 
 class SendPaths:
@@ -45,6 +71,21 @@ class SendPaths:
     last_reply: Reply | None
     ledger: Ledger
     _clients: SessionClients
+    _segments: SegmentMemo
+
+    def _check(self, body: dict[str, Any]) -> None:
+        """Before sending: the context window, then every ``before_send`` check.
+
+        Raises:
+            ContentError: The request is clearly past the model's context window (one
+                line; the estimate reuses the conversation's ``SegmentMemo``, so this costs
+                the new turns only).
+        """
+        problem = context_overflow(body, memo=self._segments)
+        if problem is not None:
+            raise ContentError(f"the request cannot be sent: {problem}")
+        for check in self.before_send:
+            check(body)
 
     def _send(
         self,
@@ -55,8 +96,7 @@ class SendPaths:
     ) -> Reply:
         """One API call: ``before_send`` checks, the request, the history and ``on_call``."""
         tracker = CallTracker(on_event, report)
-        for check in self.before_send:
-            check(body)
+        self._check(body)
         try:
             result = self._clients.sync().create(body, on_event=tracker)
         except (APIError, KeyboardInterrupt) as error:
@@ -75,8 +115,7 @@ class SendPaths:
         import asyncio  # loaded already: this runs on an event loop
 
         tracker = CallTracker(on_event, report)
-        for check in self.before_send:
-            check(body)
+        self._check(body)
         try:
             result = await self._clients.asynchronous().create(body, on_event=tracker)
         except (APIError, KeyboardInterrupt, asyncio.CancelledError) as error:
@@ -87,6 +126,7 @@ class SendPaths:
     def _commit(self, turns: Sequence[MessageParam], offset: int | None = None) -> None:
         """Keep ``offset`` messages (default: all), append ``turns``; tell ``on_history``."""
         offset = len(self.history) if offset is None else offset
+        turns, _ = redact_value(list(turns), secrets_of(self.settings.api_key))  # tool results
         self.history[offset:] = turns
         change = HistoryChange(offset, list(turns))
         for callback in list(self.on_history):
@@ -150,6 +190,7 @@ class SendPaths:
             retries=retries,
             interrupted=interrupted,
             error=error,
+            estimated_output_tokens=delivered_output_tokens(partial),
         )
         self._record(reply)
 

@@ -27,11 +27,18 @@ from claude_nb._accounting.cache_plan import plan_cache
 from claude_nb._accounting.ledger import Ledger
 from claude_nb._accounting.user_prices import default_price_table
 from claude_nb._api.history import HistoryChange, undo_point
+from claude_nb._api.redact import secrets_of
+from claude_nb._api.segment_memo import SegmentMemo
 from claude_nb._config import Settings, resolve_settings
-from claude_nb._content.attach import PreparedRequest, prepare_request
+from claude_nb._content.attach import PreparedRequest, prepare_request, redact_request
 from claude_nb._content.convert import ConvertedContent
+from claude_nb._session.batch_job import BatchJob, BatchList, list_batches
 from claude_nb._session.clients import SessionClients
 from claude_nb._session.dry_run import DryRun, dry_run
+from claude_nb._session.map import run_map
+from claude_nb._session.map_items import MapPrompt
+from claude_nb._session.map_result import MapResult
+from claude_nb._session.map_run import MapProgress
 from claude_nb._session.reply import Reply
 from claude_nb._session.send import SendPaths
 from claude_nb._session.streaming import AsyncMessageStream, MessageStream
@@ -134,7 +141,10 @@ class Session(SendPaths):
         self.before_send: list[Callable[[dict[str, Any]], None]] = []
         self.last_reply: Reply | None = None
         self.tools = ToolRegistry()
+        self._segments = SegmentMemo()  # each turn's estimate, reused by later requests
         self._clients = SessionClients(self.settings, emulator, http_client, async_http_client)
+        self._environ = environ
+        self.map_progress: Callable[[], MapProgress] | None = None  # the notebook's bar
 
     @property
     def _emulator(self) -> Emulator | None:
@@ -190,10 +200,12 @@ class Session(SendPaths):
         )
         model = params.get("model") or self.settings.model
         prepared = prepare_request(build, prompt, attach, model=model)
+        prepared = redact_request(prepared, secrets_of(self.settings.api_key))  # never the key
         cache = self.cache if cache is None else cache
         if cache:
             ttl = self.cache_ttl if cache is True else cache
-            prepared.body = plan_cache(prepared.body, model=model, ttl=ttl).body
+            plan = plan_cache(prepared.body, model=model, ttl=ttl, memo=self._segments)
+            prepared.body = plan.body
         return prepared
 
     def ask(
@@ -320,6 +332,24 @@ class Session(SendPaths):
 
     def _publish(self, reply: Reply) -> None:
         self.last_reply = reply
+
+    def map(
+        self, prompt: MapPrompt, items: Any, *, batch: bool = False,
+        concurrency: int | None = None, **params: Any,
+    ) -> MapResult | BatchJob:
+        """One prompt (a ``{column}``/``{item}`` template or a function) over many items.
+
+        A ``MapResult``, or a ``BatchJob`` with ``batch=True``; see ``_session/map.py``.
+        """
+        return run_map(self, prompt, items, batch=batch, concurrency=concurrency, **params)
+
+    def batches(self, limit: int = 20) -> BatchList:
+        """The Message Batches ``map(batch=True)`` saved in the history store, newest first."""
+        return list_batches(self, limit)
+
+    def resume_batch(self, batch_id: str) -> BatchJob:
+        """A stored batch job by id (or prefix), on this session."""
+        return BatchJob.resume(batch_id, self)
 
     def dry_run(self, prompt: Prompt | None = None, **params: Any) -> DryRun:
         """The request ``ask`` would send, unsent: a ``DryRun`` (``.curl()``; ``dry_run.py``)."""

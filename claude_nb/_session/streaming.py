@@ -71,8 +71,7 @@ class _StreamCall:
 
     def start(self) -> StreamProgress:
         """The ``before_send`` checks, then what the client's generator will fill in."""
-        for check in self.paths.before_send:
-            check(self.body)
+        self.paths._check(self.body)
         from claude_nb._wire.calls import StreamProgress  # with httpx: on the first request
 
         self.progress = StreamProgress()

@@ -16,8 +16,10 @@ restores exactly the history the session held, its system prompt, and the ledger
 The stored messages are the ones the history keeps (``without_cache_control``), so a
 resumed history carries no stale cache breakpoints into later requests.
 
-Store failures (a full disk, a read-only ``CLAUDE_NB_HOME``, a locked file) never fail a
-cell: ``record`` prints one line to stderr and the conversation goes on unsaved.
+Store failures (a full disk, a read-only ``CLAUDE_NB_HOME``, a corrupt or locked file) never
+fail a cell: the conversation goes on unsaved and ``_store.failures.StoreNotices`` prints one
+line to stderr per cause (the cause, the file, what to do), then stays quiet until the cause
+changes or a write works again.
 """
 
 from __future__ import annotations
@@ -32,8 +34,16 @@ from typing import Any, TextIO, cast
 from claude_nb._accounting.ledger import has_usage
 from claude_nb._accounting.money import format_usd
 from claude_nb._api.history import HistoryChange
+from claude_nb._api.markup import markdown_dollars
 from claude_nb._store.export import write_private_text
-from claude_nb._store.store import NOT_RECORDED, SavedSession, SessionSummary, Store
+from claude_nb._store.failures import StoreNotices
+from claude_nb._store.store import (
+    NOT_RECORDED,
+    SavedSession,
+    SessionSummary,
+    Store,
+    default_store_path,
+)
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -118,7 +128,7 @@ class SessionList:
             return "*No saved sessions yet.*"
         lines = ["| " + " | ".join(self._HEADER) + " |", "|" + "---|" * len(self._HEADER)]
         lines += [
-            "| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |"
+            "| " + " | ".join(markdown_dollars(cell.replace("|", "\\|")) for cell in row) + " |"
             for row in self.rows()
         ]
         return "\n".join([*lines, "", "Resume one with `%claude_session resume ID`."])
@@ -152,6 +162,7 @@ class Persistence:
         self._notebook_path = notebook_path
         self._errors = errors
         self._store: Store | None = None
+        self._notices = StoreNotices()
         self.session_id: str | None = None
 
     @property
@@ -180,10 +191,12 @@ class Persistence:
         if not has_usage(reply):
             return None  # refused or stopped before the model answered: nothing to keep
         try:
-            return self.store.record_reply(self._session_id(reply.model), reply, cell)
+            number = self.store.record_reply(self._session_id(reply.model), reply, cell)
         except Exception as error:  # a store failure must never fail the cell
-            self._failed("this call", error)
+            self._failed(error)
             return None
+        self._notices.recovered()
+        return number
 
     def record_history(
         self, change: HistoryChange, system: Any = NOT_RECORDED, model: str | None = None
@@ -202,22 +215,22 @@ class Persistence:
         if self.session_id is None and not change.turns:
             return None  # an undo or reset before anything was asked
         try:
-            return self.store.add_history_change(self._session_id(model), change, system)
+            number = self.store.add_history_change(self._session_id(model), change, system)
         except Exception as error:  # a store failure must never fail the cell
-            self._failed("the conversation", error)
+            self._failed(error)
             return None
+        self._notices.recovered()
+        return number
 
     def _session_id(self, model: str | None) -> str:
         if self.session_id is None:
             self.session_id = self.store.start_session(model, self._notebook_path())
         return self.session_id
 
-    def _failed(self, what: str, error: Exception) -> None:
-        where = self._store.path if self._store is not None else "the history store"
-        print(
-            f"claude_nb: {what} was not saved to {where}: {type(error).__name__}: {error}",
-            file=self._errors or sys.stderr,
-        )
+    def _failed(self, error: Exception) -> None:
+        """Say why the store failed, once per cause (``_store.failures``)."""
+        where = self._store.path if self._store is not None else default_store_path(self._environ)
+        self._notices.failed(error, where, self._errors or sys.stderr)
 
     def list_sessions(self, limit: int = 20) -> SessionList:
         """The latest ``limit`` sessions as a table."""

@@ -58,7 +58,7 @@ from claude_nb._api.history import (
 from claude_nb._config import home_dir
 from claude_nb._store.export import markdown_export
 from claude_nb._store.records import NOT_RECORDED, SavedSession, SessionSummary
-from claude_nb._store.schema import _MIGRATIONS, migrate, open_database
+from claude_nb._store.schema import _MIGRATIONS, migrate, open_database, rollback
 
 __all__ = [
     "NOT_RECORDED",
@@ -163,7 +163,7 @@ class Store:
                     self._db.execute(*then)
                 self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                rollback(self._db)  # the real error propagates, not a failed ROLLBACK
                 raise
         return int(seq)
 

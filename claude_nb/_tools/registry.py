@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar, overload
 
 from claude_nb._exceptions import ToolError
+from claude_nb._tools import render
 from claude_nb._tools.identity import check_tool_spec, clash_error, same_tool
-from claude_nb._tools.render import ListingRow, render_registry_html, render_registry_markdown
 from claude_nb._tools.schema import FunctionSchema, function_schema
 from claude_nb._types import ToolSpec
 
@@ -208,7 +208,8 @@ class ToolRegistry:
 
     Registering the same tool again replaces its entry (re-running a cell is harmless); a
     different function under a name already taken is a ``ToolError`` (module docstring).
-    The registry renders itself in a notebook as the list of tools and their parameters.
+    It renders itself as the list of tools and their parameters (Markdown, HTML, or plain
+    text in terminal IPython).
     """
 
     def __init__(self, tools: Iterable[Callable[..., Any] | Tool] = ()) -> None:
@@ -326,7 +327,8 @@ class ToolRegistry:
             ToolError: No tool has that name (the message lists the known ones).
         """
         if name not in self._entries:
-            raise ToolError(f"no tool named {name!r}; known tools: {self._known()}")
+            known = ", ".join(self._entries) or "(none)"
+            raise ToolError(f"no tool named {name!r}; known tools: {known}")
         del self._entries[name]
 
     def clear(self) -> None:
@@ -374,12 +376,9 @@ class ToolRegistry:
     def __repr__(self) -> str:
         return f"ToolRegistry({self.names()!r})"
 
-    def _known(self) -> str:
-        return ", ".join(self._entries) or "(none)"
-
-    def _rows(self) -> builtins.list[ListingRow]:
+    def _rows(self) -> builtins.list[render.ListingRow]:
         """(name, tool or None when it fails to resolve, note) for the listings."""
-        rows: builtins.list[ListingRow] = []
+        rows: builtins.list[render.ListingRow] = []
         for name, entry in self._entries.items():
             if not isinstance(entry, _NamespaceEntry):
                 rows.append((name, entry, "fixed function"))
@@ -392,7 +391,10 @@ class ToolRegistry:
         return rows
 
     def _repr_markdown_(self) -> str:
-        return render_registry_markdown(self._rows())
+        return render.render_registry_markdown(self._rows())
 
     def _repr_html_(self) -> str:
-        return render_registry_html(self._rows())
+        return render.render_registry_html(self._rows())
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(render.render_registry_text(self._rows()))

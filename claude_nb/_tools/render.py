@@ -28,6 +28,7 @@ __all__ = [
     "call_preview",
     "render_registry_html",
     "render_registry_markdown",
+    "render_registry_text",
     "render_tool_call_html",
     "render_tool_call_markdown",
     "render_tool_use_html",
@@ -236,6 +237,27 @@ def render_registry_html(rows: Sequence[ListingRow]) -> str:
             f"<details><summary>input_schema</summary><pre>{schema_text}</pre></details>"
         )
     return "".join(parts)
+
+
+def render_registry_text(rows: Sequence[ListingRow]) -> str:
+    """The registry listing as plain text (terminal IPython): the same content, no markup."""
+    if not rows:
+        return "No tools registered. Use %claude_tools f g or @claude_nb.tool."
+    parts = [_plural(len(rows)).strip("*")]
+    for name, item, note in rows:
+        parts.append(f"\n{name}  ({note})")
+        if item is None:
+            continue
+        if item.description:
+            parts.append(f"  {item.description}")
+        for parameter, kind, required, description in _parameter_rows(item.input_schema):
+            optional = "" if required == "yes" else ", optional"
+            said = f": {description}" if description else ""
+            parts.append(f"  - {parameter} ({kind}{optional}){said}")
+        schema_text = json.dumps(item.input_schema, indent=2, ensure_ascii=False)
+        parts.append("  input_schema:")
+        parts.extend(f"    {line}" for line in schema_text.splitlines())
+    return "\n".join(parts)
 
 
 def _parameter_rows(schema: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:

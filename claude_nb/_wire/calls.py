@@ -15,13 +15,14 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from claude_nb._api.redact import secrets_of
 from claude_nb._config import Settings
 from claude_nb._exceptions import APIError, IncompleteStreamError, MalformedStreamError
 from claude_nb._wire.request import build_headers
 from claude_nb._wire.retry import is_retryable, note_server_wait, retry_delay
 from claude_nb._wire.sse import ServerSentEvent
 from claude_nb._wire.stream import MessageSnapshot, accumulate
-from claude_nb._wire.transport import status_error
+from claude_nb._wire.transport import redirect_error, status_error
 
 __all__ = ["Attempt", "BaseMessagesClient", "CallResult", "StreamProgress"]
 
@@ -76,6 +77,7 @@ class BaseMessagesClient:
     def __init__(self, settings: Settings, *, random_value: Callable[[], float]) -> None:
         self.settings = settings
         self._random = random_value
+        self._secrets = secrets_of(settings.api_key)  # redacted from bodies and errors
 
     def _headers(self, stream: bool) -> dict[str, str]:
         return build_headers(self.settings, stream=stream)
@@ -100,8 +102,10 @@ class BaseMessagesClient:
     ) -> None:
         attempt.headers = {name.lower(): value for name, value in headers.items()}
         attempt.snapshot.request_id = attempt.headers.get("request-id")
+        if 300 <= status < 400:  # never followed: the key stays with the base URL
+            raise redirect_error(status, attempt.headers, self.settings.base_url)
         if status >= 400:
-            raise status_error(status, attempt.headers, content or b"")
+            raise status_error(status, attempt.headers, content or b"", self._secrets)
 
     @staticmethod
     def _check_event_stream(attempt: Attempt) -> None:

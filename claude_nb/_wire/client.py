@@ -111,14 +111,15 @@ class MessagesClient(BaseMessagesClient):
         the end, the ``CallResult``. ``close()`` the generator to stop: the response closes.
         """
         progress = progress if progress is not None else StreamProgress()
-        payload = encode_body(body)  # once for every attempt; ContentError if it cannot be
+        payload = encode_body(body, self._secrets)  # once for all attempts; may be a ContentError
         while True:  # one attempt per turn, inline: a generator less per event
             attempt, decoder = Attempt(), SSEDecoder()
             try:
                 with (
                     map_httpx_errors(self.settings),
                     self.http.stream(
-                        "POST", MESSAGES_PATH, content=payload, headers=self._headers(stream=True)
+                        "POST", MESSAGES_PATH, content=payload,
+                        headers=self._headers(stream=True), follow_redirects=False,
                     ) as response,
                 ):
                     content = response.read() if response.status_code >= 400 else None
@@ -143,10 +144,11 @@ class MessagesClient(BaseMessagesClient):
         body: Mapping[str, Any] | None = None,
         params: Mapping[str, Any] | None = None,
     ) -> Any:
-        payload = None if body is None else encode_body(body)
+        payload = None if body is None else encode_body(body, self._secrets)
         with map_httpx_errors(self.settings):
             response = self.http.request(
-                method, path, content=payload, params=params, headers=self._headers(stream=False)
+                method, path, content=payload, params=params,
+                headers=self._headers(stream=False), follow_redirects=False,
             )
         self._check_response(attempt, response.status_code, response.headers, response.content)
         return self._json_value(response.content)
@@ -225,13 +227,14 @@ class AsyncMessagesClient(BaseMessagesClient):
     ) -> AsyncGenerator[MessageSnapshot, None]:
         """The async twin of ``MessagesClient.stream`` (``aclose()`` it to stop)."""
         progress = progress if progress is not None else StreamProgress()
-        payload = encode_body(body)  # once for every attempt; ContentError if it cannot be
+        payload = encode_body(body, self._secrets)  # once for all attempts; may be a ContentError
         while True:
             attempt, decoder = Attempt(), SSEDecoder()
             try:
                 with map_httpx_errors(self.settings):
                     async with self.http.stream(
-                        "POST", MESSAGES_PATH, content=payload, headers=self._headers(stream=True)
+                        "POST", MESSAGES_PATH, content=payload,
+                        headers=self._headers(stream=True), follow_redirects=False,
                     ) as response:
                         content = await response.aread() if response.status_code >= 400 else None
                         status, headers = response.status_code, response.headers
@@ -258,10 +261,11 @@ class AsyncMessagesClient(BaseMessagesClient):
         body: Mapping[str, Any] | None = None,
         params: Mapping[str, Any] | None = None,
     ) -> Any:
-        payload = None if body is None else encode_body(body)
+        payload = None if body is None else encode_body(body, self._secrets)
         with map_httpx_errors(self.settings):
             response = await self.http.request(
-                method, path, content=payload, params=params, headers=self._headers(stream=False)
+                method, path, content=payload, params=params,
+                headers=self._headers(stream=False), follow_redirects=False,
             )
         self._check_response(attempt, response.status_code, response.headers, response.content)
         return self._json_value(response.content)

@@ -13,17 +13,25 @@ exceptions into claude_nb's in ONE place, ``map_httpx_errors``::
 
 Messages are built from the kind of failure and the timeouts only (never from headers), so
 an API key cannot leak into them.
+
+Redirects are never followed, to another origin or the same one: a followed redirect would
+resend ``x-api-key`` wherever ``Location`` points (httpx strips only ``Authorization`` across
+origins). The clients are made with ``follow_redirects=False`` and every request says so too
+(a user's ``http_client=`` may follow them); a 3xx answer is a ``ConfigurationError`` from
+``redirect_error`` naming the status and the target's origin (never its path or query, never
+the key) and pointing at ``ANTHROPIC_BASE_URL``. The API itself never redirects.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TypeAlias
 
 import httpx
 
+from claude_nb._api.redact import redact, redact_value, secrets_of
 from claude_nb._config import Settings
 from claude_nb._exceptions import (
     APIConnectionError,
@@ -41,6 +49,7 @@ __all__ = [
     "make_client",
     "make_timeout",
     "map_httpx_errors",
+    "redirect_error",
     "status_error",
 ]
 
@@ -62,7 +71,7 @@ def make_client(settings: Settings, transport: httpx.BaseTransport | None = None
         base_url=settings.base_url,
         timeout=make_timeout(settings),
         transport=transport,
-        follow_redirects=True,
+        follow_redirects=False,  # never resend the key elsewhere (module docstring)
     )
 
 
@@ -74,7 +83,7 @@ def make_async_client(
         base_url=settings.base_url,
         timeout=make_timeout(settings),
         transport=transport,
-        follow_redirects=True,
+        follow_redirects=False,  # never resend the key elsewhere (module docstring)
     )
 
 
@@ -100,7 +109,9 @@ def _translate(error: Exception, settings: Settings) -> ClaudeNBError:
         return ConfigurationError(f"invalid base URL {settings.base_url!r} ({kind})")
     if isinstance(error, httpx.HTTPStatusError):
         response = error.response
-        return status_error(response.status_code, response.headers, response.content)
+        return status_error(
+            response.status_code, response.headers, response.content, secrets_of(settings.api_key)
+        )
     if isinstance(error, (httpx.RemoteProtocolError, httpx.ReadError)):
         return APIConnectionError(f"the connection was dropped ({kind})")
     if isinstance(error, httpx.ConnectError):
@@ -117,6 +128,29 @@ def map_httpx_errors(settings: Settings) -> Iterator[None]:
         raise _translate(error, settings) from error
 
 
+def _origin(location: str, base: str) -> str:
+    """``scheme://host[:port]`` of a Location (relative ones against ``base``), or ``?``."""
+    try:
+        url = httpx.URL(base).join(location)
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return "?"
+    port = f":{url.port}" if url.port is not None else ""
+    return f"{url.scheme}://{url.host}{port}" if url.host else "?"
+
+
+def redirect_error(status_code: int, headers: Mapping[str, str], base_url: str) -> ClaudeNBError:
+    """The error for a 3xx answer: claude_nb does not follow it, so the key stays put."""
+    location = headers.get("location")
+    target = _origin(location, base_url) if location else None
+    where = f" to {target}" if target else ""
+    same = " (the same origin)" if target == _origin(base_url, base_url) else ""
+    return ConfigurationError(
+        f"the API at {base_url} answered HTTP {status_code}, a redirect{where}{same}; "
+        "claude_nb follows no redirect, so your API key is never sent anywhere else. "
+        "If the API really lives there, set ANTHROPIC_BASE_URL (or base_url=) to that address"
+    )
+
+
 def _error_body(content: bytes) -> Any:
     try:
         return json.loads(content)
@@ -124,9 +158,15 @@ def _error_body(content: bytes) -> Any:
         return None
 
 
-def status_error(status_code: int, headers: Mapping[str, str], content: bytes) -> APIStatusError:
-    """The ``APIStatusError`` for an HTTP error response (class from status and error type)."""
-    body = _error_body(content)
+def status_error(
+    status_code: int, headers: Mapping[str, str], content: bytes, secrets: Iterable[str] = ()
+) -> APIStatusError:
+    """The ``APIStatusError`` for an HTTP error response (class from status and error type).
+
+    A server (or a proxy) may echo what it got: the message and ``body`` have ``secrets``
+    (the configured key) and anything key-shaped redacted (``_api.redact``).
+    """
+    body, _ = redact_value(_error_body(content), secrets)
     error = body.get("error") if isinstance(body, dict) else None
     error = error if isinstance(error, dict) else {}
     error_type = error.get("type") if isinstance(error.get("type"), str) else None
@@ -140,7 +180,7 @@ def status_error(status_code: int, headers: Mapping[str, str], content: bytes) -
     )
     error_class = status_error_class(status_code, error_type)
     return error_class(
-        message,
+        redact(message, secrets)[0],
         status_code=status_code,
         error_type=error_type,
         request_id=request_id if isinstance(request_id, str) else None,

@@ -74,7 +74,7 @@ def test_cache_cost_budget_then_restart_resume_then_sigkill(tmp_path: Path) -> N
         footers = []
         for question in QUESTIONS:
             execution = checked(kernel, f"%%claude\n{question}\n", outputs)
-            footers.append(execution.displays[-1]["content"]["data"]["text/markdown"])
+            footers.append(execution.displays[-1]["content"]["data"]["text/plain"])  # bare "$"
         ledger = ledger_of(kernel)
         (_, write1, read1, _), (_, write2, read2, _), (_, _, read3, _) = ledger
         assert write1 > 4000 and read1 == 0  # the first turn writes the long prefix

@@ -11,6 +11,7 @@ import pytest
 from claude_nb._accounting.compare import ASSUMPTION, CostComparison, current_models
 from claude_nb._accounting.ledger import Ledger, UsageRecord
 from claude_nb._accounting.pricing import price_table
+from claude_nb._api.markup import DOLLAR
 
 CALLS = [
     UsageRecord(
@@ -107,7 +108,7 @@ def test_the_default_models_are_the_current_priced_ones_and_the_used_ones() -> N
 
 def test_renderings_state_the_assumption_and_draw_bars() -> None:
     comparison = ledger(*CALLS).compare(["claude-haiku-4-5", "claude-opus-4-7"])
-    markdown = comparison._repr_markdown_()
+    markdown = comparison._repr_markdown_().replace(DOLLAR, "$")  # test_no_math checks "$"
     assert "| claude-opus-4-7 | 0 | $0.0293 | 1.67× | ████████████████████ |" in markdown
     assert "| claude-haiku-4-5 | 0 | $0.0059 | 0.33× | ████ |" in markdown
     assert ASSUMPTION in markdown and "actual $0.017" in markdown

@@ -104,7 +104,8 @@ def test_totals_hit_ratio_and_savings_by_hand() -> None:
     # The %claude_cost table shows what caching saved per call and in all.
     header, rows, summary = ledger.table()
     saved = header.index("saved")
-    assert [row[saved] for row in rows] == ["$-0.0020", "$0.0095", "$0.0000", "$0.0075"]
+    assert [row[saved] for row in rows] == ["+$0.0020 to write", "$0.0095", "-", "$0.0075"]
+    assert "$-" not in ledger.markdown(rich=False) and "$-" not in repr(ledger)
     assert rows[-1][3] == "3 calls"
     assert "caching saved $0.0075" in summary
 
@@ -142,7 +143,7 @@ def test_dataframe_and_renderings() -> None:
     frame = ledger.to_dataframe()
     assert len(frame) == 31 and frame["cost"].iloc[-1] == pytest.approx(29 * 5 / 1e6)
     assert str(frame["time"].dtype).startswith("datetime64")
-    markdown = ledger._repr_markdown_()
+    markdown = ledger.markdown(rich=False)  # bare "$"; test_no_math checks the rich one
     lines = markdown.splitlines()
     assert lines[0].startswith("| # | time | cell | model |")
     assert len([line for line in lines if line.startswith("| ")]) == 1 + 20 + 1

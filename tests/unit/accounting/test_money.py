@@ -6,7 +6,7 @@ import pytest
 
 from claude_nb._accounting.budget import Budget
 from claude_nb._accounting.ledger import Ledger, UsageRecord
-from claude_nb._accounting.money import SIMULATED, UNPRICED, format_usd
+from claude_nb._accounting.money import SIMULATED, UNPRICED, format_saving, format_usd
 from claude_nb._chat.view import cost_label
 from claude_nb._session.dry_run import DryRun
 
@@ -24,12 +24,27 @@ from claude_nb._session.dry_run import DryRun
         (1.0, "$1.00"),
         (12.345, "$12.35"),  # from a dollar up: cents
         (1234.5, "$1234.50"),
-        (-0.002, "$-0.0020"),  # a cache write not yet paid back (the ledger's "saved" column)
-        (-3.5, "$-3.50"),
+        (-0.002, "-$0.0020"),  # the sign before the "$", never "$-"
+        (-3.5, "-$3.50"),
     ],
 )
 def test_format_usd(amount: float | None, text: str) -> None:
     assert format_usd(amount) == text
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [
+        (0.0063, "$0.0063"),  # what caching saved
+        (-0.0018, "+$0.0018 to write"),  # what a cache write cost extra (the footer's words)
+        (-2.5, "+$2.50 to write"),
+        (0.0, "-"),  # nothing saved or spent
+        (-0.00004, "-"),
+        (None, ""),  # unpriced: a blank cell
+    ],
+)
+def test_format_saving_never_writes_a_negative_amount(amount: float | None, text: str) -> None:
+    assert format_saving(amount) == text
 
 
 def test_simulated_amounts_are_marked_and_unpriced_stays_unpriced() -> None:

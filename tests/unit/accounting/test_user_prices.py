@@ -13,6 +13,7 @@ import pytest
 
 import claude_nb
 from claude_nb import ConfigurationError
+from claude_nb._api.markup import DOLLAR
 from claude_nb._config import home_dir, price_file, read_price_file
 
 MODEL = "claude-sonnet-5-5"  # packaged: $2 input, $10 output per million tokens
@@ -107,7 +108,7 @@ def test_a_reply_is_priced_by_the_session_that_made_it(
     billed = session.ledger.total_cost
     (directory / "prices.json").write_text("{not json", encoding="utf-8")
     assert reply.cost == pytest.approx(billed)
-    assert "$" in reply._repr_markdown_()
+    assert "$" in reply.footer() and DOLLAR in reply._repr_markdown_()
     (directory / "prices.json").write_text(
         json.dumps({"models": [{"id": MODEL, "prices": {"input": 1}}]}), encoding="utf-8"
     )

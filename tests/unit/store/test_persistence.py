@@ -147,8 +147,9 @@ def test_a_store_failure_is_reported_and_the_call_goes_on(tmp_path: Path) -> Non
     session.on_call.append(persistence.record)
     reply = session.ask("still answered", max_tokens=40)
     assert reply.text and len(session.history) == 2
-    assert errors.getvalue().startswith("claude_nb: this call was not saved")
-    assert errors.getvalue().count("\n") == 1
+    assert errors.getvalue().startswith("claude_nb: not saving this conversation to")
+    assert "not a folder" in errors.getvalue() and str(blocker) in errors.getvalue()
+    assert errors.getvalue().count("\n") == 1  # once, though the call and the history failed
 
 
 def test_notebook_path_from_the_frontend() -> None:
