@@ -36,6 +36,7 @@ from claude_nb._exceptions import (
     RequestTooLargeError,
     StreamError,
     StreamEventError,
+    StructuredOutputError,
     ToolError,
     TransportError,
 )
@@ -48,10 +49,12 @@ if TYPE_CHECKING:
     from claude_nb._accounting.pricing import UnpricedModelWarning
     from claude_nb._api.catalog import ModelCatalog, model_catalog
     from claude_nb._api.history import HistoryChange
+    from claude_nb._api.server_tools import web_fetch, web_search
     from claude_nb._chat.widget import ChatWidget
     from claude_nb._notebook.kernel import chat, get_session
     from claude_nb._session.batch_job import BatchJob
     from claude_nb._session.dry_run import DryRun
+    from claude_nb._session.files import FileObject
     from claude_nb._session.map_result import MapResult
     from claude_nb._session.reply import Reply, ToolLoopReply
     from claude_nb._session.session import Session
@@ -71,6 +74,7 @@ _LAZY = {
     "CostComparison": "claude_nb._accounting.compare",
     "Denied": "claude_nb._tools.approval",
     "DryRun": "claude_nb._session.dry_run",
+    "FileObject": "claude_nb._session.files",
     "HistoryChange": "claude_nb._api.history",
     "ModelCatalog": "claude_nb._api.catalog",
     "Ledger": "claude_nb._accounting.ledger",
@@ -88,6 +92,8 @@ _LAZY = {
     "get_session": "claude_nb._notebook.kernel",
     "model_catalog": "claude_nb._api.catalog",
     "tool": "claude_nb._tools.registry",
+    "web_fetch": "claude_nb._api.server_tools",
+    "web_search": "claude_nb._api.server_tools",
 }
 
 __all__ = [
@@ -109,6 +115,7 @@ __all__ = [
     "CostComparison",
     "Denied",
     "DryRun",
+    "FileObject",
     "HistoryChange",
     "IncompleteStreamError",
     "InternalServerError",
@@ -129,6 +136,7 @@ __all__ = [
     "Session",
     "StreamError",
     "StreamEventError",
+    "StructuredOutputError",
     "ToolCallEvent",
     "ToolError",
     "ToolLoopReply",
@@ -141,6 +149,8 @@ __all__ = [
     "model_catalog",
     "tool",
     "unload_ipython_extension",
+    "web_fetch",
+    "web_search",
 ]
 
 
@@ -159,17 +169,21 @@ def __dir__() -> list[str]:
 
 def load_ipython_extension(ipython: InteractiveShell) -> None:
     """Register the claude_nb magics (called by ``%load_ext claude_nb``)."""
+    from claude_nb._notebook.fix_magics import load_fix_magics
     from claude_nb._notebook.magics import load_extension
     from claude_nb._notebook.map_magics import load_map_magics
 
     load_extension(ipython)
     load_map_magics(ipython)
+    load_fix_magics(ipython)
 
 
 def unload_ipython_extension(ipython: InteractiveShell) -> None:
     """Close clients and remove the magics (called by ``%unload_ext claude_nb``)."""
+    from claude_nb._notebook.fix_magics import unload_fix_magics
     from claude_nb._notebook.magics import unload_extension
     from claude_nb._notebook.map_magics import unload_map_magics
 
+    unload_fix_magics(ipython)
     unload_map_magics(ipython)
     unload_extension(ipython)

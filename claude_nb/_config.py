@@ -5,12 +5,16 @@ Precedence, highest first:
 1. explicit arguments (cell flags, ``Session(...)`` keywords);
 2. ``%config ClaudeMagics.*`` traits;
 3. environment: ``ANTHROPIC_API_KEY``, ``ANTHROPIC_BASE_URL``, ``CLAUDE_NB_MODEL``,
-   ``CLAUDE_NB_OFFLINE``, ``CLAUDE_NB_HOME``;
+   ``CLAUDE_NB_OFFLINE``, ``CLAUDE_NB_HOME``, ``CLAUDE_NB_CASSETTE``, ``CLAUDE_NB_CASSETTE_MODE``,
+   ``CLAUDE_NB_CASSETTE_SPEED``;
 4. the ``DEFAULT_*`` constants below.
 
 Offline mode (the in-process emulator) is used when ``offline`` resolves to true, or when it
 is unset and there is neither an API key nor a base URL. ``CLAUDE_NB_OFFLINE=0`` turns a
-missing key into a ``ConfigurationError`` that says what to set.
+missing key into a ``ConfigurationError`` that says what to set. A cassette (``cassette``, a
+``.jsonl`` file; ``claude_nb._wire.cassette``) in ``replay`` or ``auto`` mode needs no key and is
+never offline: it answers from the file, and never falls back to the emulator. ``record`` mode
+sends to the API, so it needs a key (or a base URL).
 
 The environment is read at call time through an injectable mapping, never at import.
 
@@ -33,6 +37,7 @@ from claude_nb._exceptions import ConfigurationError
 
 __all__ = [
     "API_VERSIONS",
+    "CASSETTE_MODES",
     "DEFAULT_API_VERSION",
     "DEFAULT_BASE_URL",
     "DEFAULT_CONNECT_TIMEOUT",
@@ -62,6 +67,7 @@ DEFAULT_READ_TIMEOUT = 600.0
 PRICE_FILE = "prices.json"
 """The user's price overrides, in ``home_dir``."""
 
+CASSETTE_MODES = ("record", "replay", "auto")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -83,6 +89,10 @@ class Settings:
         betas: Names for the ``anthropic-beta`` header.
         offline_speed: Output tokens per second of the offline emulator (None: instant),
             so a class without keys still sees replies stream.
+        cassette: A cassette file to record to and replay from, or None.
+        cassette_mode: ``record``, ``replay`` or ``auto`` (replay what is recorded, record
+            the rest when there is a key).
+        cassette_speed: Replayed streams' pace: 1 as recorded, 2 twice as fast, 0 at once.
     """
 
     api_key: str | None = field(default=None, repr=False)
@@ -96,6 +106,9 @@ class Settings:
     read_timeout: float = DEFAULT_READ_TIMEOUT
     betas: tuple[str, ...] = ()
     offline_speed: float | None = None
+    cassette: str | None = None
+    cassette_mode: str = "auto"
+    cassette_speed: float = 1.0
 
     def __post_init__(self) -> None:
         if self.max_retries < 0:
@@ -104,6 +117,12 @@ class Settings:
             raise ConfigurationError("max_tokens must be 0 or more")
         if self.offline_speed is not None and self.offline_speed <= 0:
             raise ConfigurationError("offline_speed must be a positive number of tokens/s")
+        if self.cassette_mode not in CASSETTE_MODES:
+            raise ConfigurationError(
+                f"cassette_mode must be record, replay or auto (got {self.cassette_mode!r})"
+            )
+        if self.cassette_speed < 0:
+            raise ConfigurationError("cassette_speed must be 0 (instant) or more")
 
 
 def _parse_bool(name: str, value: str) -> bool:
@@ -154,10 +173,17 @@ def resolve_settings(
     offline_value = pick("offline", "CLAUDE_NB_OFFLINE")
     if isinstance(offline_value, str):
         offline_value = _parse_bool("CLAUDE_NB_OFFLINE", offline_value)
+    cassette, cassette_mode = _cassette(pick)
+    replays = cassette is not None and cassette_mode != "record"
     if offline_value is None:  # unset: offline exactly when there is neither key nor URL
-        offline_value = api_key is None and base_url is None
+        offline_value = api_key is None and base_url is None and not replays
     offline = bool(offline_value)
-    if not offline and api_key is None and base_url is None:
+    if cassette is not None and cassette_mode == "record" and offline:
+        raise ConfigurationError(
+            "cassette_mode='record' sends to the API: set ANTHROPIC_API_KEY (offline, the "
+            "emulator has no real replies to record)"
+        )
+    if not offline and api_key is None and base_url is None and not replays:
         raise ConfigurationError(
             "no API key: set ANTHROPIC_API_KEY (or pass api_key=...), "
             "or unset CLAUDE_NB_OFFLINE to use the offline emulator"
@@ -169,6 +195,8 @@ def resolve_settings(
         "model": pick("model", "CLAUDE_NB_MODEL") or DEFAULT_MODEL,
         "offline": offline,
         "api_version": version,
+        "cassette": cassette,
+        "cassette_mode": cassette_mode,
     }
     speed = pick("offline_speed", "CLAUDE_NB_OFFLINE_SPEED")
     if speed is not None:
@@ -178,11 +206,28 @@ def resolve_settings(
             raise ConfigurationError(
                 f"CLAUDE_NB_OFFLINE_SPEED must be tokens per second (got {speed!r})"
             ) from None
+    cassette_speed = pick("cassette_speed", "CLAUDE_NB_CASSETTE_SPEED")
+    if cassette_speed is not None:
+        try:
+            values["cassette_speed"] = float(cassette_speed)
+        except ValueError:
+            raise ConfigurationError(
+                f"CLAUDE_NB_CASSETTE_SPEED must be a number (got {cassette_speed!r})"
+            ) from None
     for name in ("max_tokens", "max_retries", "connect_timeout", "read_timeout", "betas"):
         value = pick(name)
         if value is not None:
             values[name] = tuple(value) if name == "betas" else value
     return Settings(**values)
+
+
+def _cassette(pick: Any) -> tuple[str | None, str]:
+    """The cassette file (None: none) and its mode (default ``auto``), checked."""
+    cassette = pick("cassette", "CLAUDE_NB_CASSETTE")
+    mode = str(pick("cassette_mode", "CLAUDE_NB_CASSETTE_MODE") or "auto").strip().lower()
+    if mode not in CASSETTE_MODES:
+        raise ConfigurationError(f"cassette_mode must be record, replay or auto (got {mode!r})")
+    return (os.fspath(cassette) if cassette is not None else None), mode
 
 
 def home_dir(environ: Mapping[str, str] | None = None) -> Path:

@@ -7,6 +7,10 @@ processes. Each is written as HTML (nbconvert) beside its executed copy, under
 ``<output>/<language>/``, and ``<output>/index.html`` links them all, both languages side by
 side, with the time each took and its exercises: a cell tagged ``check`` passes when it printed
 a line starting with ✅.
+
+With ``cassette_mode`` (``demo --course --record`` / ``--replay``) each tutorial's kernel gets
+``CLAUDE_NB_CASSETTE=<tutorial>.cassette.jsonl`` beside it: ``record`` (with a key) writes it
+afresh, ``replay`` answers from it with no key and no network (``claude_nb._wire.cassette``).
 """
 
 from __future__ import annotations
@@ -23,11 +27,13 @@ from typing import Any
 __all__ = [
     "LANGUAGES",
     "CourseResult",
+    "cassette_for",
     "execute_course",
     "execute_tutorial",
     "find_course",
     "run_course",
     "tutorials",
+    "use_cassette",
     "write_index",
 ]
 
@@ -117,7 +123,27 @@ def _check_results(notebook: Any) -> list[bool]:
     return results
 
 
-def execute_tutorial(language: str, path: str, timeout: int = 300) -> CourseResult:
+def cassette_for(tutorial: Path) -> Path:
+    """The cassette recorded beside a tutorial: ``01_models.cassette.jsonl``."""
+    return tutorial.with_suffix(".cassette.jsonl")
+
+
+def use_cassette(source: Path, mode: str | None) -> None:
+    """Point the next kernel (it inherits this worker's environment) at the cassette."""
+    for name in ("CLAUDE_NB_CASSETTE", "CLAUDE_NB_CASSETTE_MODE"):
+        os.environ.pop(name, None)
+    if mode is None:
+        return
+    cassette = cassette_for(source.resolve())
+    if mode == "record":
+        cassette.unlink(missing_ok=True)  # a lesson re-recorded starts afresh
+    os.environ["CLAUDE_NB_CASSETTE"] = str(cassette)
+    os.environ["CLAUDE_NB_CASSETTE_MODE"] = mode
+
+
+def execute_tutorial(
+    language: str, path: str, timeout: int = 300, cassette_mode: str | None = None
+) -> CourseResult:
     """Execute one tutorial in a fresh kernel (run in a worker process by ``run_course``)."""
     import nbformat
     from nbclient import NotebookClient
@@ -125,6 +151,7 @@ def execute_tutorial(language: str, path: str, timeout: int = 300) -> CourseResu
     from nbconvert import HTMLExporter
 
     source = Path(path)
+    use_cassette(source, cassette_mode)
     notebook = nbformat.read(source, as_version=4)  # type: ignore[no-untyped-call]
     client = NotebookClient(
         notebook,
@@ -165,7 +192,9 @@ def _status(result: CourseResult) -> str:
     return f"{mark} {passed}/{len(result.checks)} exercises"
 
 
-def write_index(results: list[CourseResult], output: Path, seconds: float) -> Path:
+def write_index(
+    results: list[CourseResult], output: Path, seconds: float, cassette_mode: str | None = None
+) -> Path:
     """Write ``output/index.html``: both languages side by side, each tutorial linked."""
     columns = []
     for code, language in LANGUAGES.items():
@@ -179,6 +208,8 @@ def write_index(results: list[CourseResult], output: Path, seconds: float) -> Pa
     from claude_nb._config import resolve_settings
 
     mode = "offline (the emulator)" if resolve_settings().offline else "with your API key"
+    if cassette_mode == "replay":
+        mode = "from their cassettes (no key, no network)"
     page = (
         '<!doctype html><html><head><meta charset="utf-8"><title>claude_nb course</title>'
         "<style>body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto}"
@@ -193,12 +224,19 @@ def write_index(results: list[CourseResult], output: Path, seconds: float) -> Pa
 
 
 def execute_course(
-    found: list[tuple[str, Path]], *, jobs: int | None = None, echo: bool = False
+    found: list[tuple[str, Path]],
+    *,
+    jobs: int | None = None,
+    echo: bool = False,
+    cassette_mode: str | None = None,
 ) -> list[CourseResult]:
     """Execute tutorials ``jobs`` at a time (worker processes), results in the given order."""
     jobs = max(1, jobs or min(4, os.cpu_count() or 1))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-        futures = [pool.submit(execute_tutorial, code, str(path)) for code, path in found]
+        futures = [
+            pool.submit(execute_tutorial, code, str(path), 300, cassette_mode)
+            for code, path in found
+        ]
         results = []
         for future in futures:
             result = future.result()
@@ -211,13 +249,22 @@ def execute_course(
     return results
 
 
-def run_course(course: Path | None, output: Path, *, jobs: int | None = None) -> int:
-    """Execute every tutorial, write the HTML and the index; 0 when all ran and passed."""
+def run_course(
+    course: Path | None,
+    output: Path,
+    *,
+    jobs: int | None = None,
+    cassette_mode: str | None = None,
+) -> int:
+    """Execute every tutorial, write the HTML and the index; 0 when all ran and passed.
+
+    ``cassette_mode``: ``record`` (needs a key) or ``replay`` each tutorial's cassette.
+    """
     folder = find_course(course)
     found = tutorials(folder)
     print(f"Executing {len(found)} tutorials from {folder}...", flush=True)
     started = time.perf_counter()
-    results = execute_course(found, jobs=jobs, echo=True)
+    results = execute_course(found, jobs=jobs, echo=True, cassette_mode=cassette_mode)
     seconds = time.perf_counter() - started
     for code in LANGUAGES:
         (output / code).mkdir(parents=True, exist_ok=True)
@@ -225,7 +272,7 @@ def run_course(course: Path | None, output: Path, *, jobs: int | None = None) ->
         target = output / result.language / result.name
         target.with_suffix(".html").write_text(result.html, encoding="utf-8")
         target.write_text(result.notebook, encoding="utf-8")
-    index = write_index(results, output, seconds)
+    index = write_index(results, output, seconds, cassette_mode)
     failed = [r for r in results if not r.ok]
     print(
         f"Done in {seconds:.1f} s: {len(results) - len(failed)} of {len(results)} passed.\n"

@@ -4,10 +4,12 @@ Every error the package raises on purpose is a ``ClaudeNBError``::
 
     ClaudeNBError
     ├── ConfigurationError          no key, bad setting: names what to set
+    │   └── CassetteError           a request a cassette cannot answer (nothing was sent)
     ├── ContentError                an object that cannot become a content block
     ├── ToolError                   a tool that cannot be registered or run
     ├── BudgetExceededError         a call that would pass the session's budget
     ├── ReplyFormatError            a reply that cannot be read as the asked format (JSON)
+    │   └── StructuredOutputError   a reply that does not match ``output=``'s schema (``.text``)
     └── APIError                    anything that went wrong talking to the API
         ├── TransportError          no HTTP answer at all
         │   ├── APIConnectionError  could not connect, connection dropped
@@ -49,6 +51,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BudgetExceededError",
+    "CassetteError",
     "ClaudeNBError",
     "ConfigurationError",
     "ContentError",
@@ -63,6 +66,7 @@ __all__ = [
     "RequestTooLargeError",
     "StreamError",
     "StreamEventError",
+    "StructuredOutputError",
     "ToolError",
     "TransportError",
     "is_interrupt",
@@ -88,6 +92,10 @@ class ConfigurationError(ClaudeNBError):
     """A setting is missing or invalid; the message names what to set."""
 
 
+class CassetteError(ConfigurationError):
+    """A cassette cannot answer: the request was not recorded, or the file is missing or bad."""
+
+
 class ContentError(ClaudeNBError):
     """An object cannot become a content block (unsupported type, empty, corrupt, too big)."""
 
@@ -106,6 +114,25 @@ class ReplyFormatError(ClaudeNBError, ValueError):
     Also a ``ValueError``, as ``json.JSONDecodeError`` is. The reply itself is kept (the
     session's ``last_reply``); only reading it failed.
     """
+
+
+class StructuredOutputError(ReplyFormatError):
+    """A reply to ``ask(..., output=Model)`` is not JSON of the schema, or not a ``Model``.
+
+    Attributes:
+        text: The reply's text, as it arrived.
+        problems: One line per mismatch (a path and what is wrong).
+        reply: The ``Reply`` (also the session's ``last_reply``), or None.
+    """
+
+    def __init__(
+        self, message: str, *, text: str = "", problems: list[str] | None = None,
+        reply: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.text = text
+        self.problems = list(problems or [])
+        self.reply = reply
 
 
 class APIError(ClaudeNBError):

@@ -8,6 +8,10 @@ and prints where it is and how to open the notebook in JupyterLab. No key is eve
 ``python -m claude_nb.demo --course`` executes every tutorial of the course
 (``notebooks/en`` and ``notebooks/ko``, each in a fresh kernel, a few at a time) and writes
 ``artifacts/course/index.html`` linking both languages (see ``claude_nb._course``).
+
+``--record`` (with ``ANTHROPIC_API_KEY``) writes each notebook's replies to a cassette beside it
+(``00_quickstart.cassette.jsonl``); ``--replay`` runs from those files with no key, no network
+and no spend, streaming at the recorded pace (``CLAUDE_NB_CASSETTE_SPEED=0``: at once).
 """
 
 from __future__ import annotations
@@ -74,16 +78,32 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--course-dir", type=Path, help="the course folder (default: notebooks)")
     parser.add_argument("--jobs", type=int, default=None, help="notebooks run at once")
+    tape = parser.add_mutually_exclusive_group()
+    tape.add_argument("--record", dest="cassette", action="store_const", const="record",
+                      help="with a key: record each notebook's replies to a cassette beside it")
+    tape.add_argument("--replay", dest="cassette", action="store_const", const="replay",
+                      help="answer from those cassettes: no key, no network, no spend")
     options = parser.parse_args(argv)
+    from claude_nb._config import resolve_settings
+
+    if options.cassette == "record" and resolve_settings().offline:
+        print("--record sends to the API: set ANTHROPIC_API_KEY first.", file=sys.stderr)
+        return 2
     if options.course:
         from claude_nb._course import run_course
 
-        return run_course(options.course_dir, options.output / "course", jobs=options.jobs)
+        return run_course(
+            options.course_dir, options.output / "course", jobs=options.jobs,
+            cassette_mode=options.cassette,
+        )
     notebook_path = options.notebook or find_notebook()
-    from claude_nb._config import resolve_settings
-
     offline = resolve_settings().offline  # the kernel decides the same way
     mode = "offline (emulator)" if offline else "with your ANTHROPIC_API_KEY"
+    if options.cassette:
+        from claude_nb._course import cassette_for, use_cassette
+
+        use_cassette(notebook_path, options.cassette)  # the kernel inherits it
+        mode = f"{options.cassette}ing {cassette_for(notebook_path).name}"
     print(f"Executing {notebook_path} in a real kernel, {mode}...", flush=True)
     started = time.perf_counter()
     import nbformat

@@ -27,23 +27,27 @@ the new turn goes into the history through ``claude_nb._api.history.without_cach
     history.append(without_cache_control(body["messages"][-1]))
 
 What caching saved on a call is priced by ``claude_nb._accounting.pricing.cache_savings``.
+
+A long conversation costs its new turns only: the estimate comes from the conversation's
+``SegmentMemo`` (``memo=``) as running totals per message, and the planner looks at the
+tools, the system prompt and the conversation's tail (where the rolling breakpoint goes),
+never block by block through the history.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from claude_nb._api.estimate import BASE_OVERHEAD, segments
+from claude_nb._api.estimate import BASE_OVERHEAD
 from claude_nb._api.models import DEFAULT_CACHE_MIN_TOKENS, model_info
-from claude_nb._api.segment_memo import SegmentMemo
+from claude_nb._api.segment_memo import TTL_RANK, PromptIndex, SegmentMemo, rank
 from claude_nb._types import CacheTTLTypes
 
 __all__ = ["MAX_BREAKPOINTS", "CachePlan", "count_breakpoints", "plan_cache"]
 
 MAX_BREAKPOINTS = 4
-_TTL_RANK = {"5m": 1, "1h": 2}
 _RANK_TTL = {1: "5m", 2: "1h"}
 
 Location = tuple[Any, ...]
@@ -68,92 +72,51 @@ class CachePlan:
     prefix_tokens: int
 
 
-@dataclass(frozen=True)
-class _Slot:
+class _Slot(NamedTuple):
     location: Location
     cumulative: int
-    cacheable: bool
-    ttl: str | None  # the TTL of a breakpoint already there
+    markable: bool
+    ttl: str | None  # the TTL of a breakpoint already there (or just added)
 
 
-def _locations(body: Mapping[str, Any]) -> list[Location]:
-    """Block locations in the same order as ``_api.estimate.segments`` lists them."""
-    result: list[Location] = []
+def _head_slots(body: Mapping[str, Any], prompt: PromptIndex) -> list[_Slot]:
+    """The tools' and system blocks' slots (the messages are read through their turns)."""
+    containers: list[tuple[str, Any]] = []
     tools = body.get("tools")
-    result += [("tools", index) for index in range(len(tools) if isinstance(tools, list) else 0)]
+    if isinstance(tools, list):
+        containers += [("tools", tools)]
     system = body.get("system")
-    if isinstance(system, str):
-        result.append(("system", 0))
-    elif isinstance(system, list):
-        result += [("system", index) for index in range(len(system))]
-    messages = body.get("messages")
-    for index, message in enumerate(messages if isinstance(messages, list) else []):
-        if not isinstance(message, dict):
-            continue
-        content = message.get("content")
-        if isinstance(content, str):
-            result.append(("messages", index, 0))
-        elif isinstance(content, list) and content:
-            result += [("messages", index, block) for block in range(len(content))]
-        else:
-            result.append(("messages", index, None))
-    return result
-
-
-def _slots(
-    body: Mapping[str, Any], high_res: bool, memo: SegmentMemo | None
-) -> list[_Slot] | None:
-    given = dict(body)
-    parts = (segments(given, high_res=high_res) if memo is None
-             else memo.segments(given, high_res=high_res))
-    locations = _locations(body)
-    if len(parts) != len(locations):
-        return None  # a shape the estimate reads differently: do not guess
+    if isinstance(system, (str, list)):
+        containers += [("system", system)]
     slots: list[_Slot] = []
     total = BASE_OVERHEAD
-    for part, location in zip(parts, locations, strict=True):
-        total += part.tokens
-        ttl = None
-        if part.cache_control is not None:
-            ttl = str(part.cache_control.get("ttl", "5m"))
-        cacheable = part.cacheable and _can_mark(body, location)
-        slots.append(_Slot(location, total, cacheable, ttl))
+    parts = iter(prompt.head)
+    for section, items in containers:
+        for index in range(len(items) if isinstance(items, list) else 1):
+            part = next(parts)
+            total += part.tokens
+            ttl = None if part.cache_control is None else str(part.cache_control.get("ttl", "5m"))
+            markable = isinstance(items[index], dict) if isinstance(items, list) else bool(items)
+            slots.append(_Slot((section, index), total, part.cacheable and markable, ttl))
     return slots
 
 
 def count_breakpoints(body: Mapping[str, Any]) -> int:
     """Breakpoints a body already has (blocks with ``cache_control`` plus a top-level one)."""
     count = 1 if body.get("cache_control") is not None else 0
-    for location in _locations(body):
-        if location[-1] is None:
-            continue
-        block = _block(body, location)
-        if isinstance(block, dict) and block.get("cache_control") is not None:
-            count += 1
+    for name in ("tools", "system", "messages"):
+        items = body.get(name)
+        for item in items if isinstance(items, list) else []:
+            if name == "messages":
+                content = item.get("content") if isinstance(item, dict) else None
+                blocks = content if isinstance(content, list) else []
+            else:
+                blocks = [item]
+            count += sum(
+                isinstance(block, dict) and block.get("cache_control") is not None
+                for block in blocks
+            )
     return count
-
-
-def _container(body: Mapping[str, Any], location: Location) -> Any:
-    """The string or list that holds the block at ``location``."""
-    section: Any = body.get(location[0])
-    if location[0] == "messages":
-        return section[location[1]].get("content")
-    return section
-
-
-def _block(body: Mapping[str, Any], location: Location) -> Any:
-    container = _container(body, location)
-    return container if isinstance(container, str) else container[location[-1]]
-
-
-def _can_mark(body: Mapping[str, Any], location: Location) -> bool:
-    """Whether a marker can be put there: a dict block, or a non-empty whole string."""
-    if location[-1] is None:
-        return False
-    container = _container(body, location)
-    if isinstance(container, str):
-        return bool(container)
-    return isinstance(container[location[-1]], dict)
 
 
 def _label(location: Location) -> str:
@@ -162,22 +125,43 @@ def _label(location: Location) -> str:
     return f"{location[0]}[{location[1]}]"
 
 
-def _allowed_ttl(position: int, slots: list[_Slot], wanted: str, top_ttl: str | None) -> str | None:
-    """A TTL for a new breakpoint that keeps 1h entries before 5m ones, or None if none fits."""
-    before = [_TTL_RANK.get(slot.ttl, 1) for slot in slots[:position] if slot.ttl]
-    after = [_TTL_RANK.get(slot.ttl, 1) for slot in slots[position + 1 :] if slot.ttl]
-    if top_ttl is not None:
-        after.append(_TTL_RANK.get(top_ttl, 1))
-    low, high = max(after, default=1), min(before, default=2)
+def _choose(wanted: str, high: int, low: int) -> str | None:
+    """A TTL for a new breakpoint between ranks ``low`` (after it) and ``high`` (before)."""
     if low > high:
         return None
-    return _RANK_TTL[min(max(_TTL_RANK[wanted], low), high)]
+    return _RANK_TTL[min(max(TTL_RANK[wanted], low), high)]
 
 
-def _last_cacheable(slots: list[_Slot], section: str) -> int | None:
+def _rolling(prompt: PromptIndex) -> tuple[_Slot, int, int] | None:
+    """The last markable message block, scanned back from the end.
+
+    Returns its slot, the lowest TTL rank of the message breakpoints before it and the
+    highest after it (None when no message block can carry a breakpoint).
+    """
+    after = 1
+    turns = prompt.turns
+    for number in range(len(turns) - 1, -1, -1):
+        blocks = turns[number].blocks
+        for index in range(len(blocks) - 1, -1, -1):
+            block = blocks[index]
+            if not block.markable:
+                after = max(after, rank(block.ttl))
+                continue
+            prior = turns[number - 1] if number else None
+            cumulative = prompt.head_tokens + (prior.end if prior else 0)
+            cumulative += sum(part.tokens for part in blocks[: index + 1])
+            before = [rank(part.ttl) for part in blocks[:index] if part.ttl is not None]
+            before.append(prior.low if prior else 2)
+            after = max([after, *(rank(part.ttl) for part in blocks[index + 1 :])])
+            location = ("messages", prompt.message_index(number), index)
+            return _Slot(location, cumulative, True, block.ttl), min(before), after
+    return None
+
+
+def _last_markable(slots: list[_Slot], section: str) -> int | None:
     for position in range(len(slots) - 1, -1, -1):
         slot = slots[position]
-        if slot.location[0] == section and slot.cacheable:
+        if slot.location[0] == section and slot.markable:
             return position
     return None
 
@@ -233,36 +217,55 @@ def plan_cache(
     Raises:
         ValueError: ``ttl`` is not ``"5m"`` or ``"1h"``.
     """
-    if ttl not in _TTL_RANK:
+    if ttl not in TTL_RANK:
         raise ValueError(f"ttl must be '5m' or '1h', not {ttl!r}")
     info = model_info(str(model or body.get("model") or "")) or {}
     minimum = min_tokens if min_tokens is not None else info.get("cache_min_tokens")
     minimum = int(minimum or DEFAULT_CACHE_MIN_TOKENS)
     result = dict(body)
-    slots = _slots(body, bool(info.get("high_res_vision")), memo)
-    existing = count_breakpoints(body)
-    if slots is None:
-        return CachePlan(result, (), existing, 0)
+    prompt = (SegmentMemo() if memo is None else memo).prompt(
+        result, high_res=bool(info.get("high_res_vision"))
+    )
+    slots = _head_slots(body, prompt)
     top = body.get("cache_control")
-    top_ttl = str(top.get("ttl", "5m")) if isinstance(top, dict) else None
-    candidates = [_last_cacheable(slots, "tools"), _last_cacheable(slots, "system")]
-    if top is None:
-        candidates.append(_last_cacheable(slots, "messages"))
+    top_rank = rank(str(top.get("ttl", "5m"))) if isinstance(top, dict) else 1
+    turns = prompt.turns
+    head_only = {name: body[name] for name in ("tools", "system") if name in body}
+    existing = count_breakpoints(head_only) + (top is not None)
+    existing += turns[-1].marks if turns else 0
     free = MAX_BREAKPOINTS - existing
-    added: list[tuple[int, str]] = []
-    for position in reversed(candidates):  # rolling first, then system, then tools
+    added: list[_Slot] = []
+    messages_high = max(turns[-1].high if turns else 1, top_rank)
+    rolling = _rolling(prompt) if top is None else None
+    if rolling is not None and free > 0:
+        slot, before, after = rolling
+        if slot.ttl is None and slot.cumulative >= minimum:
+            head_low = min([rank(s.ttl) for s in slots if s.ttl is not None], default=2)
+            chosen = _choose(ttl, min(before, head_low), max(after, top_rank))
+            if chosen is not None:
+                added.append(slot._replace(ttl=chosen))
+                messages_high = max(messages_high, rank(chosen))
+                free -= 1
+    for section in ("system", "tools"):
+        position = _last_markable(slots, section)
         if free <= 0 or position is None:
             continue
         slot = slots[position]
         if slot.ttl is not None or slot.cumulative < minimum:
             continue
-        chosen = _allowed_ttl(position, slots, ttl, top_ttl)
+        high = min([rank(s.ttl) for s in slots[:position] if s.ttl is not None], default=2)
+        low = max([rank(s.ttl) for s in slots[position + 1 :] if s.ttl is not None], default=1)
+        chosen = _choose(ttl, high, max(low, messages_high))
         if chosen is None:
             continue
-        slots[position] = _Slot(slot.location, slot.cumulative, slot.cacheable, chosen)
-        added.append((position, chosen))
+        slots[position] = slot._replace(ttl=chosen)
+        added.append(slots[position])
         free -= 1
-    for position, chosen in added:
-        _with_marker(result, slots[position].location, chosen)
-    labels = tuple(_label(slots[position].location) for position, _ in sorted(added))
-    return CachePlan(result, labels, existing, slots[-1].cumulative if slots else BASE_OVERHEAD)
+    for slot in added:
+        _with_marker(result, slot.location, str(slot.ttl))
+    order = {"tools": 0, "system": 1, "messages": 2}
+    labels = tuple(
+        _label(slot.location)
+        for slot in sorted(added, key=lambda s: (order[s.location[0]], *s.location[1:]))
+    )
+    return CachePlan(result, labels, existing, prompt.tokens)

@@ -253,6 +253,10 @@ class Ledger:
             summary += f"; caching {word} {format_usd(abs(totals.savings))}"
         if start:
             summary += f"; showing the last {last} of {len(self._records)} calls"
+        if tokens.web_search_requests:
+            searches = tokens.web_search_requests
+            summary += (f"; {searches:,} web search{'' if searches == 1 else 'es'} "
+                        f"({format_usd(totals.cost.web_search)} at $10 per 1,000)")
         if totals.unpriced_models:
             summary += f"; no price for {', '.join(totals.unpriced_models)}"
         summary += f"; prices as of {self.prices.as_of}."
@@ -292,13 +296,14 @@ class Ledger:
 
 
 _COLUMNS = [*UsageRecord.__dataclass_fields__, *(f"cost_{kind}" for kind in PRICE_KINDS),
-            "cost", "hit_ratio", "savings"]
+            "cost_web_search", "cost", "hit_ratio", "savings"]
 
 
 def _cost_columns(cost: Cost | None) -> dict[str, float | None]:
     columns: dict[str, float | None] = {
         f"cost_{kind}": None if cost is None else getattr(cost, kind) for kind in PRICE_KINDS
     }
+    columns["cost_web_search"] = None if cost is None else cost.web_search
     columns["cost"] = None if cost is None else cost.total
     return columns
 
@@ -320,6 +325,9 @@ def _row(number: int, record: UsageRecord, cost: Cost | None, saving: float | No
     notes = [name for name, flag in (("simulated", record.offline), ("batch", record.batch),
                                      ("interrupted", record.interrupted),
                                      ("estimated", record.estimated)) if flag]
+    if record.web_search_requests:  # $10 per 1,000, in the cost column
+        count = record.web_search_requests
+        notes.append(f"{count} web search" + ("" if count == 1 else "es"))
     if record.error:
         notes.append(record.error.split(":", 1)[0])
     tokens = record.tokens

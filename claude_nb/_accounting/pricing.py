@@ -14,7 +14,9 @@ Rules:
 * A price band (``price_bands``: ``above_prompt_tokens`` and ``prices``) bills the *whole*
   request at the band its prompt length falls in; the prompt length is input + cache read +
   cache write tokens (Haiku 5.5 above 100K).
-* Batch calls cost ``batch_discount`` (0.5) of every kind.
+* Batch calls cost ``batch_discount`` (0.5) of every token kind.
+* Web searches (``usage.server_tool_use.web_search_requests``) cost $10 per 1,000, on top of
+  the tokens (``Cost.web_search``; the batch discount is for tokens only).
 * What caching saved on a call (``cache_savings``) is its cost had every prompt token been
   sent as uncached input, minus what it cost (negative while a cache write has not paid off).
 * An unknown model, or one with ``"prices": null``, is *unpriced*: ``cost`` returns None,
@@ -38,6 +40,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from claude_nb._api.models import catalog
+from claude_nb._api.server_tools import WEB_SEARCH_PRICE_PER_1000, web_search_requests
 
 __all__ = [
     "PER_TOKENS",
@@ -75,6 +78,7 @@ class TokenCounts:
         cache_write_5m: Tokens written to the cache with the 5-minute TTL.
         cache_write_1h: Tokens written to the cache with the 1-hour TTL.
         cache_read: Tokens read from the cache.
+        web_search_requests: Web searches the service ran (billed per search, not per token).
     """
 
     input: int = 0
@@ -82,6 +86,7 @@ class TokenCounts:
     cache_write_5m: int = 0
     cache_write_1h: int = 0
     cache_read: int = 0
+    web_search_requests: int = 0
 
     @classmethod
     def from_usage(cls, usage: Mapping[str, Any] | None) -> TokenCounts:
@@ -104,6 +109,7 @@ class TokenCounts:
             cache_write_5m=five_minutes,
             cache_write_1h=one_hour,
             cache_read=_count(usage.get("cache_read_input_tokens")),
+            web_search_requests=web_search_requests(dict(usage)),
         )
 
     @property
@@ -117,7 +123,8 @@ class TokenCounts:
         return self.input + self.cache_read + self.cache_write
 
     def __add__(self, other: TokenCounts) -> TokenCounts:
-        return TokenCounts(*_sums(self, other))
+        searches = self.web_search_requests + other.web_search_requests
+        return TokenCounts(**_kinds(_sums(self, other)), web_search_requests=searches)
 
 
 def _count(value: Any) -> int:
@@ -126,6 +133,10 @@ def _count(value: Any) -> int:
 
 def _values(item: Any) -> tuple[Any, ...]:
     return tuple(getattr(item, name) for name in PRICE_KINDS)
+
+
+def _kinds(values: list[Any]) -> dict[str, Any]:
+    return dict(zip(PRICE_KINDS, values, strict=True))
 
 
 def _sums(left: Any, right: Any) -> list[Any]:
@@ -168,6 +179,7 @@ class Cost:
     cache_write_5m: float = 0.0
     cache_write_1h: float = 0.0
     cache_read: float = 0.0
+    web_search: float = 0.0
 
     @property
     def cache_write(self) -> float:
@@ -176,11 +188,11 @@ class Cost:
 
     @property
     def total(self) -> float:
-        """Dollars in all."""
-        return float(sum(_values(self)))
+        """Dollars in all (tokens and web searches)."""
+        return float(sum(_values(self))) + self.web_search
 
     def __add__(self, other: Cost) -> Cost:
-        return Cost(*_sums(self, other))
+        return Cost(**_kinds(_sums(self, other)), web_search=self.web_search + other.web_search)
 
 
 @dataclass(frozen=True)
@@ -210,7 +222,9 @@ class ModelPricing:
         prices = self.prices_for(tokens.prompt)
         factor = batch_discount / PER_TOKENS
         pairs = zip(_values(tokens), _values(prices), strict=True)
-        return Cost(*(count * rate * factor for count, rate in pairs))
+        searches = tokens.web_search_requests * WEB_SEARCH_PRICE_PER_1000 / 1000
+        dollars = [count * rate * factor for count, rate in pairs]
+        return Cost(**_kinds(dollars), web_search=searches)
 
 
 @dataclass(frozen=True)
@@ -352,7 +366,9 @@ def cache_savings(
     counts = tokens if isinstance(tokens, TokenCounts) else TokenCounts.from_usage(tokens)
     prices = table or price_table()
     actual = prices.cost(counts, model, batch=batch)
-    uncached = TokenCounts(input=counts.prompt, output=counts.output)
+    uncached = TokenCounts(
+        input=counts.prompt, output=counts.output, web_search_requests=counts.web_search_requests
+    )
     baseline = prices.cost(uncached, model, batch=batch)
     if actual is None or baseline is None:
         return None

@@ -53,6 +53,7 @@ class UsageRecord:
         interrupted: The call was stopped before it finished.
         error: ``"ErrorClass: message"`` for a failed call, or None.
         batch: The call went through the Message Batches API (half price).
+        web_search_requests: Web searches the service ran ($10 per 1,000).
         estimated: ``output_tokens`` is an estimate from the delivered text (a stopped call
             whose final usage never arrived, yet whose output was billed).
     """
@@ -73,6 +74,7 @@ class UsageRecord:
     error: str | None = None
     batch: bool = False
     estimated: bool = False
+    web_search_requests: int = 0
 
     @classmethod
     def from_usage(cls, usage: Mapping[str, Any] | None, model: str, **fields: Any) -> UsageRecord:
@@ -85,6 +87,7 @@ class UsageRecord:
             cache_write_5m_tokens=tokens.cache_write_5m,
             cache_write_1h_tokens=tokens.cache_write_1h,
             cache_read_tokens=tokens.cache_read,
+            web_search_requests=tokens.web_search_requests,
             **fields,
         )
 
@@ -126,6 +129,7 @@ class UsageRecord:
             cache_write_5m=self.cache_write_5m_tokens,
             cache_write_1h=self.cache_write_1h_tokens,
             cache_read=self.cache_read_tokens,
+            web_search_requests=self.web_search_requests,
         )
 
     def cost(self, table: PriceTable | None = None) -> Cost | None:

@@ -17,6 +17,7 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
+from claude_nb._api.lifecycle import effective_lifecycle
 from claude_nb._api.markup import html_dollars, markdown_dollars
 from claude_nb._api.models import catalog as _data
 from claude_nb._api.models import model_ids
@@ -61,7 +62,7 @@ def _row(record: dict[str, Any]) -> dict[str, Any]:
         "cache_write_5m_price": prices.get("cache_write_5m"),
         "cache_write_1h_price": prices.get("cache_write_1h"),
         "cache_min_tokens": record.get("cache_min_tokens"),
-        "lifecycle": record.get("lifecycle", "active"),
+        "lifecycle": effective_lifecycle(record),  # retires_at passed: retired
         "sampling": (
             "defaults only" if record.get("sampling_default_only") else "temperature, top_p, top_k"
         ),

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from claude_nb._api.estimate import estimate_input_tokens, prompt_tokens
 from claude_nb._api.models import model_flag, model_info
 from claude_nb._api.segment_memo import SegmentMemo
 
@@ -47,11 +46,7 @@ def context_overflow(
     if limit is None:
         return None
     high_res = model_flag(model_info(name), "high_res_vision")
-    given = dict(body)
-    if memo is not None:
-        tokens = prompt_tokens(memo.segments(given, high_res=high_res))
-    else:
-        tokens = estimate_input_tokens(given, high_res=high_res)
+    tokens = (SegmentMemo() if memo is None else memo).prompt(dict(body), high_res=high_res).tokens
     if tokens <= limit * OVERFLOW_MARGIN:
         return None
     return (

@@ -3,7 +3,8 @@
 A reply cut by ``max_tokens`` or a stop sequence reads as complete, so the reply's display
 says why it stopped and what to change (pure; the API's values are in ``stop_reason``):
 
-* ``max_tokens``: ``⚠ cut at max_tokens (200): raise --max-tokens``;
+* ``max_tokens``: ``⚠ cut at max_tokens (200): raise --max-tokens``; inside a tool call, the
+  note names the call whose input is incomplete and says it did not run;
 * ``stop_sequence``: ``stopped at stop sequence 'END'``;
 * ``refusal``: the model declined (with the category or explanation the API gives);
 * ``pause_turn``: a server-tool loop paused; sending the conversation again continues it;
@@ -31,6 +32,17 @@ def stop_note(message: Mapping[str, Any], request: Mapping[str, Any] | None = No
     if reason == "max_tokens":
         limit = (request or {}).get("max_tokens")
         where = f"max_tokens ({limit:,})" if isinstance(limit, int) else "max_tokens"
+        calls = [
+            str(block.get("name"))
+            for block in message.get("content") or []
+            if isinstance(block, Mapping) and block.get("type") in ("tool_use", "server_tool_use")
+        ]
+        if calls:
+            names = ", ".join(calls)
+            return (
+                f"⚠ cut at {where} inside a tool call: the input of {names} is incomplete, "
+                "so it did not run (the partial input is kept); raise --max-tokens (max_tokens=)"
+            )
         return f"⚠ cut at {where}: raise --max-tokens (max_tokens=) for the whole reply"
     if reason == "stop_sequence":
         sequence = message.get("stop_sequence")

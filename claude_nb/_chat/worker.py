@@ -5,7 +5,9 @@
 
     session.ask(on_event=..., on_tool_event=..., approver=ChatApprover or None)
         on_event: Stop pressed? raise StopRequested; else keep the snapshot and repaint the
-                  bubble when the one repaint Throttle (_display.throttle) lets it
+                  bubble when the one repaint Throttle (_display.throttle) lets it and
+                  its ByteBudget too (each repaint resends the whole bubble: bytes stay
+                  linear in the reply's length)
         on_tool_event: an ended tool call joins the bubble (arguments and result)
         approver: the Approve / Deny / Approve all panel (``_chat.approval``)
     -> done | stopped (partial kept) | failed (error bubble) -> final repaint
@@ -29,7 +31,7 @@ from claude_nb._chat.view import (
     cost_label,
     error_text,
 )
-from claude_nb._display.throttle import Throttle
+from claude_nb._display.throttle import ByteBudget, Throttle
 from claude_nb._types import ContentBlock
 
 if TYPE_CHECKING:
@@ -88,6 +90,7 @@ def stream_reply(
     """Run one reply on the worker thread (see the module docstring)."""
     entry = widget.entries[index]
     throttle = Throttle.per_second(widget.repaints_per_second)
+    budget = ByteBudget()
     latest: list[MessageSnapshot] = []
     ended_calls: list[dict[str, Any]] = []
 
@@ -97,7 +100,8 @@ def stream_reply(
         latest[:] = [snapshot]
         # as the cell renderer does: nothing to show before content starts, so the throttle's
         # "first repaint at once" goes to the first visible text, not to message_start
-        if snapshot.started and throttle.due():
+        if snapshot.started and throttle.due() and budget.allows(size := len(snapshot.text)):
+            budget.spend(size)
             copy_snapshot(entry, snapshot, earlier=ended_calls)
             widget.repaint(index)
 

@@ -27,6 +27,7 @@ from typing import Any
 from claude_nb._api.estimate import block_tokens, image_size, image_tokens
 from claude_nb._api.markup import markdown_dollars
 from claude_nb._api.models import model_info
+from claude_nb._api.prefix_memo import PrefixMemo
 from claude_nb._api.redact import redact_value, redaction_note
 from claude_nb._content.convert import (
     ContentOptions,
@@ -43,6 +44,7 @@ from claude_nb._content.interpolate import (
     parse_reference,
     resolve_reference,
 )
+from claude_nb._content.limits import MANY_IMAGES_THRESHOLD, count_images
 from claude_nb._exceptions import ContentError
 from claude_nb._types import ContentBlock
 
@@ -281,7 +283,12 @@ def _describe_turn(turn: Mapping[str, Any], high_res: bool) -> tuple[BlockFact, 
 
 
 def prepare_request(
-    build: Builder, prompt: Any, attach: Iterable[Any] = (), *, model: str | None
+    build: Builder,
+    prompt: Any,
+    attach: Iterable[Any] = (),
+    *,
+    model: str | None,
+    memo: PrefixMemo[int] | None = None,
 ) -> PreparedRequest:
     """Convert ``attach``, build the body, fit the request's images, and report.
 
@@ -291,6 +298,9 @@ def prepare_request(
             are kept), or None.
         attach: Live objects to put before the prompt (figures, images, DataFrames...).
         model: The model the request goes to (vision tier and image count limit).
+        memo: The conversation's memo of messages already sent (``redact_request`` keeps
+            it): their images are counted once, so only the new turns are looked through
+            unless the request holds more than 20 images.
 
     Returns:
         The body (images fitted to the per-request limits) and the report on the new turn.
@@ -308,7 +318,10 @@ def prepare_request(
         body = build(prompt=text if plain else list(content))
     else:
         body = build(prompt=content)
-    messages, fit_notes = fit_request_images(body.get("messages") or [], model=model)
+    messages = body.get("messages") or []
+    fit_notes: list[str] = []
+    if memo is None or _images_so_far(messages, memo) > MANY_IMAGES_THRESHOLD:
+        messages, fit_notes = fit_request_images(messages, model=model)
     if fit_notes:
         body = {**body, "messages": messages}
     high_res = bool((model_info(model) or {}).get("high_res_vision")) if model else False
@@ -317,15 +330,40 @@ def prepare_request(
     return PreparedRequest(body, report)
 
 
-def redact_request(prepared: PreparedRequest, secrets: Iterable[str]) -> PreparedRequest:
+def _images_so_far(messages: list[Any], memo: PrefixMemo[int]) -> int:
+    seen, counts = memo.match(messages)
+    return (counts[-1] if counts else 0) + count_images(messages[seen:])
+
+
+def redact_request(
+    prepared: PreparedRequest, secrets: Iterable[str], memo: PrefixMemo[int] | None = None
+) -> PreparedRequest:
     """The request with the key and key-shaped strings redacted, and a note saying so.
 
     Whatever the prompt carried (``{os.environ}``, a table of settings, a typed key, the
     history) leaves redacted (``_api.redact``); the note ("redacted 1 secret from the
     request (an API key)") shows under the reply and in ``--dry-run``. A history already
     redacted adds nothing, so the note comes once, with the turn that brought the secret.
+
+    With the conversation's ``memo``, the messages an earlier request already sent (the
+    history, redacted when it was kept) are not walked again: only the new turns and the
+    fields around the messages are; the memo then keeps this request's messages with their
+    running image count. The bytes sent are redacted once more as a whole (``encode_body``).
     """
-    body, count = redact_value(prepared.body, secrets)
+    secrets = tuple(secrets)
+    messages = prepared.body.get("messages")
+    if memo is None or not isinstance(messages, list):
+        body, count = redact_value(prepared.body, secrets)
+    else:
+        seen, counts = memo.match(messages)
+        shell, count = redact_value({**prepared.body, "messages": []}, secrets)
+        tail, more = redact_value(messages[seen:], secrets)
+        kept = [*messages[:seen], *tail] if more else messages
+        body = {**shell, "messages": kept} if count + more else prepared.body
+        count += more
+        for message in kept[seen:]:
+            counts.append((counts[-1] if counts else 0) + count_images([message]))
+        memo.keep(kept, counts, computed=len(kept) - seen)
     if not count:
         return prepared
     notes = (*prepared.report.notes, redaction_note(count))

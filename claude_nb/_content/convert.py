@@ -195,6 +195,8 @@ def _kind(obj: Any) -> str | None:
             return "table"
         if module.startswith("IPython.") and name == "Image":
             return "ipython_image"
+    if callable(getattr(obj, "content_block", None)):  # an uploaded file (Session.upload)
+        return "block"
     if isinstance(obj, (bytes, bytearray, memoryview)):
         return "bytes"
     if isinstance(obj, (str, os.PathLike)):
@@ -357,7 +359,12 @@ def _from_path(obj: Any, options: ContentOptions) -> _Parts:
     return _one(_files.text_document(data, title=name))
 
 
+def _from_block(obj: Any, options: ContentOptions) -> _Parts:
+    return [obj.content_block()], []
+
+
 _CONVERTERS: dict[str, Callable[[Any, ContentOptions], _Parts]] = {
+    "block": _from_block,
     "figure": _from_figure,
     "pil": _from_pil,
     "array": _from_array,

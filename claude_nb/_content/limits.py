@@ -25,6 +25,7 @@ __all__ = [
     "MANY_IMAGES_MAX_SIDE",
     "MANY_IMAGES_THRESHOLD",
     "check_request_images",
+    "count_images",
     "fit_request_images",
     "max_images_per_request",
 ]
@@ -63,6 +64,11 @@ def _iter_images(value: Any) -> Iterator[ContentBlock]:
             yield value
         elif isinstance(value.get("content"), list):
             yield from _iter_images(value["content"])
+
+
+def count_images(items: Any) -> int:
+    """How many image blocks are in blocks or messages, also inside tool results."""
+    return sum(1 for _ in _iter_images(items))
 
 
 def _image_size(block: ContentBlock) -> tuple[int, int] | None:

@@ -36,6 +36,14 @@ KIND_COLORS = {
 }
 """Bar colours by kind, in stacking order (bottom first)."""
 
+SEARCH_COLOR = "#B279A2"
+"""The web searches' share of a bar ($10 per 1,000), on top, when the ledger has any."""
+
+
+def _kinds(ledger: Ledger, unit: str) -> dict[str, str]:
+    searched = unit != "tokens" and any(r.web_search_requests for r in ledger.records)
+    return {**KIND_COLORS, "web search": SEARCH_COLOR} if searched else dict(KIND_COLORS)
+
 _BAR_WIDTH = 0.8
 
 
@@ -44,7 +52,8 @@ def _stacks(ledger: Ledger, unit: str) -> tuple[Any, Any, int]:
     import numpy
 
     records = ledger.records
-    heights = numpy.zeros((len(KIND_COLORS), len(records)))
+    kinds = _kinds(ledger, unit)
+    heights = numpy.zeros((len(kinds), len(records)))
     totals = numpy.zeros(len(records))
     unpriced = 0
     for index, (record, cost) in enumerate(zip(records, ledger.costs(), strict=True)):
@@ -61,12 +70,13 @@ def _stacks(ledger: Ledger, unit: str) -> tuple[Any, Any, int]:
         elif cost is None:
             continue
         else:
-            parts = (cost.input, cost.output, cost.cache_write, cost.cache_read)
+            parts = (cost.input, cost.output, cost.cache_write, cost.cache_read, cost.web_search)
+            parts = parts[: len(kinds)]
         heights[:, index] = parts
     return heights, numpy.cumsum(totals), unpriced
 
 
-def _bar_collections(axes: Any, heights: Any) -> list[Any]:
+def _bar_collections(axes: Any, heights: Any, kinds: dict[str, str]) -> list[Any]:
     """One PolyCollection of rectangles per kind, stacked; returns legend handles."""
     import numpy
     from matplotlib.collections import PolyCollection
@@ -77,7 +87,7 @@ def _bar_collections(axes: Any, heights: Any) -> list[Any]:
     right = left + _BAR_WIDTH
     bottom = numpy.zeros(count)
     handles = []
-    for row, (label, color) in enumerate(KIND_COLORS.items()):
+    for row, (label, color) in enumerate(kinds.items()):
         top = bottom + heights[row]
         shown = heights[row] > 0
         corners = numpy.stack(
@@ -135,7 +145,7 @@ def cost_figure(
         axes.text(0.5, 0.5, "No calls yet", ha="center", va="center", transform=axes.transAxes)
         axes.set_title(title or "Cost")
         return figure
-    handles = _bar_collections(axes, heights)
+    handles = _bar_collections(axes, heights, _kinds(ledger, unit))
     axes.set_xlim(0.5 - _BAR_WIDTH / 2, count + 0.5 + _BAR_WIDTH / 2)
     line_axes = axes.twinx()
     (line,) = line_axes.plot(

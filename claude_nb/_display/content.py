@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from claude_nb._api.citations import NumberedCitations, number_citations
+from claude_nb._display.server_blocks import is_server_result, server_result_markdown
 from claude_nb._tools.render import render_tool_use_markdown
 from claude_nb._wire.stream import message_text
 
@@ -70,15 +72,26 @@ def render_content(
     """
     content = message.get("content") or []
     parts: list[str] = []
+    cited = any(block.get("citations") for block in content if block.get("type") == "text")
+    marked = iter(number_citations(content).runs) if cited else None
     for index, block in enumerate(content):
         kind = block.get("type")
         if kind in ("thinking", "redacted_thinking"):
             last = index == len(content) - 1
             parts.append(_thinking_markdown(block, in_progress=streaming and last))
+        elif kind == "text" and marked is not None:  # cited text blocks read as one text
+            text = NumberedCitations([next(marked)]).text(markdown=True)
+            follows = index and content[index - 1].get("type") == "text"
+            if include_text and follows and parts:
+                parts[-1] += text
+            elif include_text:
+                parts.append(text)
         elif kind == "text" and include_text:
             parts.append(str(block.get("text") or ""))
         elif kind in ("tool_use", "server_tool_use"):
             parts.append(render_tool_use_markdown(block))
+        elif is_server_result(kind):  # web search / fetch results: folded, sources listed
+            parts.append(server_result_markdown(block))
     markdown = "\n\n".join(part for part in parts if part)
     return markdown + CURSOR if streaming else markdown
 

@@ -7,6 +7,13 @@ shared with the chat) lets it: at most once per ``repaint_interval`` seconds, th
 visible content at once; ``finish`` always paints the exact final state. There is no refresh
 thread (output from threads is unreliable in Jupyter).
 
+A Jupyter surface resends the whole text with each repaint (one output, updated in place, is
+what the saved notebook keeps), so it also keeps a ``ByteBudget``: a streaming repaint goes
+only while all it has sent stays under 16x the text shown plus 16,000 characters. Bytes to
+the frontend are then linear in the reply's length (a 400 KB reply sent 42-84 MB, 107-211x
+its text, before): short replies repaint at the time cap, long ones each time the text has
+grown by a sixteenth. The terminal prints only the new text, so it needs no budget.
+
 Three surfaces:
 
 * ``DisplaySurface`` (Jupyter frontends): one ``display(..., display_id=True)`` output,
@@ -29,7 +36,7 @@ from typing import Any, Protocol, TextIO
 
 from claude_nb._api.markup import markdown_dollars
 from claude_nb._display.content import CURSOR, STATUS_NOTES, Snapshot, plain_text, render_content
-from claude_nb._display.throttle import DEFAULT_REPAINT_INTERVAL, Throttle
+from claude_nb._display.throttle import DEFAULT_REPAINT_INTERVAL, ByteBudget, Throttle
 
 __all__ = [
     "DisplaySurface",
@@ -47,8 +54,13 @@ class Surface(Protocol):
 
     plain: bool
 
-    def paint(self, message: dict[str, Any], *, streaming: bool) -> None:
-        """Show the message so far."""
+    def paint(
+        self, message: dict[str, Any], *, streaming: bool, force: bool = False
+    ) -> bool | None:
+        """Show the message so far (``force``: a tool call started or ended).
+
+        Returns False when the paint was skipped (a byte budget), else True or None.
+        """
 
     def show_final(self, markdown: str, plain: str) -> None:
         """Show the exact final state."""
@@ -64,7 +76,8 @@ def reply_markdown(reply: Any, status: str | None = None) -> str:
     Returns:
         Markdown for the frontend.
     """
-    parts = [_content_markdown(reply)]
+    footnotes = getattr(reply, "footnotes_markdown", None)  # the citations, numbered
+    parts = [_content_markdown(reply), footnotes() if footnotes else ""]
     if status in STATUS_NOTES:
         parts.append(f"*{STATUS_NOTES[status]}*")
     stop = getattr(reply, "stop_note", None)  # cut by max_tokens, a stop sequence...
@@ -97,7 +110,9 @@ def reply_plain(reply: Any, status: str | None = None) -> str:
 
         text = reply_transcript_plain(reply)
     else:
-        text = str(reply.text or "")
+        text = str(getattr(reply, "cited_text", None) or reply.text or "")  # with [n] marks
+    footnotes = getattr(reply, "footnotes_plain", None)
+    text = "\n\n".join(part for part in (text, footnotes() if footnotes else "") if part)
     stop = getattr(reply, "stop_note", None) or ""
     report = getattr(reply, "content_report", None)  # what was done to the prompt's content
     notes = "📎 " + " · ".join(report.notes) if report is not None and report.notes else ""
@@ -106,26 +121,38 @@ def reply_plain(reply: Any, status: str | None = None) -> str:
 
 
 class DisplaySurface:
-    """One Jupyter output, created on first paint and updated in place."""
+    """One Jupyter output, created on first paint and updated in place.
+
+    Args:
+        budget: What streaming repaints may send in all (see ``ByteBudget``); the final
+            state and forced or finished paints always go.
+    """
 
     plain = False
 
-    def __init__(self) -> None:
+    def __init__(self, budget: ByteBudget | None = None) -> None:
         self.handle: Any = None
         self.messages = 0
+        self.budget = budget or ByteBudget()
 
-    def _send(self, bundle: dict[str, str]) -> None:
+    def _send(self, bundle: dict[str, str], *, budgeted: bool = False) -> bool:
         from IPython.display import display
 
+        size = sum(len(value) for value in bundle.values())
+        if budgeted and not self.budget.allows(size):
+            return False
         if self.handle is None:
             self.handle = display(bundle, raw=True, display_id=True)  # type: ignore[no-untyped-call]
         else:
             self.handle.update(bundle, raw=True)
+        self.budget.spend(size)
         self.messages += 1
+        return True
 
-    def paint(self, message: dict[str, Any], *, streaming: bool) -> None:
-        """Send the Markdown of the message so far."""
-        self._send({"text/markdown": render_content(message, streaming=streaming)})
+    def paint(self, message: dict[str, Any], *, streaming: bool, force: bool = False) -> bool:
+        """Send the Markdown of the message so far, if the byte budget allows it."""
+        markdown = render_content(message, streaming=streaming)
+        return self._send({"text/markdown": markdown}, budgeted=streaming and not force)
 
     def show_final(self, markdown: str, plain: str) -> None:
         """Send the final Markdown, with a plain-text fallback for other frontends."""
@@ -137,9 +164,10 @@ class PlainDisplaySurface(DisplaySurface):
 
     plain = True
 
-    def paint(self, message: dict[str, Any], *, streaming: bool) -> None:
-        """Send the plain text of the message so far."""
-        self._send({"text/plain": plain_text(message) + (CURSOR if streaming else "")})
+    def paint(self, message: dict[str, Any], *, streaming: bool, force: bool = False) -> bool:
+        """Send the plain text of the message so far, if the byte budget allows it."""
+        text = plain_text(message) + (CURSOR if streaming else "")
+        return self._send({"text/plain": text}, budgeted=streaming and not force)
 
     def show_final(self, markdown: str, plain: str) -> None:
         """Send the final plain text (the Markdown is not used)."""
@@ -161,8 +189,8 @@ class TerminalSurface:
         self.stream.flush()
         self.messages += 1
 
-    def paint(self, message: dict[str, Any], *, streaming: bool) -> None:
-        """Print the text that is new since the last paint."""
+    def paint(self, message: dict[str, Any], *, streaming: bool, force: bool = False) -> None:
+        """Print the text that is new since the last paint (append-only: no budget)."""
         text = plain_text(message)
         if len(text) > len(self.printed) and text.startswith(self.printed):
             self._write(text[len(self.printed) :])
@@ -236,10 +264,11 @@ class StreamRenderer:
         if self.first_event_at is None:
             self.first_event_at = now
         if self.throttle.due(now, force=force):
-            self._paint(snapshot.message, streaming=not snapshot.finished)
+            self._paint(snapshot.message, streaming=not snapshot.finished, force=force)
 
-    def _paint(self, message: dict[str, Any], *, streaming: bool) -> None:
-        self.surface.paint(message, streaming=streaming)
+    def _paint(self, message: dict[str, Any], *, streaming: bool, force: bool = False) -> None:
+        if self.surface.paint(message, streaming=streaming, force=force) is False:
+            return  # over the surface's byte budget: a later paint (or the final) shows it
         self.repaints += 1
         if self.first_visible_at is None:
             self.first_visible_at = self.clock()

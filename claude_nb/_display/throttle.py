@@ -19,6 +19,14 @@ Integration::
     throttle = Throttle(0.05)
     if throttle.due():          # or due(now) with a clock of your own, due(force=True)
         repaint()
+
+A repaint that resends the whole text also needs a ``ByteBudget``: with only the time cap,
+a reply streamed for T seconds sends 20 * T whole copies of a growing text (quadratic: a
+400 KB reply cost 42-84 MB). The budget lets a repaint of ``size`` characters through only
+while everything sent stays under ``per_character`` times the text shown plus a fixed
+``allowance``, so the total is linear in the reply's length whatever the stream's rate: short
+replies repaint at the time cap, a long one each time its text has grown by about
+1/``per_character`` (a geometric schedule). The final paint is always sent (and counted).
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-__all__ = ["DEFAULT_REPAINT_INTERVAL", "Throttle"]
+__all__ = ["DEFAULT_REPAINT_INTERVAL", "ByteBudget", "Throttle"]
 
 DEFAULT_REPAINT_INTERVAL = 0.05
 """Seconds between repaints while streaming (at most 20 a second)."""
@@ -82,3 +90,33 @@ class Throttle:
             return False
         self.last = now
         return True
+
+
+class ByteBudget:
+    """Keeps whole-text repaints linear in the text: sent <= per_character * size + allowance.
+
+    Args:
+        per_character: Characters that may be sent, in all, per character of text shown.
+        allowance: Characters that may be sent beyond that (short replies repaint freely).
+        overhead: Characters counted per repaint for the message around the text (ids,
+            headers: about 500 in a Jupyter ``update_display_data``).
+
+    Attributes:
+        sent: Characters sent so far (overheads included).
+    """
+
+    def __init__(
+        self, per_character: float = 16, allowance: int = 16_000, overhead: int = 500
+    ) -> None:
+        self.per_character = per_character
+        self.allowance = allowance
+        self.overhead = overhead
+        self.sent = 0
+
+    def allows(self, size: int) -> bool:
+        """Whether a repaint of ``size`` characters (the whole text shown) keeps in budget."""
+        return self.sent + size + self.overhead <= self.per_character * size + self.allowance
+
+    def spend(self, size: int) -> None:
+        """Count a repaint of ``size`` characters as sent."""
+        self.sent += size + self.overhead

@@ -82,6 +82,14 @@ _PROMPT_ARGUMENTS = (
         "cell), json (the value is the parsed reply). code and json append one sentence to the "
         "system prompt asking for that format (see --dry-run).",
     ),
+    argument(
+        "--schema", metavar="NAME", help="Structured output: a dataclass, TypedDict, pydantic "
+        "model or JSON Schema dict of the notebook; the cell's value (and -o) is the parsed reply.",
+    ),
+    argument("--cite", action="store_true", help="Documents in the prompt are citable: the "
+             "reply's footnotes quote the cited spans."),
+    argument("--cite-rows", action="append", dest="cite_rows", metavar="DF", help="Send a "
+             "DataFrame's rows as citable search results (repeatable)."),
     argument("--new", action="store_true", help="Start a fresh conversation first."),
     argument(
         "--no-history", action="store_true", dest="no_history",
@@ -91,6 +99,11 @@ _PROMPT_ARGUMENTS = (
         "--no-stream", action="store_true", dest="no_stream", help="Wait for the whole reply."
     ),
     argument("--raw", action="store_true", help="No {name} interpolation."),
+    argument(
+        "--context", type=int, metavar="N", help="Send the last N executed cells (code, printed "
+        "output, results, figures, errors) before the prompt, within %%config "
+        "ClaudeMagics.context_budget (default: ClaudeMagics.context_cells).",
+    ),
     argument(
         "--image", action="append", metavar="NAME",
         help="Send this object (figure, image, array, DataFrame, path, URL) before the prompt; "
@@ -124,6 +137,13 @@ _PROMPT_ARGUMENTS = (
     ),
     argument("--tools", metavar="A,B", help="Offer only these registered tools (by name)."),
     argument("--no-tools", action="store_true", dest="no_tools", help="Offer no tools."),
+    argument("--web-search", nargs="?", const=-1, type=int, dest="web_search", metavar="MAX_USES",
+             help="Offer web search (run by the service, $10 per 1,000 searches; offline: a "
+             "sample corpus); MAX_USES caps the searches."),
+    argument("--web-fetch", action="store_true", dest="web_fetch",
+             help="Offer web fetch: the model may fetch a URL named in the conversation."),
+    argument("--file", action="append", metavar="PATH", help="Upload this file once (Files "
+             "API) and send it by file_id (repeat for more)."),
     argument(
         "--max-steps", type=int, dest="max_steps", metavar="N",
         help="API calls the tool loop may make (default: %%config ClaudeMagics.max_steps).",
@@ -142,7 +162,7 @@ def prompt_arguments(function: FunctionType) -> FunctionType:
     return function
 
 
-def _takes_value(parser: argparse.ArgumentParser, flag: str) -> bool:
+def _action(parser: argparse.ArgumentParser, flag: str) -> Any:
     name = flag.split("=", 1)[0]
     action = parser._option_string_actions.get(name)
     if action is None:
@@ -151,6 +171,11 @@ def _takes_value(parser: argparse.ArgumentParser, flag: str) -> bool:
             if option.startswith(name) and option.startswith("--")
         ]
         action = matches[0] if len(matches) == 1 else None
+    return action
+
+
+def _takes_value(parser: argparse.ArgumentParser, flag: str) -> bool:
+    action = _action(parser, flag)
     return action is not None and action.nargs != 0 and "=" not in flag
 
 
@@ -169,10 +194,12 @@ def split_options(line: str, parser: argparse.ArgumentParser) -> tuple[list[str]
     """
     tokens: list[str] = []
     position = 0
-    expecting_value = False
+    expecting_value = optional = False
     while True:
         stripped = line[position:].lstrip()
         position = len(line) - len(stripped)
+        if optional and not (stripped.split() or [""])[0].isdigit():
+            expecting_value = False  # --web-search [N] without N: the prompt or a flag follows
         if not stripped or (not expecting_value and not stripped.startswith("-")):
             break
         lexer = shlex.shlex(stripped, posix=True, punctuation_chars=False)
@@ -189,6 +216,7 @@ def split_options(line: str, parser: argparse.ArgumentParser) -> tuple[list[str]
             break
         tokens.append(token)
         expecting_value = not expecting_value and _takes_value(parser, token)
+        optional = expecting_value and _action(parser, token).nargs == "?"
     return tokens, line[position:].strip()
 
 

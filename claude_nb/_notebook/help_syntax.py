@@ -10,7 +10,8 @@ lines into the call IPython would have made, ``get_ipython().run_line_magic('cla
 What stays help: ``%claude?``, ``%claude??`` (no prompt before the ``?``) and every ``%%``
 cell (``%%claude?`` included; a cell magic's body is its own). A line of only question marks
 after the name is left to IPython as well. Also rewritten: ``%claude_session system TEXT?``
-(a system prompt is free text too), an indented line, and ``name = %claude ...?``.
+(a system prompt is free text too), ``%claude_fix words?``, an indented line, and
+``name = %claude ...?``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ __all__ = ["install", "prompt_lines", "uninstall"]
 _PROMPT_LINE = re.compile(
     r"^(?P<indent>[ \t]*)"
     r"(?P<assign>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*[ \t]*=[ \t]*)?"
-    r"%(?P<name>claude|claude_session)(?P<args>[ \t].*?)[ \t]*(?P<end>\r?\n)?$",
+    r"%(?P<name>claude|claude_session|claude_fix)(?P<args>[ \t].*?)[ \t]*(?P<end>\r?\n)?$",
     re.DOTALL,
 )
 

@@ -24,7 +24,7 @@ from argparse import Namespace
 from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
-from IPython.core.magic import Magics, magics_class, no_var_expand
+from IPython.core.magic import magics_class, no_var_expand
 from traitlets import Bool, Enum, Float, Integer, Unicode, default, observe
 
 from claude_nb import _config
@@ -33,7 +33,8 @@ from claude_nb._display.history_view import HistoryView
 from claude_nb._display.render import StreamRenderer, reply_markdown, reply_plain, surface_for
 from claude_nb._display.throttle import DEFAULT_REPAINT_INTERVAL
 from claude_nb._exceptions import ClaudeNBError, ContentError
-from claude_nb._notebook import help_syntax
+from claude_nb._notebook import help_syntax, service_flags
+from claude_nb._notebook.api_flags import cell_value, feature_options
 from claude_nb._notebook.args import (
     argument,
     ask_options,
@@ -44,10 +45,12 @@ from claude_nb._notebook.args import (
     prompt_arguments,
     request_params,
 )
+from claude_nb._notebook.cassette_traits import CASSETTE_TRAITS, CassetteTraits
+from claude_nb._notebook.context_magics import NotebookContextMagics
 from claude_nb._notebook.cost_magics import Accounting
 from claude_nb._notebook.flag_checks import check_flags
 from claude_nb._notebook.frontend import TERMINAL_CHAT, ReplyEcho, is_terminal_app
-from claude_nb._notebook.outputs import finish_partial, format_value, offline_notice, print_curl
+from claude_nb._notebook.outputs import finish_partial, offline_notice, print_curl
 
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
@@ -56,12 +59,13 @@ if TYPE_CHECKING:
 
 __all__ = ["ClaudeMagics", "load_extension", "unload_extension"]
 
-_CONNECTION_TRAITS = ("base_url", "offline", "max_retries", "read_timeout", "offline_speed")
+_CONNECTION_TRAITS = ("base_url", "offline", "max_retries", "read_timeout", "offline_speed",
+                      *CASSETTE_TRAITS)
 _REPLY_CLASS = ("claude_nb._session.reply", "Reply")
 
 
 @magics_class
-class ClaudeMagics(Magics):
+class ClaudeMagics(CassetteTraits, NotebookContextMagics):
     """Talk to Claude from notebook cells; holds the kernel's ``Session``."""
 
     model = Unicode(help="Default model for %%claude (default: CLAUDE_NB_MODEL, else the "
@@ -141,6 +145,7 @@ class ClaudeMagics(Magics):
             max_retries=self.max_retries,
             read_timeout=self.read_timeout,
             offline_speed=self.offline_speed,
+            **self.cassette_arguments(),
             cache=self.cache,
             cache_ttl=self.cache_ttl,  # type: ignore[arg-type]  # an Enum of the two TTLs
         )
@@ -288,10 +293,10 @@ class ClaudeMagics(Magics):
 
         df_as, df_budget = arguments.df_as or self.df_as, arguments.df_budget or self.df_budget
         options = content_options(model, df_as=df_as, df_budget=df_budget)
-        return cell_content(
-            prompt, self._user_ns, options=options, images=arguments.image or (),
+        return self.with_context(cell_content(
+            prompt, self.context_namespace(), options=options, images=arguments.image or (),
             raw=arguments.raw, repr_limit=self.repr_limit,
-        )
+        ), prompt, arguments)
 
     def _ask(self, arguments: Namespace, prompt: str) -> Any:
         prompt = prompt.strip()
@@ -309,6 +314,8 @@ class ClaudeMagics(Magics):
             )
             model = params.get("model") or session.settings.model
             check_flags(arguments, params, model, session.settings.max_tokens)
+            options.update(feature_options(arguments, self._user_ns))  # --schema, --cite
+            options.update(service_flags.file_options(arguments, session))  # --file: uploaded
             content = self._content(prompt, arguments, model)
             if arguments.new:
                 session.reset()
@@ -343,7 +350,7 @@ class ClaudeMagics(Magics):
         if arguments.out:
             self._user_ns[arguments.out] = reply
         try:
-            return format_value(reply, arguments.format, self.shell)
+            return cell_value(reply, arguments, self.shell, self._user_ns)
         except ClaudeNBError as error:
             raise attach_readable_traceback(error) from None
 

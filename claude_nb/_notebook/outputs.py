@@ -19,6 +19,7 @@ from claude_nb._api.formats import extract_code, fenced_blocks
 from claude_nb._api.language import is_korean
 from claude_nb._display.render import reply_markdown, reply_plain
 from claude_nb._exceptions import ReplyFormatError
+from claude_nb._notebook.code_diff import CodeBase, show_diff
 
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
@@ -67,15 +68,20 @@ def parse_json(text: str) -> Any:
         ) from None
 
 
-def format_value(reply: Reply, output_format: str, shell: InteractiveShell | None) -> Any:
+def format_value(
+    reply: Reply, output_format: str, shell: InteractiveShell | None, base: CodeBase | None = None
+) -> Any:
     """The cell's value for ``--format`` (see the module docstring).
 
     Args:
         reply: The finished ``Reply``.
         output_format: ``markdown``, ``text``, ``code`` or ``json``.
         shell: The IPython shell (for ``set_next_input``).
+        base: The cell whose code the prompt carried: ``code`` shows the diff against it.
     """
     if output_format == "code" and shell is not None:
+        if base is not None:
+            show_diff(base, reply.code)
         shell.set_next_input(reply.code, replace=False)
     elif output_format == "json":
         return parse_json(reply.text)

@@ -26,6 +26,7 @@ from IPython.core.error import UsageError
 
 from claude_nb._display.render import StreamRenderer
 from claude_nb._exceptions import ToolError
+from claude_nb._notebook.service_flags import with_server_tools
 from claude_nb._session.tool_loop import ToolPlan, ToolsArgument, plan_tools
 from claude_nb._tools.approval import (
     ApprovalRequest,
@@ -151,7 +152,7 @@ def cell_tools(
             chosen = [name.strip() for name in arguments.tools.split(",") if name.strip()]
         else:
             chosen = None
-        plan = plan_tools(registry, chosen)
+        plan = with_server_tools(plan_tools(registry, chosen), arguments)  # --web-search
     except ToolError as error:
         raise UsageError(str(error)) from None
     approver: Approver | None = None

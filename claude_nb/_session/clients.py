@@ -2,8 +2,10 @@
 
 ``import claude_nb`` and ``Session()`` stay free of httpx: ``sync()`` and ``asynchronous()``
 import it when the first request needs a client. Offline, the clients talk to an in-process
-``claude_nb.emulator.Emulator`` (a fresh one unless the session was given one). Clients
-passed in (tests, proxies) are used as they are and never closed here.
+``claude_nb.emulator.Emulator`` (a fresh one unless the session was given one). With a
+cassette (``settings.cassette``), every client made here goes through one shared ``Cassette``
+(``claude_nb._wire.cassette_transport``). Clients passed in (tests, proxies) are used as they
+are and never closed here (nor recorded: give the session a cassette or a client, not both).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from claude_nb._config import Settings
 
 if TYPE_CHECKING:
     from claude_nb._wire.bulk import BatchesClient, PacedMessagesClient
+    from claude_nb._wire.cassette import Cassette
     from claude_nb._wire.client import AsyncMessagesClient, MessagesClient
     from claude_nb._wire.transport import AsyncHTTPClient, HTTPClient
     from claude_nb.emulator import Emulator
@@ -45,6 +48,21 @@ class SessionClients:
         self._owned: list[HTTPClient | AsyncHTTPClient] = []
         self._client: MessagesClient | None = None
         self._async_client: AsyncMessagesClient | None = None
+        self._cassette: Cassette | None = None
+
+    def cassette(self) -> Cassette | None:
+        """The session's cassette (made on first use), or None without one."""
+        if self._cassette is None and self.settings.cassette:
+            from pathlib import Path
+
+            from claude_nb._api.redact import secrets_of
+            from claude_nb._wire.cassette import Cassette
+
+            self._cassette = Cassette(
+                Path(self.settings.cassette), self.settings.cassette_mode,
+                self.settings.cassette_speed, secrets_of(self.settings.api_key),
+            )
+        return self._cassette
 
     def _offline_transport(self, asynchronous: bool) -> Any:
         if self.emulator is None:
@@ -75,6 +93,13 @@ class SessionClients:
             return given
         from claude_nb._wire.transport import make_async_client, make_client
 
+        cassette = self.cassette()
+        if cassette is not None:
+            from claude_nb._wire.cassette_transport import cassette_client
+
+            http = cassette_client(self.settings, cassette, asynchronous)
+            self._owned.append(http)
+            return http
         transport = self._offline_transport(asynchronous) if self.settings.offline else None
         http = (make_async_client if asynchronous else make_client)(self.settings, transport)
         self._owned.append(http)
@@ -106,6 +131,10 @@ class SessionClients:
 
         if self._async_http_client is not None:
             return PacedMessagesClient(self.settings, [self._async_http_client]), []
+        if self.cassette() is not None:  # one pool through the cassette, replayed in order
+            pools = [self._http(None, True)]
+            self._owned.remove(pools[0])  # the caller closes it
+            return PacedMessagesClient(self.settings, pools), pools
         transport = self._offline_transport(True) if self.settings.offline else None
         pools = make_bulk_pools(self.settings, transport, connections)
         return PacedMessagesClient(self.settings, pools), pools

@@ -25,6 +25,7 @@ from claude_nb._accounting.cache_plan import plan_cache
 from claude_nb._content.convert import options_for_model
 from claude_nb._exceptions import ContentError
 from claude_nb._session.batch_job import BatchJob
+from claude_nb._session.features import parse_map
 from claude_nb._session.map_items import MapPrompt, render, to_items
 from claude_nb._session.map_result import MapResult
 from claude_nb._session.map_run import CEILING, MapProgress, TextProgress, run_concurrent
@@ -141,6 +142,7 @@ def run_map(
         elapsed=time.perf_counter() - started,
         peak_concurrency=peak,
     )
+    parse_map(result, params.get("output"))  # output=Model: each answer parsed, or its error
     if shown is not None:
         shown.close(result.summary())
     return result

@@ -10,6 +10,7 @@ is imported only there, when asked).
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ class MapResult:
     interrupted: bool = False
     elapsed: float = 0.0
     peak_concurrency: int = 0
+    output: Any = field(default=None, repr=False)  # map(..., output=Model): its OutputSpec
 
     @property
     def texts(self) -> list[str | None]:
@@ -99,6 +101,22 @@ class MapResult:
         import pandas as pd
 
         return pd.Series(self.texts, index=self._index(), name=name, dtype="object")
+
+    @property
+    def parsed(self) -> list[Any]:
+        """With ``output=``: each item's answer as the model, None where there is none."""
+        return [
+            None if reply is None or label in self.errors else reply.parsed
+            for label, reply in zip(self.labels, self.replies, strict=True)
+        ]
+
+    def to_dataframe(self) -> Any:
+        """With ``output=``: one row per item, one column per field, on the input's index."""
+        if self.output is None:
+            raise TypeError("to_dataframe needs map(..., output=Model); to_series() has the texts")
+        import pandas as pd
+
+        return pd.DataFrame([_fields(value) for value in self.parsed], index=self._index())
 
     def _index(self) -> Any:
         index = getattr(self.source, "index", None)
@@ -155,3 +173,14 @@ class MapResult:
             "<table><thead><tr><th>item</th><th></th><th style='text-align:left'>text</th>"
             f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
         )
+
+
+def _fields(value: Any) -> dict[str, Any]:
+    """A parsed value's fields: a dataclass's, a pydantic model's, a dict's; else ``value``."""
+    if value is None:
+        return {}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    if hasattr(value, "model_dump"):
+        return dict(value.model_dump())
+    return dict(value) if isinstance(value, dict) else {"value": value}

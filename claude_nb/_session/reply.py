@@ -6,7 +6,8 @@ the final answer, every step, and the tool calls, with usage and cost added up.
 A reply renders itself in a notebook (``_repr_markdown_``): the text, then one footer line
 with the model, tokens, cache reads and writes (and the money caching saved, or what a write
 cost extra, against sending the prompt uncached), cost, time to first token, total time, and
-"offline emulator" when it came from the emulator. It holds the request body (never the
+"offline emulator" when it came from the emulator ("replayed from lesson1.cassette.jsonl" when
+a cassette answered: priced as simulated, as offline). It holds the request body (never the
 headers), so no reply can show an API key.
 """
 
@@ -16,8 +17,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from claude_nb._api.cache_diagnostics import cache_miss_note
+from claude_nb._api.citations import number_citations
 from claude_nb._api.formats import extract_code
 from claude_nb._api.markup import markdown_dollars
+from claude_nb._api.server_tools import web_search_requests
 from claude_nb._api.stop_reasons import stop_note
 from claude_nb._wire.stream import message_text
 
@@ -50,7 +54,8 @@ class Reply:
             what had arrived (``{}`` when nothing did).
         model: The model that answered (or was asked).
         request: The JSON body that was sent (no headers).
-        offline: True when the offline emulator answered.
+        offline: True when the offline emulator answered (or a cassette: nothing was spent).
+        replayed: The cassette file a replayed answer came from, or None.
         request_id: The API's request id, when known.
         time_to_first_token: Seconds from the call to the first content delta (None when
             nothing was streamed).
@@ -65,12 +70,15 @@ class Reply:
         batch: Answered through the Message Batches API (priced at the batch rate).
         estimated_output_tokens: A stopped call's output tokens estimated from its delivered
             text (its usage fell short of it), or None: ``usage`` reports them, marked ``~``.
+        parsed: With ``ask(..., output=Model)``: the reply's JSON as a ``Model`` (a dict for a
+            JSON Schema dict); None otherwise (``claude_nb._tools.output_schema``).
     """
 
     message: dict[str, Any]
     model: str
     request: dict[str, Any] = field(repr=False)
     offline: bool = False
+    replayed: str | None = None
     request_id: str | None = None
     time_to_first_token: float | None = None
     duration: float = 0.0
@@ -81,6 +89,7 @@ class Reply:
     prices: PriceTable | None = field(default=None, repr=False)
     batch: bool = False
     estimated_output_tokens: int | None = None
+    parsed: Any = None
 
     @property
     def text(self) -> str:
@@ -95,6 +104,24 @@ class Reply:
         ``exec(reply.code, namespace)`` runs what the model wrote.
         """
         return extract_code(self.text)
+
+    @property
+    def citations(self) -> list[dict[str, Any]]:
+        """The distinct citations of the text blocks, numbered from 1 in this order."""
+        return number_citations(self.message.get("content") or []).citations
+
+    @property
+    def cited_text(self) -> str:
+        """The text with each cited span followed by its footnote numbers (``[1]``)."""
+        return number_citations(self.message.get("content") or []).text(markdown=False)
+
+    def footnotes_markdown(self) -> str:
+        """The citations as numbered Markdown footnotes: the quoted span and its source."""
+        return number_citations(self.message.get("content") or []).footnotes_markdown()
+
+    def footnotes_plain(self) -> str:
+        """The citations as numbered plain-text footnotes (``""`` when nothing was cited)."""
+        return number_citations(self.message.get("content") or []).footnotes_plain()
 
     @property
     def usage(self) -> dict[str, Any]:
@@ -157,6 +184,9 @@ class Reply:
         write = usage.get("cache_creation_input_tokens") or 0
         if read or write:
             parts.append(f"cache read {read:,} / write {write:,}{_cache_saved(self)}")
+        parts += [note for note in (cache_miss_note(self.message, self.request),) if note]
+        searches = web_search_requests(usage)  # $10 per 1,000, in the cost
+        parts += [f"{searches} web search{'es' if searches > 1 else ''}"] if searches else []
         from claude_nb._accounting.money import format_usd
 
         parts.append(f"{approx}{format_usd(self.cost)}{' (estimated)' if approx else ''}")
@@ -169,7 +199,9 @@ class Reply:
             parts.append("interrupted")
         elif self.error is not None:
             parts.append(f"failed: {type(self.error).__name__}")
-        if self.offline:
+        if self.replayed:
+            parts.append(f"replayed from {self.replayed}")
+        elif self.offline:
             parts.append("offline emulator")
         return " · ".join(parts)
 
@@ -184,7 +216,10 @@ class Reply:
     def _repr_markdown_(self) -> str:
         notes = self.notes_markdown()
         stop = [f"*{markdown_dollars(self.stop_note)}*"] if self.stop_note else []
-        return "\n\n".join([self.text, *stop, *([notes] if notes else []), self.footer_markdown()])
+        numbered = number_citations(self.message.get("content") or [])
+        footnotes = [numbered.footnotes_markdown()] if numbered.citations else []
+        parts = [numbered.text(markdown=True), *footnotes, *stop, *([notes] if notes else [])]
+        return "\n\n".join([*parts, self.footer_markdown()])
 
     def __str__(self) -> str:
         return self.text

@@ -27,6 +27,8 @@ from claude_nb._api.segment_memo import SegmentMemo
 from claude_nb._config import Settings
 from claude_nb._exceptions import APIError, ContentError, is_interrupt
 from claude_nb._session.call_tracker import CallTracker
+from claude_nb._session.files import FilePaths
+from claude_nb._session.prefix_guard import PrefixPaths
 from claude_nb._session.reply import Reply
 from claude_nb._types import MessageParam
 
@@ -60,8 +62,12 @@ def delivered_output_tokens(partial: Mapping[str, Any]) -> int | None:
     return estimate if estimate > counted else None
 
 
-class SendPaths:
-    """The call and history-commit methods ``Session`` is built on (a mixin)."""
+class SendPaths(FilePaths, PrefixPaths):
+    """The call and history-commit methods ``Session`` is built on (a mixin).
+
+    Its bases: the Files API methods (``files.py``) and what a body may resend of the
+    conversation (``prefix_guard.py``: bound thinking dropped, cache diagnostics).
+    """
 
     settings: Settings
     history: list[MessageParam]
@@ -135,7 +141,7 @@ class SendPaths:
     def _reply(self, body: dict[str, Any], tracker: CallTracker, **fields: Any) -> Reply:
         return Reply(
             request=body,
-            offline=self.settings.offline,
+            offline=self.settings.offline or bool(fields.get("replayed")),
             time_to_first_token=tracker.time_to_first_token,
             duration=tracker.elapsed(),
             content_report=tracker.content_report,
@@ -151,6 +157,7 @@ class SendPaths:
         history: bool,
     ) -> Reply:
         message = result.value
+        self._prefix_guard.remember(body, message)
         if not body.get("stream") and tracker.snapshot.message.get("id") is None:
             tracker.deliver_whole(message)
         if history:
@@ -163,6 +170,7 @@ class SendPaths:
             model=str(message.get("model") or body["model"]),
             request_id=result.request_id,
             retries=result.retries,
+            replayed=result.replayed,
         )
         self._record(reply)
         return reply

@@ -35,6 +35,7 @@ from claude_nb._content.convert import ConvertedContent
 from claude_nb._session.batch_job import BatchJob, BatchList, list_batches
 from claude_nb._session.clients import SessionClients
 from claude_nb._session.dry_run import DryRun, dry_run
+from claude_nb._session.features import request_features, with_parsed
 from claude_nb._session.map import run_map
 from claude_nb._session.map_items import MapPrompt
 from claude_nb._session.map_result import MapResult
@@ -55,6 +56,8 @@ from claude_nb._wire.request import build_body, count_tokens_body
 from claude_nb._wire.stream import MessageSnapshot
 
 if TYPE_CHECKING:
+    from os import PathLike
+
     from claude_nb._tools.approval import Approver
     from claude_nb._tools.render import ToolCallEvent
     from claude_nb._wire.client import MessagesClient
@@ -82,6 +85,7 @@ class Session(SendPaths):
         read_timeout: Seconds without data before a read times out.
         offline_speed: Tokens per second the offline emulator streams at (else
             ``CLAUDE_NB_OFFLINE_SPEED``; None: instant).
+        cassette, cassette_mode, cassette_speed: A cassette to record/replay (``_config``).
         http_client: An ``httpx.Client`` to use (tests, proxies); not closed by ``close()``.
         async_http_client: An ``httpx.AsyncClient`` for ``ask_async``; not closed either.
         emulator: The ``Emulator`` to use offline (a fresh one by default).
@@ -113,6 +117,8 @@ class Session(SendPaths):
         max_retries: int | None = None,
         read_timeout: float | None = None,
         offline_speed: float | None = None,
+        cassette: str | PathLike[str] | None = None, cassette_mode: str | None = None,
+        cassette_speed: float | None = None,
         http_client: HTTPClient | None = None,
         async_http_client: AsyncHTTPClient | None = None,
         emulator: Emulator | None = None,
@@ -121,15 +127,10 @@ class Session(SendPaths):
         cache_ttl: CacheTTLTypes = "5m",
     ) -> None:
         arguments = {
-            "api_key": api_key,
-            "base_url": base_url,
-            "model": model,
-            "offline": offline,
-            "max_tokens": max_tokens,
-            "api_version": api_version,
-            "max_retries": max_retries,
-            "read_timeout": read_timeout,
-            "offline_speed": offline_speed,
+            "api_key": api_key, "base_url": base_url, "model": model, "offline": offline,
+            "max_tokens": max_tokens, "api_version": api_version, "max_retries": max_retries,
+            "read_timeout": read_timeout, "offline_speed": offline_speed, "cassette": cassette,
+            "cassette_mode": cassette_mode, "cassette_speed": cassette_speed,
         }
         self.settings: Settings = resolve_settings(arguments, environ=environ)
         self.system = system
@@ -193,14 +194,16 @@ class Session(SendPaths):
         or a TTL places them with ``plan_cache`` on the body (never on ``history``).
         ``tools`` (default ``self.tools``) becomes the ``tools`` field (see ``ask``).
         """
+        params, extra = request_features(params, new_turn=prompt is not None)  # features.py
         params = plan_tools(self.tools, tools).params(params)
+        key, sent = secrets_of(self.settings.api_key), self._segments.sent  # never the key
         build = functools.partial(
             build_body, self.settings, history=self.history if history else (),
-            system=self.system, stream=stream, params=params,
+            system=self.system, stream=stream, params=params, sent=sent,
         )
         model = params.get("model") or self.settings.model
-        prepared = prepare_request(build, prompt, attach, model=model)
-        prepared = redact_request(prepared, secrets_of(self.settings.api_key))  # never the key
+        prepared = extra.apply(prepare_request(build, prompt, attach, model=model, memo=sent))
+        prepared = self._guard_prefix(redact_request(prepared, key, sent))
         cache = self.cache if cache is None else cache
         if cache:
             ttl = self.cache_ttl if cache is True else cache
@@ -238,7 +241,7 @@ class Session(SendPaths):
             max_steps: API calls the tool loop may make (default 10).
             approver: Asked before each tool call (e.g. ``PromptApprover()``).
             on_tool_event: Called with a ``ToolCallEvent`` as each tool call starts and ends.
-            **params: Body fields (``max_tokens``, ``tool_choice``, ``thinking``...).
+            **params: Body fields (``max_tokens``, ``thinking``...); ``output=``, ``cite=``...
 
         Raises:
             APIError: Any failure (``.partial`` holds what arrived); ``last_reply`` has it too.
@@ -250,8 +253,9 @@ class Session(SendPaths):
             on_tool_event=on_tool_event, approver=approver, max_steps=max_steps,
         )
         if loop is not None:
-            return run_tool_loop(loop, lambda body: self._send(body, on_event, history=False))
-        return self._send(prepared.body, on_event, history, prepared.report)
+            reply = run_tool_loop(loop, lambda body: self._send(body, on_event, history=False))
+            return with_parsed(reply, params)
+        return with_parsed(self._send(prepared.body, on_event, history, prepared.report), params)
 
     async def ask_async(
         self,
@@ -273,10 +277,11 @@ class Session(SendPaths):
             on_tool_event=on_tool_event, approver=approver, max_steps=max_steps,
         )
         if loop is not None:
-            return await run_tool_loop_async(
+            return with_parsed(await run_tool_loop_async(
                 loop, lambda body: self._send_async(body, on_event, history=False)
-            )
-        return await self._send_async(prepared.body, on_event, history, prepared.report)
+            ), params)
+        reply = await self._send_async(prepared.body, on_event, history, prepared.report)
+        return with_parsed(reply, params)
 
     def stream(self, prompt: Prompt, *, history: bool = True, **params: Any) -> MessageStream:
         """``with session.stream(prompt) as s:``: the call event by event (``streaming.py``).

@@ -273,6 +273,7 @@ class ToolLoop:
             model=last.model,
             request=last.request,
             offline=last.offline,
+            replayed=last.replayed,
             request_id=last.request_id,
             time_to_first_token=first.time_to_first_token,
             duration=time.perf_counter() - self.started,

@@ -97,10 +97,10 @@ def validate_instance(
         if not any(_TYPE_CHECKS.get(name, lambda _: True)(value) for name in names):
             wanted = " or ".join(names)
             return [*problems, f"{path}: expected {wanted}, got {_describe(value)}"]
-    if "enum" in schema and value not in schema["enum"]:
+    if "enum" in schema and not any(_equal(value, option) for option in schema["enum"]):
         allowed = ", ".join(json.dumps(option) for option in schema["enum"])
         problems.append(f"{path}: {_short(value)} is not one of {allowed}")
-    if "const" in schema and value != schema["const"]:
+    if "const" in schema and not _equal(value, schema["const"]):
         problems.append(f"{path}: must be {json.dumps(schema['const'])}")
     if isinstance(value, dict):
         problems += _check_object(value, schema, root, path)
@@ -114,7 +114,7 @@ def validate_instance(
 def _check_combinators(
     value: Any, schema: dict[str, Any], root: dict[str, Any], path: str
 ) -> list[str]:
-    """``allOf`` must all pass; ``anyOf``/``oneOf`` need at least one passing branch."""
+    """``allOf`` must all pass; ``anyOf`` needs a passing branch, ``oneOf`` exactly one."""
     problems: list[str] = []
     for branch in schema.get("allOf", []):
         problems += validate_instance(value, branch, root=root, path=path)
@@ -126,6 +126,8 @@ def _check_combinators(
         if all(results):
             best = min(results, key=len)
             problems += best if len(best) == 1 else [f"{path}: matches none of the allowed forms"]
+        elif keyword == "oneOf" and sum(not result for result in results) > 1:
+            problems.append(f"{path}: matches more than one of the allowed forms (oneOf)")
     return problems
 
 
@@ -162,8 +164,8 @@ def _check_array(
     if "maxItems" in schema and len(value) > schema["maxItems"]:
         problems.append(f"{path}: allows at most {schema['maxItems']} items, got {len(value)}")
     if schema.get("uniqueItems"):
-        keys = [json.dumps(item, sort_keys=True, default=str) for item in value]
-        if len(set(keys)) != len(keys):
+        keys = {_identity(item) for item in value}
+        if len(keys) != len(value):
             problems.append(f"{path}: items must be unique")
     items = schema.get("items")
     if isinstance(items, dict):
@@ -210,6 +212,28 @@ def _unsendable(value: Any, path: str) -> list[str]:
                 (child, f"{where}[{index}]") for index, child in reversed(list(enumerate(item)))
             )
     return problems
+
+
+def _equal(left: Any, right: Any) -> bool:
+    """JSON equality: ``1 == 1.0`` but ``true != 1`` (Python's ``True == 1`` is not JSON's)."""
+    if isinstance(left, bool) or isinstance(right, bool):
+        return isinstance(left, bool) and isinstance(right, bool) and left is right
+    if isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)):
+        return len(left) == len(right) and all(map(_equal, left, right))
+    if isinstance(left, dict) and isinstance(right, dict):
+        return left.keys() == right.keys() and all(_equal(left[k], right[k]) for k in left)
+    return bool(left == right)
+
+
+def _identity(value: Any) -> Any:
+    """A hashable key equal for JSON-equal values (``1`` and ``1.0``; never ``true`` and ``1``)."""
+    if isinstance(value, bool) or value is None:
+        return ("literal", value)
+    if isinstance(value, (list, tuple)):
+        return ("array", tuple(_identity(item) for item in value))
+    if isinstance(value, dict):
+        return ("object", frozenset((key, _identity(item)) for key, item in value.items()))
+    return ("value", value)
 
 
 def _resolve(reference: str, root: dict[str, Any]) -> dict[str, Any]:

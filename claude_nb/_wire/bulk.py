@@ -100,7 +100,7 @@ class PacedMessagesClient(AsyncMessagesClient):
             )
         finally:
             self._busy[shard] -= 1
-        result = CallResult(value, attempt.snapshot.request_id, 0)
+        result = attempt.result(value, 0)
         return Attempted(result, None, attempt.headers or {})
 
 

@@ -18,6 +18,7 @@ from typing import Any, Generic, TypeVar
 from claude_nb._api.redact import secrets_of
 from claude_nb._config import Settings
 from claude_nb._exceptions import APIError, IncompleteStreamError, MalformedStreamError
+from claude_nb._wire.cassette import REPLAYED_HEADER
 from claude_nb._wire.request import build_headers
 from claude_nb._wire.retry import is_retryable, note_server_wait, retry_delay
 from claude_nb._wire.sse import ServerSentEvent
@@ -37,11 +38,13 @@ class CallResult(Generic[ResultT]):
         value: The final message dict (or the decoded JSON for other endpoints).
         request_id: The ``request-id`` response header, or None.
         retries: How many retries it took.
+        replayed: The cassette file it was replayed from (``_wire.cassette``), or None.
     """
 
     value: ResultT
     request_id: str | None = None
     retries: int = 0
+    replayed: str | None = None
 
 
 @dataclass
@@ -63,6 +66,11 @@ class Attempt:
 
     headers: Mapping[str, str] | None = None
     snapshot: MessageSnapshot = field(default_factory=MessageSnapshot)
+
+    def result(self, value: ResultT, retries: int) -> CallResult[ResultT]:
+        """The ``CallResult`` of this attempt's ``value``."""
+        replayed = (self.headers or {}).get(REPLAYED_HEADER)
+        return CallResult(value, self.snapshot.request_id, retries, replayed)
 
 
 def _partial(snapshot: MessageSnapshot) -> dict[str, Any] | None:
@@ -140,7 +148,7 @@ class BaseMessagesClient:
                 "the stream ended without message_stop",
                 partial=_partial(snapshot),
             )
-        progress.result = CallResult(snapshot.message, snapshot.request_id, progress.retries)
+        progress.result = attempt.result(snapshot.message, progress.retries)
 
     @staticmethod
     def _json_value(content: bytes) -> Any:

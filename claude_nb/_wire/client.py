@@ -81,7 +81,7 @@ class MessagesClient(BaseMessagesClient):
                 self._sleep(self._next_delay(error, attempt, retries))
                 retries += 1
                 continue
-            return CallResult(value, attempt.snapshot.request_id, retries)
+            return attempt.result(value, retries)
 
     def create(
         self, body: Mapping[str, Any], *, on_event: EventCallback | None = None
@@ -201,7 +201,7 @@ class AsyncMessagesClient(BaseMessagesClient):
                 await self._sleep(self._next_delay(error, attempt, retries))
                 retries += 1
                 continue
-            return CallResult(value, attempt.snapshot.request_id, retries)
+            return attempt.result(value, retries)
 
     async def create(
         self, body: Mapping[str, Any], *, on_event: EventCallback | None = None

@@ -25,6 +25,7 @@ from typing import Any
 
 from claude_nb.__version__ import __version__
 from claude_nb._api.json_safe import finite_copy, json_problem, nesting_depth, str_or_type
+from claude_nb._api.prefix_memo import PrefixMemo
 from claude_nb._api.redact import REDACTED
 from claude_nb._api.redact import redact as redact_text
 from claude_nb._config import Settings
@@ -133,6 +134,7 @@ def build_body(
     system: str | list[ContentBlock] | None = None,
     stream: bool = False,
     params: Mapping[str, Any] | None = None,
+    sent: PrefixMemo[Any] | None = None,
 ) -> RequestBody:
     """The JSON body of ``POST /v1/messages``.
 
@@ -145,15 +147,23 @@ def build_body(
         system: The system prompt (``params["system"]`` wins when given).
         stream: Adds ``"stream": true``.
         params: Any other body fields; None values are left out, unknown names pass through.
+        sent: The conversation's memo of the turns sent before (``Session``'s): the history
+            turns it holds, as they are, are known finite and ``finite_tool_inputs`` skips
+            them.
     """
     given = {name: value for name, value in (params or {}).items() if value is not None}
     messages: list[MessageParam] = list(history)
+    checked = sent.match(messages)[0] if sent is not None else 0
     if prompt is not None:
         messages.append(user_turn(prompt))
     body: RequestBody = {
         "model": given.pop("model", settings.model),
         "max_tokens": given.pop("max_tokens", settings.max_tokens),
-        "messages": finite_tool_inputs(given.pop("messages", messages)),
+        "messages": (
+            finite_tool_inputs(messages, start=checked)
+            if given.get("messages") is None
+            else finite_tool_inputs(given.pop("messages"))
+        ),
     }
     chosen_system = given.pop("system", system)
     if chosen_system is not None:
@@ -168,16 +178,17 @@ def build_body(
 _TOOL_USE_TYPES = frozenset({"tool_use", "server_tool_use"})
 
 
-def finite_tool_inputs(messages: list[MessageParam]) -> list[MessageParam]:
+def finite_tool_inputs(messages: list[MessageParam], start: int = 0) -> list[MessageParam]:
     """``messages`` with NaN and infinities in ``tool_use`` inputs written as None (``null``).
 
     The model's ``1e400`` reads as ``inf`` and cannot be sent back as JSON. Only what changes
     is copied (the list, the message and the block); without such numbers the same list
-    comes back.
+    comes back. Messages before ``start`` are taken as they are (known finite).
     """
     result = list(messages)
     changed = False
-    for index, message in enumerate(messages):
+    for index in range(start, len(messages)):
+        message = messages[index]
         content = message.get("content") if isinstance(message, Mapping) else None
         if not isinstance(content, list):
             continue

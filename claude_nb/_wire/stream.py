@@ -8,12 +8,20 @@ Every event of the Messages stream is handled
     content_block_delta  -> text_delta / thinking_delta appended, signature_delta set,
                             citations_delta appended, input_json_delta buffered
     content_block_stop   -> buffered tool input JSON parsed once (bad JSON ->
-                            MalformedStreamError carrying the partial message)
+                            MalformedStreamError carrying the partial message; JSON cut
+                            short waits for message_delta: see below)
     message_delta        -> stop_reason & co; usage overwritten field by field (cumulative,
                             the SDK's rule: optional fields only when present and not null)
     message_stop         -> finished
     error                -> StreamEventError carrying the partial message
     ping, anything else  -> skipped
+
+A tool call cut by ``max_tokens`` (its JSON a prefix of valid JSON, with or without a
+``content_block_stop``) keeps the best-effort parse the SDK keeps (``partial_json``, as
+``jiter``'s ``partial_mode=True``) as ``input`` and the raw text as ``partial_json``: the
+block is marked incomplete, the tool loop never runs it, the stop note says so, and the
+history never sends it back (``close_exchange`` keeps only text). Cut JSON under any other
+stop reason is malformed.
 
 Text arrives as many small deltas (20,000 in a long answer), so text and thinking deltas
 go into per-block lists and are joined only when someone reads ``.message`` or ``.text``;
@@ -27,8 +35,9 @@ from typing import Any
 
 from claude_nb._exceptions import MalformedStreamError, StreamEventError
 from claude_nb._types import Event
+from claude_nb._wire.partial_json import partial_json
 
-__all__ = ["TOOL_INPUT_BLOCKS", "MessageSnapshot", "accumulate", "message_text"]
+__all__ = ["TOOL_INPUT_BLOCKS", "MessageSnapshot", "accumulate", "message_text", "partial_json"]
 
 TOOL_INPUT_BLOCKS = frozenset({"tool_use", "server_tool_use"})
 """Block types whose ``input`` is streamed as ``input_json_delta`` fragments."""
@@ -64,6 +73,7 @@ class MessageSnapshot:
         self._message: dict[str, Any] | None = None
         self._pending: dict[tuple[int, str], list[str]] = {}
         self._json_parts: dict[int, list[str]] = {}
+        self._cut_json: dict[int, tuple[str, MalformedStreamError | None]] = {}
         self._text_cache: str | None = None
         self.started = False
         self.finished = False
@@ -175,24 +185,55 @@ def _block_delta(snapshot: MessageSnapshot, event: Event) -> None:
 
 def _block_stop(snapshot: MessageSnapshot, event: Event) -> None:
     index = event.get("index")
-    parts = snapshot._json_parts.pop(index, None) if isinstance(index, int) else None
+    if not isinstance(index, int):
+        return
+    parts = snapshot._json_parts.pop(index, None)
     block = snapshot._block(index)
     if parts is None or block is None:
         return
     raw = "".join(parts)
     if not raw.strip():
+        snapshot._cut_json[index] = (raw, None)  # no input yet: {} unless cut by max_tokens
         return
     try:
         block["input"] = json.loads(raw)
     except json.JSONDecodeError as error:
-        raise snapshot._malformed(
+        malformed = snapshot._malformed(
             f"tool input of block {index} is not valid JSON: {error.msg} at character "
             f"{error.pos} of {len(raw)}"
-        ) from error
+        )
+        malformed.__cause__ = error
+        try:
+            partial_json(raw)
+        except ValueError:
+            raise malformed from error
+        snapshot._cut_json[index] = (raw, malformed)  # a cut? message_delta tells
     except RecursionError:
         raise snapshot._malformed(
             f"tool input of block {index} is nested too deep to decode ({len(raw)} characters)"
         ) from None
+
+
+def _keep_cut_inputs(snapshot: MessageSnapshot, stop_reason: Any) -> None:
+    """At the stop reason: keep tool input cut by max_tokens, refuse any other cut JSON."""
+    if stop_reason != "max_tokens":
+        for _raw, malformed in snapshot._cut_json.values():
+            if malformed is not None:
+                raise malformed
+        snapshot._cut_json.clear()
+        return
+    cut = {index: "".join(parts) for index, parts in snapshot._json_parts.items()}
+    cut.update((index, raw) for index, (raw, _error) in snapshot._cut_json.items())
+    snapshot._json_parts.clear()
+    snapshot._cut_json.clear()
+    for index, raw in cut.items():
+        block = snapshot._block(index)
+        if block is not None:
+            try:
+                block["input"] = partial_json(raw)
+            except (ValueError, RecursionError):
+                block["input"] = {}
+            block["partial_json"] = raw
 
 
 def _message_delta(snapshot: MessageSnapshot, event: Event) -> None:
@@ -200,6 +241,7 @@ def _message_delta(snapshot: MessageSnapshot, event: Event) -> None:
     if message is None:
         raise snapshot._malformed("message_delta before message_start")
     delta = event.get("delta") or {}
+    _keep_cut_inputs(snapshot, delta.get("stop_reason"))
     message["stop_reason"] = delta.get("stop_reason")
     message["stop_sequence"] = delta.get("stop_sequence")
     for key, value in delta.items():
@@ -223,6 +265,9 @@ def _error(snapshot: MessageSnapshot, event: Event) -> None:
 
 
 def _stop(snapshot: MessageSnapshot, event: Event) -> None:
+    for _raw, malformed in snapshot._cut_json.values():
+        if malformed is not None:
+            raise malformed  # cut JSON and no max_tokens stop reason
     snapshot.finished = True
 
 

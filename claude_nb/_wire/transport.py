@@ -31,6 +31,7 @@ from typing import Any, TypeAlias
 
 import httpx
 
+from claude_nb._api.lifecycle import retirement_hint
 from claude_nb._api.redact import redact, redact_value, secrets_of
 from claude_nb._config import Settings
 from claude_nb._exceptions import (
@@ -179,6 +180,9 @@ def status_error(
         body.get("request_id") if isinstance(body, dict) else None
     )
     error_class = status_error_class(status_code, error_type)
+    if status_code == 404 and message.startswith("model: "):
+        hint = retirement_hint(message.removeprefix("model: ").strip())
+        message += f" ({hint})" if hint else ""
     return error_class(
         redact(message, secrets)[0],
         status_code=status_code,

@@ -18,6 +18,7 @@ KNOWN_BETAS: frozenset[str] = frozenset(
     {
         # current, documented
         "fast-mode-2026-02-01",
+        "thinking-binding-controls-2026-08-01",
         "output-300k-2026-03-24",
         "user-profiles",
         # current public betas

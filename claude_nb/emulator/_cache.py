@@ -15,10 +15,11 @@ follows C (or A when nothing is written).
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from claude_nb._api.estimate import BASE_OVERHEAD, Segment
+from claude_nb._api.estimate import BASE_OVERHEAD, Segment, head_segments, message_segments
 from claude_nb.emulator._wire import invalid
 
 __all__ = ["MAX_BREAKPOINTS", "Breakpoint", "CacheUsage", "PromptCache", "plan_breakpoints"]
@@ -142,11 +143,52 @@ def prefix_keys(segments: list[Segment], namespace: str, message_context: str) -
     return keys
 
 
+def _message_key(message: Any) -> str | None:
+    """A message's exact JSON text (its identity across requests), or None if it has none."""
+    try:
+        return json.dumps(message, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
 class PromptCache:
-    """Cache entries of one emulator: prefix key -> (expires at, TTL seconds)."""
+    """Cache entries of one emulator: prefix key -> (expires at, TTL seconds).
+
+    It also keeps each message's estimate (``segments``) by the message's exact JSON text:
+    every request of a conversation arrives as fresh parsed JSON, but its history's messages
+    are the same text as in the request before, so only the new turns are estimated.
+    Entries used by neither of the latest two requests are dropped.
+
+    Attributes:
+        estimated: Messages estimated so far (the ones not found by their text).
+    """
 
     def __init__(self) -> None:
         self._entries: dict[str, tuple[float, float]] = {}
+        self._segments: dict[tuple[str, bool], list[Segment]] = {}
+        self._previous: dict[tuple[str, bool], list[Segment]] = {}
+        self.estimated = 0
+
+    def segments(self, body: dict[str, Any], *, high_res: bool) -> list[Segment]:
+        """``estimate.segments(body)``, estimating only messages no recent request had."""
+        result = head_segments(body, high_res=high_res)
+        messages = body.get("messages")
+        kept: dict[tuple[str, bool], list[Segment]] = {}
+        for message in messages if isinstance(messages, list) else []:
+            if not isinstance(message, dict):
+                continue
+            text = _message_key(message)
+            key = (text, high_res) if text is not None else None
+            parts = None if key is None else kept.get(key) or self._segments.get(key)
+            parts = parts or (None if key is None else self._previous.get(key))
+            if parts is None:
+                parts = message_segments(message, high_res=high_res)
+                self.estimated += 1
+            if key is not None:
+                kept[key] = parts
+            result += parts
+        self._previous, self._segments = self._segments, kept
+        return result
 
     def account(
         self,

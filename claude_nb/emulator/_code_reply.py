@@ -15,9 +15,13 @@ import builtins
 import keyword
 import re
 
+from claude_nb.emulator._code_how import HOW_TO, PROGRAMMING
 from claude_nb.emulator._code_tasks import BASIC_TASKS, Task
+from claude_nb.emulator._code_tasks_data import DATA_TASKS
+from claude_nb.emulator._code_tasks_extra import EXTRA_TASKS
 from claude_nb.emulator._code_tasks_more import MORE_TASKS, PANDAS_CSV
 from claude_nb.emulator._lang import say
+from claude_nb.emulator._patterns import lazy
 
 __all__ = ["TASKS", "asked_names", "code_reply", "is_code_request", "pick_task"]
 
@@ -26,7 +30,7 @@ def _split(words: str) -> list[str]:
     return words.split()
 
 
-TASKS: tuple[Task, ...] = BASIC_TASKS + MORE_TASKS
+TASKS: tuple[Task, ...] = BASIC_TASKS + MORE_TASKS + EXTRA_TASKS + DATA_TASKS
 
 _VERB = (
     r"\b(?:write|create|make|implement|build|generate|give|show|code|produce|define|need|want|"
@@ -37,31 +41,31 @@ _NOUN = (
     r"decorator|generator|one-liner|regex|python|module|algorithm)\b"
     r"|\b[A-Za-z_][A-Za-z0-9_]*\([^()\n]{0,30}\)"
 )
-CODE_EN = re.compile(
+CODE_EN = lazy(
     rf"{_VERB}[^.?!\n]{{0,80}}?(?:{_NOUN})|\b(?:in|using|with)\s+python\b"
     r"|\bpython\s+(?:function|code|script|program|class)",
     re.IGNORECASE,
 )
-CODE_KO_NOUN = re.compile(
+CODE_KO_NOUN = lazy(
     r"코드|함수|스크립트|프로그램|클래스|메서드|메소드|파이썬|데코레이터|알고리즘|python",
     re.IGNORECASE,
 )
-CODE_KO_VERB = re.compile(r"작성|만들|짜\w*|구현|보여|알려|써\s*줘|써\s*주|코딩|생성|정의|짤")
-CODE_SYSTEM = re.compile(
+CODE_KO_VERB = lazy(r"작성|만들|짜\w*|구현|보여|알려|써\s*줘|써\s*주|코딩|생성|정의|짤")
+CODE_SYSTEM = lazy(
     r"code\s*block|fenced\s+code|only\s+(?:the\s+|python\s+|valid\s+)*code|code\s+only|"
     r"just\s+(?:the\s+)?code|nothing\s+but\s+code|코드\s*블록|코드만",
     re.IGNORECASE,
 )
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 NAMED = (
-    re.compile(rf"`({_IDENT})\s*(?:\([^`\n]*\))?`"),
-    re.compile(rf"(?<![\w.])({_IDENT})\([^()\n]{{0,40}}\)"),
-    re.compile(
+    lazy(rf"`({_IDENT})\s*(?:\([^`\n]*\))?`"),
+    lazy(rf"(?<![\w.])({_IDENT})\([^()\n]{{0,40}}\)"),
+    lazy(
         rf"\b(?:called|named|name\s+it|call\s+it|name\s+of)\s+[\"'`]?({_IDENT})", re.IGNORECASE
     ),
-    re.compile(rf"(?:이름은|이름이|이름을|이름:)\s*[\"'`]?({_IDENT})"),
-    re.compile(rf"(?<![\w.])[\"'`]?({_IDENT})[\"'`]?\s*(?:이?라는|함수|클래스|메서드)"),
-    re.compile(rf"\b(?:function|def|class|method)\s+({_IDENT})\b(?=\s*(?:\(|,|\.|:|$|that|which))"),
+    lazy(rf"(?:이름은|이름이|이름을|이름:)\s*[\"'`]?({_IDENT})"),
+    lazy(rf"(?<![\w.])[\"'`]?({_IDENT})[\"'`]?\s*(?:이?라는|함수|클래스|메서드)"),
+    lazy(rf"\b(?:function|def|class|method)\s+({_IDENT})\b(?=\s*(?:\(|,|\.|:|$|that|which))"),
 )
 NOT_NAMES = frozenset(
     _split("""a an the that which to for in of with and or is are it this function class method code
@@ -69,6 +73,7 @@ NOT_NAMES = frozenset(
     number numbers text value values me please using use write make create""")
 )
 _STOP = frozenset(_split("a an the of given in into for to and or which that it its from with"))
+_GENERIC = frozenset(_split("is to of get find by and from value values list number numbers data"))
 
 
 def is_code_request(user_text: str, system: str) -> bool:
@@ -78,6 +83,8 @@ def is_code_request(user_text: str, system: str) -> bool:
     prose = re.sub(r"```.*?(?:```|$)", " ", user_text, flags=re.DOTALL)
     if CODE_EN.search(prose):
         return True
+    if HOW_TO.search(prose) and PROGRAMMING.search(prose) and pick_task(prose, []):
+        return True  # "How do I merge two dicts in Python?": a task of the library
     return bool(CODE_KO_NOUN.search(prose) and CODE_KO_VERB.search(prose))
 
 
@@ -104,7 +111,7 @@ def asked_names(text: str) -> list[str]:
 
 def _words(name: str) -> set[str]:
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name).replace("_", " ").lower()
-    return {word for word in spaced.split() if word not in {"is", "to", "of", "get", "find"}}
+    return {word for word in spaced.split() if word not in _GENERIC}
 
 
 def pick_task(text: str, names: list[str]) -> Task | None:

@@ -28,9 +28,11 @@ from typing import Any
 from claude_nb.emulator._batches import BATCHES_PATH, BatchStore, batch_operation, results_base
 from claude_nb.emulator._betas import check_betas
 from claude_nb.emulator._cache import PromptCache
+from claude_nb.emulator._diagnostics import DiagnosticsLog
 from claude_nb.emulator._faults import STATUS_FAULTS, STREAM_FAULTS, Fault, parse_faults
+from claude_nb.emulator._files import FILES_PATH, FileStore, files_operation
 from claude_nb.emulator._messages import MessageContext, ResponderLike, count_tokens, create_message
-from claude_nb.emulator._models_api import list_models, retrieve_model
+from claude_nb.emulator._models_api import check_available, list_models, retrieve_model
 from claude_nb.emulator._offline import OfflineResponder
 from claude_nb.emulator._sse_writer import Pacing
 from claude_nb.emulator._validate import parse_json_body, validate_headers
@@ -149,8 +151,10 @@ class Emulator:
         self._faults: deque[list[Fault]] = deque()
         self._cache = PromptCache()
         self._thinking = ThinkingLedger()
+        self._diagnostics = DiagnosticsLog()
         self._counter = itertools.count(1)
         self._lock = threading.RLock()
+        self._files = FileStore(self.new_id)
         self._batches = BatchStore(
             self._batched_message,
             self.new_id,
@@ -253,6 +257,8 @@ class Emulator:
         path = path.rstrip("/")
         if path == BATCHES_PATH or path.startswith(BATCHES_PATH + "/"):
             return self._batch_route(method, path, query, headers, raw)
+        if path == FILES_PATH or path.startswith(FILES_PATH + "/"):
+            return self._files_route(method, path, query, headers, raw)
         known = path in ("/v1/messages", "/v1/messages/count_tokens", "/v1/models")
         if not known and not path.startswith("/v1/models/"):
             raise ApiError(404, "not_found_error", f"Not found: {method} {path}")
@@ -265,11 +271,13 @@ class Emulator:
             return self._json(list_models(query))
         if path.startswith("/v1/models/"):
             return self._json(retrieve_model(path.removeprefix("/v1/models/")))
-        body = parse_json_body(raw)
-        if path == "/v1/messages/count_tokens":
-            return self._json(count_tokens(body, version, self._thinking))
         namespace = _namespace(key)
         del key  # never kept beyond this point
+        with self._lock:
+            body = self._files.resolve_file_sources(parse_json_body(raw), namespace)
+        check_available(body, self.clock())
+        if path == "/v1/messages/count_tokens":
+            return self._json(count_tokens(body, version, self._thinking))
         stream_faults = [fault for fault in faults if fault.kind in STREAM_FAULTS]
         context = self._message_context(namespace, self.clock(), stream_faults)
         with self._lock:
@@ -282,6 +290,7 @@ class Emulator:
             responder=self.responder,
             cache=self._cache,
             thinking=self._thinking,
+            diagnostics=self._diagnostics,
             namespace=namespace,
             now=now,
             pacing=self.pacing,
@@ -311,10 +320,28 @@ class Emulator:
                 base_url=results_base(headers),
             )
 
+    def _files_route(
+        self, method: str, path: str, query: str, headers: dict[str, str], raw: bytes
+    ) -> EmulatorResponse:
+        operation, file_id = files_operation(method, path)
+        _, key = validate_headers(headers, require_key=self.require_key)
+        check_betas(headers.get("anthropic-beta"), accept_any=self.accept_any_beta)
+        namespace = _namespace(key)
+        del key  # never kept beyond this point
+        with self._lock:
+            payload, content_type = self._files.answer(
+                operation, file_id, headers=headers, query=query, raw=raw,
+                namespace=namespace, now=self.clock(),
+            )
+        if isinstance(payload, bytes):
+            return EmulatorResponse(200, [("content-type", content_type)], payload)
+        return self._json(payload)
+
     def _batched_message(
         self, params: dict[str, Any], version: str, namespace: str, now: float
     ) -> dict[str, Any]:
         """One request of a batch, answered as ``/v1/messages`` would at simulated ``now``."""
+        check_available(params, now)
         context = self._message_context(namespace, now, [])
         with self._lock:
             response = create_message(params, version, {}, context=context)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from claude_nb._api.estimate import pdf_page_count
+from claude_nb.emulator._patterns import lazy
 
 __all__ = ["Shape", "material", "pdf_facts", "question_about", "sentences", "shape_of", "summary"]
 
@@ -29,31 +30,31 @@ def _split(words: str) -> list[str]:
     return words.split()
 
 
-SUMMARY = re.compile(
+SUMMARY = lazy(
     r"summar|tl;?dr|key\s+points|main\s+points|\bgist\b|\brecap|condense|요약|간추|핵심|줄여",
     re.IGNORECASE,
 )
-QUESTION = re.compile(
+QUESTION = lazy(
     r"\?|\b(?:what|who|when|where|why|how|which|does|do|is|are|according|name|list)\b|"
     r"무엇|누가|누구|언제|어디|왜|어떻게|몇|무슨|어떤|알려|인가요|나요|까\b",
     re.IGNORECASE,
 )
-BULLETS = re.compile(r"bullet|글머리|목록으로|항목으로|리스트로|list format", re.IGNORECASE)
-ONE_SENTENCE = re.compile(
+BULLETS = lazy(r"bullet|글머리|목록으로|항목으로|리스트로|list format", re.IGNORECASE)
+ONE_SENTENCE = lazy(
     r"\b(?:one|1|a single|single)\s+(?:short\s+)?sentence|한\s*문장|1\s*문장", re.I
 )
-ROLE_EN = re.compile(
+ROLE_EN = lazy(
     r"\byou\s+are\s+((?:an?|the)\s+[^.,;:!\n]{2,40}?)(?=\s+(?:who|that|and|with|answering)\b|[.,;:!\n]|$)",
     re.IGNORECASE,
 )
-ROLE_KO = re.compile(
+ROLE_KO = lazy(
     r"(?:당신은|너는|넌)\s*([^.,!\n]{1,30}?)\s*(?:입니다|이에요|예요|이야|야|이다|다)(?=[.!\s]|$)"
 )
-_SENTENCE = re.compile(r"(?<=[.!?。])\s+|\n+")
-_WORDS = re.compile(r"[A-Za-z0-9]{3,}|[가-힣]{2,}")
+_SENTENCE = lazy(r"(?<=[.!?。])\s+|\n+")
+_WORDS = lazy(r"[A-Za-z0-9]{3,}|[가-힣]{2,}")
 _STOP = frozenset(_split("the and for are was were this that with from what which does have has"))
-N_SENTENCES = re.compile(r"(\d{1,2})\s*(?:sentences?|문장)", re.IGNORECASE)
-N_WORDS = re.compile(r"(\d{1,4})\s*(?:words?|단어)", re.IGNORECASE)
+N_SENTENCES = lazy(r"(\d{1,2})\s*(?:sentences?|문장)", re.IGNORECASE)
+N_WORDS = lazy(r"(\d{1,4})\s*(?:words?|단어)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,9 @@ import json
 import re
 from typing import Any
 
+from claude_nb.emulator._counts import items_asked
+from claude_nb.emulator._patterns import lazy
+
 __all__ = ["asked_keys", "is_json_request", "json_reply", "schema_instance"]
 
 
@@ -24,28 +27,28 @@ def _split(words: str) -> list[str]:
     return words.split()
 
 
-_FENCED = re.compile(r"```.*?(?:```|$)", re.DOTALL)
-JSON_WORD = re.compile(r"(?<![A-Za-z])json(?![A-Za-z])|제이슨", re.IGNORECASE)
+_FENCED = lazy(r"```.*?(?:```|$)", re.DOTALL)
+JSON_WORD = lazy(r"(?<![A-Za-z])json(?![A-Za-z])|제이슨", re.IGNORECASE)
 _KEY = r"[A-Za-z_](?:[\w-]|\.(?=\w))*|[가-힣]+"  # a dot only inside a key (a.b), not after it
 _SEP = r"\s*(?:,|/|;|\band\b|\bor\b|&|와|과|및|,?\s*그리고)\s*"
 _KEYS = rf"(?:[`\"']?(?:{_KEY})[`\"']?{_SEP})*[`\"']?(?:{_KEY})[`\"']?"
-KEY_LIST_AFTER = re.compile(
+KEY_LIST_AFTER = lazy(
     rf"\b(?:keys?|fields?|properties|attributes|columns|entries)\b\s*(?:[:=(]|called|named|"
     rf"like|such as|are|is|for|of)?\s*({_KEYS})"
     rf"|(?:키|필드|항목|속성)\s*(?:는|은|:|=|\(|로는|으로는)\s*({_KEYS})",
     re.IGNORECASE,
 )
-KEY_LIST_BEFORE = re.compile(
+KEY_LIST_BEFORE = lazy(
     rf"({_KEYS})\s*(?:라는\s*|이라는\s*)?(?:키|필드|항목|속성|\bkeys?\b|\bfields?\b)",
     re.IGNORECASE,
 )
-ENUMERATION = re.compile(
+ENUMERATION = lazy(
     rf"(?:{_KEY})(?:\s*,\s*(?:{_KEY}))*\s*,?\s*(?:\band\b|\bor\b|&|와|과|및)\s*(?:{_KEY})",
     re.IGNORECASE,
 )
 _ARTICLES = frozenset(("the", "a", "an", "its", "their", "his", "her"))
-QUOTED_KEY = re.compile(r"[\"“`']([A-Za-z_][\w-]{0,40})[\"”`']")
-COUNT_OF = re.compile(
+QUOTED_KEY = lazy(r"[\"“`']([A-Za-z_][\w-]{0,40})[\"”`']")
+COUNT_OF = lazy(
     r"\b(\d{1,2})\s+([A-Za-z]+)|(?:list|array)\s+of\s+(\d{1,2})\s+([A-Za-z]+)|([가-힣]+)\s*(\d{1,2})\s*개",
     re.IGNORECASE,
 )
@@ -142,7 +145,7 @@ def json_schema(body: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-_PARTICLE = re.compile(r"(?<=[가-힣]{2})(?:을|를|은|는|이|가|도|의|만)$")
+_PARTICLE = lazy(r"(?<=[가-힣]{2})(?:을|를|은|는|이|가|도|의|만)$")
 
 
 def _split_keys(found: str) -> list[str]:
@@ -211,7 +214,8 @@ def value_for(key: str, korean: bool, index: int = 0) -> Any:
 def _text_value(key: str, korean: bool, index: int) -> Any:
     kind = _kind(key)
     if kind is not None:
-        return EXAMPLES[kind][1 if korean else 0][index % 5]
+        again = f" {index // 5 + 1}" if index >= 5 else ""  # the 6th of five is "cat 2"
+        return EXAMPLES[kind][1 if korean else 0][index % 5] + again
     lowered = key.lower()
     if "sentiment" in lowered or "감정" in key:
         return "긍정" if korean else "positive"
@@ -366,6 +370,9 @@ def json_reply(body: dict[str, Any], user_text: str, system: str, korean: bool) 
         keys = asked_keys(user_text) or asked_keys(system)
         wants_list = re.search(r"\b(?:list|array)\b|목록|리스트|배열", _prose(user_text), re.I)
         listed = _list_of(user_text, korean) if wants_list else None
+        counted = None if listed else items_asked(_prose(user_text), bool(wants_list))
+        if counted is not None:  # "세 명의 학생", "three students", "다섯 가지 과일" (``_counts``)
+            listed = [_text_value(counted[1], korean, i) for i in range(counted[0])]
         if keys:
             value = {key: value_for(key, korean) for key in keys}
             if listed is not None:

@@ -10,16 +10,22 @@ from __future__ import annotations
 import re
 
 from claude_nb._api.language import is_korean
+from claude_nb.emulator._patterns import lazy
 
 __all__ = ["PHRASES", "reply_korean", "say"]
 
-ASK_KOREAN = re.compile(
+ASK_KOREAN = lazy(
     r"\b(?:answer|reply|respond|write|speak|talk)\w*\b[^.\n]{0,30}\bin\s+korean\b|\bin\s+korean\b"
     r"|한국어로|한국말로|한글로",
     re.IGNORECASE,
 )
-ASK_ENGLISH = re.compile(
+ASK_ENGLISH = lazy(
     r"\b(?:answer|reply|respond|write|speak|talk)\w*\b[^.\n]{0,30}\bin\s+english\b|영어로",
+    re.IGNORECASE,
+)
+TRANSLATE = re.compile(
+    r"\btranslat|\bhow\s+(?:do|would|can)\s+(?:you|i|we)\s+say\b|번역|"
+    r"(?:영어|한국어)로\s*(?:뭐|어떻게|옮겨|바꿔)",
     re.IGNORECASE,
 )
 
@@ -86,6 +92,8 @@ PHRASES: dict[str, tuple[str, str]] = {
 def reply_korean(user_text: str, system: str) -> bool:
     """Whether to answer in Korean: an explicit ask (system, then user), else the user's text."""
     for text in (system, user_text):
+        if text is user_text and TRANSLATE.search(text):
+            break  # "Translate 'hi' into Korean", "영어로 번역해 줘": a target, not the reply's
         if ASK_KOREAN.search(text):
             return True
         if ASK_ENGLISH.search(text):

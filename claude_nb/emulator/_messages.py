@@ -9,7 +9,9 @@ from typing import Any
 
 from claude_nb._api.estimate import prompt_tokens, segments
 from claude_nb._api.models import DEFAULT_CACHE_MIN_TOKENS
+from claude_nb.emulator._binding import bind_signatures, check_bindings
 from claude_nb.emulator._cache import CacheUsage, PromptCache, plan_breakpoints
+from claude_nb.emulator._diagnostics import DiagnosticsLog
 from claude_nb.emulator._faults import Fault
 from claude_nb.emulator._responders import (
     Responder,
@@ -17,6 +19,7 @@ from claude_nb.emulator._responders import (
     normalise_turn,
     output_tokens,
 )
+from claude_nb.emulator._server_tools import server_tool_turn
 from claude_nb.emulator._sse_writer import (
     Pacing,
     apply_stream_faults,
@@ -91,10 +94,11 @@ def create_message(
         headers: Request headers, lower-case names.
         context: The emulator's state and settings for this request.
     """
+    body = check_bindings(body, context.namespace)
     record = validate_message_body(body, version)
     context.thinking.check(body["messages"])
     high_res = bool(record.get("high_res_vision"))
-    prompt = segments(body, high_res=high_res)
+    prompt = context.cache.segments(body, high_res=high_res)  # the new turns estimated only
     check_context_window(prompt_tokens(prompt), record)
     points = plan_breakpoints(prompt, body.get("cache_control"))
     message_context = json.dumps(
@@ -107,15 +111,22 @@ def create_message(
         message_context,
         int(record.get("cache_min_tokens", DEFAULT_CACHE_MIN_TOKENS)),
     )
-    turn = _benchmark_turn(headers) or _respond(context.responder, body)
+    turn = (
+        _benchmark_turn(headers)
+        or server_tool_turn(body, context.new_id)
+        or _respond(context.responder, body)
+    )
     turn = normalise_turn(turn, lambda: context.new_id("toolu_"))
     turn = apply_limits(turn, body["max_tokens"], body.get("stop_sequences"))
     context.thinking.remember(turn["content"])
+    turn["content"] = bind_signatures(turn["content"], body, context.namespace)
     usage: dict[str, Any] = {
         **usage_in.as_usage(),
         "output_tokens": output_tokens(turn["content"]),
         "service_tier": "standard",
     }
+    if turn.get("server_tool_use"):
+        usage["server_tool_use"] = dict(turn["server_tool_use"])
     message = {
         "id": context.new_id("msg_"),
         "type": "message",
@@ -128,6 +139,14 @@ def create_message(
         "container": None,
         "usage": usage,
     }
+    diagnostics = context.diagnostics.diagnose(
+        body, context.namespace, usage_in.cache_read_input_tokens
+    )
+    if diagnostics is not None:
+        message["diagnostics"] = diagnostics
+    context.diagnostics.remember(
+        message["id"], body, context.namespace, prompt_tokens(prompt)
+    )
     total_in = usage_in.input_tokens + usage_in.cache_creation_input_tokens
     rate_headers = context.rate_headers(total_in, usage["output_tokens"])
     if not body.get("stream"):
@@ -150,6 +169,7 @@ class MessageContext:
     responder: ResponderLike
     cache: PromptCache
     thinking: ThinkingLedger
+    diagnostics: DiagnosticsLog
     namespace: str
     now: float
     pacing: Pacing | None

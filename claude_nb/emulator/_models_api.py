@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs
 
+from claude_nb._api.lifecycle import is_retired
 from claude_nb._api.models import catalog, model_ids, model_info
 from claude_nb.emulator._wire import ApiError, invalid
 
-__all__ = ["list_models", "retrieve_model"]
+__all__ = ["check_available", "list_models", "retrieve_model"]
 
 
 def _model_object(record: dict[str, Any]) -> dict[str, Any]:
@@ -85,3 +86,10 @@ def retrieve_model(model_id: str) -> dict[str, Any]:
     if record is None:
         raise ApiError(404, "not_found_error", f"model: {model_id}")
     return _model_object(record)
+
+
+def check_available(body: dict[str, Any], now: float) -> None:
+    """A retired model (``retires_at`` passed) is gone: 404 ``not_found_error``, as the service."""
+    model = body.get("model")
+    if isinstance(model, str) and is_retired(model, now):
+        raise ApiError(404, "not_found_error", f"model: {model}")

@@ -3,13 +3,13 @@
 Every reply starts with one short line marking it as the emulator, in the prompt's language
 (``_lang``), except a JSON reply, which is only the JSON value. In order: tool results are
 quoted; tools the prompt names are called (input drawn from the prompt and the schema); a
-JSON request gets JSON (``_json_reply``); a code request one runnable ```` ```python ````
-block (``_code_reply``); then "N words" (``_words``), arithmetic, one label, few-shot
-examples (``_teach``), summaries and questions about a given text (``_extract``); otherwise
-an honest note that echoes the prompt (prose quoted; Markdown tables and fenced code shown
-outside the quote, where they render), notes the system prompt and reports real pixel facts
-for images, documents and Markdown tables, and the offered tools. docs/EMULATOR.md ("The
-teaching responder") lists every rule.
+``%claude_fix`` request gets its explanation and fixed cell (``_fix``); a JSON request gets JSON
+(``_json_reply``); a code request one runnable ```` ```python ```` block (``_code_reply``); then
+"N words" (``_words``), arithmetic, one label, few-shot examples (``_teach``), summaries and
+questions about a given text (``_extract``); otherwise an honest note that echoes the prompt
+(prose quoted; Markdown tables and fenced code shown outside the quote, where they render),
+notes the system prompt and reports real pixel facts for images, documents and Markdown tables,
+and the offered tools. docs/EMULATOR.md ("The teaching responder") lists every rule.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ import itertools
 import re
 from typing import Any
 
-from claude_nb.emulator._code_reply import CODE_SYSTEM, code_reply, is_code_request
+from claude_nb.emulator._cite import cited_answer
+from claude_nb.emulator._code_reply import CODE_SYSTEM, is_code_request
 from claude_nb.emulator._extract import (
     SUMMARY,
     is_question,
@@ -31,10 +32,13 @@ from claude_nb.emulator._extract import (
     shape_of,
     summary,
 )
+from claude_nb.emulator._fix import fix_blocks
 from claude_nb.emulator._images import describe_image
 from claude_nb.emulator._json_reply import JSON_WORD, is_json_request, json_reply, json_schema
 from claude_nb.emulator._lang import reply_korean, say
+from claude_nb.emulator._patterns import lazy
 from claude_nb.emulator._teach import arithmetic, classify, few_shot, labels_in
+from claude_nb.emulator._teach_more import teach_more
 from claude_nb.emulator._tool_input import draw_input
 from claude_nb.emulator._words import MAX_WORDS, long_text, words_wanted
 
@@ -54,9 +58,9 @@ def _quote(text: str, limit: int = 600) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in text.splitlines() or [""])
 
 
-TABLE_ROW = re.compile(r"^\s*\|")
-TABLE_RULE = re.compile(r"\|?[\s:|-]+\|?")
-FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+TABLE_ROW = lazy(r"^\s*\|")
+TABLE_RULE = lazy(r"\|?[\s:|-]+\|?")
+FENCE = lazy(r"^\s*(`{3,}|~{3,})")
 MAX_TABLE_LINES = 32
 MAX_CODE_LINES = 40
 
@@ -219,6 +223,9 @@ class OfflineResponder:
             content.append({"type": "text", "text": text})
             content.extend(calls)
             return {"content": content, "stop_reason": "tool_use"}
+        # a %claude_fix request in its own language (``_fix``); quoted spans (``_cite``)
+        if (cited := fix_blocks(prompt) or cited_answer(body, prompt, korean)) is not None:
+            return {"content": content + cited, "stop_reason": "end_turn"}
         if self._wants_json(body, prompt, system):
             answer = json_reply(body, prompt, system, korean)
         else:
@@ -244,8 +251,8 @@ class OfflineResponder:
         system: str,
         korean: bool,
     ) -> str:
-        if is_code_request(prompt, system):
-            return code_reply(prompt, korean)
+        if (special := teach_more(body, prompt, last, system, korean)) is not None:
+            return special  # SQL, templates, phrasebook, code, glossary ... (``_teach_more``)
         given, instruction = material(prompt, last)
         given = "\n".join(  # tables and code are described, not quoted as sentences
             line for kind, lines in _runs(given) if kind == "prose" for line in lines

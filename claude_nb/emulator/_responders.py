@@ -111,8 +111,10 @@ def _block_tokens(block: dict[str, Any]) -> int:
         return text_tokens(block["text"])
     if kind == "thinking":
         return text_tokens(block["thinking"])
-    if kind == "tool_use":
+    if kind in ("tool_use", "server_tool_use"):
         return text_tokens(block.get("name", "")) + text_tokens(json.dumps(block["input"]))
+    if str(kind).endswith("_tool_result"):
+        return 0  # a server tool's result is not generated text (it is input next turn)
     return text_tokens(json.dumps(block))
 
 

@@ -75,12 +75,14 @@ def _block_events(
         yield "content_block_start", {"type": "text", "text": ""}
         for piece in _pieces(block["text"], delta_count):
             yield "delta", {"type": "text_delta", "text": piece}
+        for citation in block.get("citations") or []:  # after the text, as the API sends them
+            yield "delta", {"type": "citations_delta", "citation": citation}
     elif kind == "thinking":
         yield "content_block_start", {"type": "thinking", "thinking": "", "signature": ""}
         for piece in _pieces(block["thinking"], None):
             yield "delta", {"type": "thinking_delta", "thinking": piece}
         yield "delta", {"type": "signature_delta", "signature": block["signature"]}
-    elif kind == "tool_use":
+    elif kind in ("tool_use", "server_tool_use"):
         start = {key: value for key, value in block.items() if key != "input"}
         yield "content_block_start", {**start, "input": {}}
         for piece in _json_pieces(json.dumps(block["input"], ensure_ascii=False), rng):

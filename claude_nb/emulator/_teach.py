@@ -23,6 +23,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from claude_nb.emulator._patterns import lazy
+
 __all__ = ["arithmetic", "classify", "few_shot", "labels_in"]
 
 
@@ -39,8 +41,8 @@ WORD_OPS = (
     (r"\bdivided by\b|나누기|÷", " / "),
     (r"\bmod(?:ulo)?\b|나머지", " % "),
 )
-EXPRESSION = re.compile(rf"\(?\s*{_NUM}\s*\)?(?:\s*(?:\*\*|[-+*/%])\s*\(?\s*{_NUM}\s*\)?)+")
-ASKS = re.compile(
+EXPRESSION = lazy(rf"\(?\s*{_NUM}\s*\)?(?:\s*(?:\*\*|[-+*/%])\s*\(?\s*{_NUM}\s*\)?)+")
+ASKS = lazy(
     r"\bwhat(?:'s|\s+is|\s+are)\b|\bcalculat|\bcompute|\bevaluat|\bhow\s+(?:much|many)\b|"
     r"\bequals?\b|\bsolve|\?|계산|얼마|몇|값은|결과|구해|알려",
     re.IGNORECASE,
@@ -68,16 +70,16 @@ AGGREGATES: dict[str, Callable[[list[float]], float]] = {
     "곱": math.prod,
 }
 _NUMBERS = rf"\[?\s*{_NUM}(?:\s*(?:,|and|와|과|,\s*and)\s*{_NUM})+\s*\]?"
-AGGREGATE_EN = re.compile(
+AGGREGATE_EN = lazy(
     rf"\b(sum|total|average|mean|max(?:imum)?|largest|min(?:imum)?|smallest|product)\s+of\s+"
     rf"(?:the\s+numbers\s+)?({_NUMBERS})",
     re.IGNORECASE,
 )
-AGGREGATE_KO = re.compile(
+AGGREGATE_KO = lazy(
     rf"({_NUMBERS})\s*(?:의|에서)?\s*(합계|총합|합|평균|최댓값|최대값|최솟값|최소값|곱)"
 )
-PERCENT = re.compile(rf"({_NUM})\s*%\s*of\s*({_NUM})|({_NUM})\s*의\s*({_NUM})\s*%", re.I)
-ROOT = re.compile(rf"square\s+root\s+of\s+({_NUM})|({_NUM})\s*의\s*제곱근|√\s*({_NUM})", re.I)
+PERCENT = lazy(rf"({_NUM})\s*%\s*of\s*({_NUM})|({_NUM})\s*의\s*({_NUM})\s*%", re.I)
+ROOT = lazy(rf"square\s+root\s+of\s+({_NUM})|({_NUM})\s*의\s*제곱근|√\s*({_NUM})", re.I)
 _OPS: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
@@ -176,23 +178,23 @@ def _bare(prose: str) -> tuple[str, str] | None:
     return found if len(core) >= 0.6 * len(letters) else None
 
 
-LABEL_CUE = re.compile(
+LABEL_CUE = lazy(
     r"classif|categori[sz]|\blabel|sentiment|\btag\b|which\s+(?:category|class|one)|one\s+of|"
     r"\bis\s+(?:it|this|the)\b|answer\s+with|reply\s+with|respond\s+with|\bas\s+either\b|"
     r"분류|감정|감성|라벨|레이블|카테고리|중\s*하나|중에서|판단|판별|골라|인지",
     re.IGNORECASE,
 )
 _ITEM = r"[\"'`]?[A-Za-z가-힣][\w'-]*[\"'`]?"
-OR_LIST = re.compile(rf"({_ITEM})((?:\s*,\s*{_ITEM})*)\s*,?\s*(?:or|또는|혹은|아니면)\s+({_ITEM})")
-SLASH_LIST = re.compile(r"(?<![\w/])([A-Za-z가-힣][\w-]*(?:\s*/\s*[A-Za-z가-힣][\w-]*)+)")
-COMMA_LIST = re.compile(
+OR_LIST = lazy(rf"({_ITEM})((?:\s*,\s*{_ITEM})*)\s*,?\s*(?:or|또는|혹은|아니면)\s+({_ITEM})")
+SLASH_LIST = lazy(r"(?<![\w/])([A-Za-z가-힣][\w-]*(?:\s*/\s*[A-Za-z가-힣][\w-]*)+)")
+COMMA_LIST = lazy(
     rf"(?:\(|\b(?:one\s+of|labels?|categories|options|choices|classes)\s*[:：]?)\s*"
     rf"({_ITEM}(?:\s*,\s*{_ITEM})+)",
     re.IGNORECASE,
 )
-OR_NOT = re.compile(r"\b([A-Za-z][\w-]*)\s+or\s+not(?:\s+\1)?\b", re.IGNORECASE)
-KO_WHETHER = re.compile(r"([가-힣A-Za-z]+)인지\s*([가-힣A-Za-z]+)인지")
-_PARTICLE = re.compile(
+OR_NOT = lazy(r"\b([A-Za-z][\w-]*)\s+or\s+not(?:\s+\1)?\b", re.IGNORECASE)
+KO_WHETHER = lazy(r"([가-힣A-Za-z]+)인지\s*([가-힣A-Za-z]+)인지")
+_PARTICLE = lazy(
     r"(?:으로만|로만|으로|중에서|중|인지|이나|이라고|라고|로|을|를|은|는|이|가|와|과)$"
 )
 _NOT_LABELS = frozenset(_split("it this that the a an is as with one of either"))
@@ -231,19 +233,19 @@ POLARITY = {
     "보통": 0,
     "other": 0,
 }
-GOOD_WORDS = re.compile(
+GOOD_WORDS = lazy(
     r"love|great|excellent|good|happy|amazing|wonderful|fantastic|best|enjoy|perfect|awesome|"
     r"delight|pleased|recommend|nice|fast|helpful|beautiful|좋|최고|행복|훌륭|만족|사랑|감사|맛있|"
     r"추천|친절|빠르|멋지|기쁘|완벽",
     re.IGNORECASE,
 )
-BAD_WORDS = re.compile(
+BAD_WORDS = lazy(
     r"hate|terrible|awful|bad|worst|poor|disappoint|broke|angry|sad|refund|slow|never again|"
     r"useless|horrible|rude|waste|annoy|fail|싫|최악|나쁘|실망|별로|화나|불만|고장|느리|불친절|"
     r"환불|짜증|엉망|아쉽|형편없",
     re.IGNORECASE,
 )
-NEGATION = re.compile(r"\b(?:not|n't|never|no)\s+(?:\w+\s+)?$|안\s*$|못\s*$", re.IGNORECASE)
+NEGATION = lazy(r"\b(?:not|n't|never|no)\s+(?:\w+\s+)?$|안\s*$|못\s*$", re.IGNORECASE)
 LABEL_CUES: dict[str, str] = {
     "spam": r"free|win|prize|click|offer|urgent|\$\d|money|무료|당첨|클릭|광고|이벤트",
     "bug": r"error|crash|broken|fail|exception|bug|오류|에러|버그|안\s*돼|멈춰",
@@ -327,7 +329,7 @@ def classify(text: str, labels: list[str]) -> str:
     return labels[scores.index(max(scores))]
 
 
-ARROW = re.compile(r"^\s*(?:input:\s*)?(.+?)\s*(?:->|→|=>|\t|\boutput:|:)\s*(.*?)\s*$", re.I)
+ARROW = lazy(r"^\s*(?:input:\s*)?(.+?)\s*(?:->|→|=>|\t|\boutput:|:)\s*(.*?)\s*$", re.I)
 TRANSFORMS: tuple[Callable[[str], str], ...] = (
     str.upper,
     str.lower,

@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from claude_nb.emulator._patterns import lazy
+
 __all__ = ["draw_input"]
 
-NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])")
-QUOTED = re.compile(r"\"([^\"]*)\"|'([^']+)'|`([^`]+)`")
-PHRASE = re.compile(r"\b(?:for|in|of|about|on|named|called|to)\s+([A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)")
+NUMBER = lazy(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])")
+QUOTED = lazy(r"\"([^\"]*)\"|'([^']+)'|`([^`]+)`")
+PHRASE = lazy(r"\b(?:for|in|of|about|on|named|called|to)\s+([A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)")
 TRUE_WORDS = ("true", "yes", "on")
 FALSE_WORDS = ("false", "no", "off")
 

@@ -12,6 +12,8 @@ import hashlib
 import random
 import re
 
+from claude_nb.emulator._patterns import lazy
+
 __all__ = ["MAX_WORDS", "WORD_REQUEST", "long_text", "words_wanted"]
 
 
@@ -20,14 +22,14 @@ def _split(words: str) -> list[str]:
 
 
 MAX_WORDS = 50000
-WORD_REQUEST = re.compile(
+WORD_REQUEST = lazy(
     r"(?<![\d.])(\d{1,6})\s*(?:-|\s)?(words?|paragraphs?|sentences?|단어|문단|단락|문장)(?![A-Za-z])"
     # "at most 5 words each" / "5단어씩" bound every item, not the whole reply
     r"(?!\s*(?:씩|each\b|per\b|apiece\b|a\s+(?:line|bullet|item|point)\b))",
     re.IGNORECASE,
 )
-_TOPIC = re.compile(r"\b(?:about|on|regarding|describing)\s+((?:[A-Za-z][\w-]*\s*){1,3})", re.I)
-_KO_TOPIC = re.compile(r"([가-힣]{2,})(?:에\s*대해|에\s*대한|에\s*관해|에\s*관한)")
+_TOPIC = lazy(r"\b(?:about|on|regarding|describing)\s+((?:[A-Za-z][\w-]*\s*){1,3})", re.I)
+_KO_TOPIC = lazy(r"([가-힣]{2,})(?:에\s*대해|에\s*대한|에\s*관해|에\s*관한)")
 
 ENGLISH = _split("""
 river light morning quiet garden simple window careful answer bright story careful number

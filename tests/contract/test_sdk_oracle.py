@@ -129,8 +129,28 @@ def test_authentication_error(client: anthropic.Anthropic) -> None:
     assert "x-api-key header is required" in caught.value.message
 
 
-def test_overloaded_after_sdk_retries(client: anthropic.Anthropic) -> None:
-    started = time.perf_counter()
+@pytest.fixture
+def sdk_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The waits the SDK asks for between its retries: counted, not clocked."""
+    import anthropic._base_client as base_client
+
+    waits: list[float] = []
+    real_sleep = time.sleep
+
+    class RecordingTime:
+        def __getattr__(self, name: str) -> object:
+            return getattr(time, name)
+
+        @staticmethod
+        def sleep(seconds: float) -> None:
+            waits.append(seconds)
+            real_sleep(seconds)
+
+    monkeypatch.setattr(base_client, "time", RecordingTime())
+    return waits
+
+
+def test_overloaded_after_sdk_retries(client: anthropic.Anthropic, sdk_waits: list[float]) -> None:
     with pytest.raises(anthropic.OverloadedError):
         client.messages.create(
             model=MODEL,
@@ -138,18 +158,17 @@ def test_overloaded_after_sdk_retries(client: anthropic.Anthropic) -> None:
             messages=[{"role": "user", "content": "x"}],
             extra_headers={"x-emulator-fault": "529;retry-after=0.01"},
         )
-    assert time.perf_counter() - started < 2.0  # the SDK honoured the tiny retry-after
+    assert sdk_waits and all(wait == pytest.approx(0.01) for wait in sdk_waits)  # honoured
 
 
-def test_sdk_retries_honour_retry_after() -> None:
+def test_sdk_retries_honour_retry_after(sdk_waits: list[float]) -> None:
     emulator = Emulator(require_key=True)
     emulator.inject("429;retry-after=0.05", times=2)
     with emulator.serve() as base_url, anthropic.Anthropic(api_key="k", base_url=base_url) as sdk:
-        started = time.perf_counter()
         message = sdk.messages.create(
             model=MODEL, max_tokens=20, messages=[{"role": "user", "content": "x"}]
         )
-        elapsed = time.perf_counter() - started
+        first_waits = list(sdk_waits)
         assert message.stop_reason in ("end_turn", "max_tokens")
         emulator.inject("429;retry-after=0.01", times=5)
         with pytest.raises(anthropic.RateLimitError):
@@ -158,8 +177,8 @@ def test_sdk_retries_honour_retry_after() -> None:
             )
     counts = [request.headers.get("x-stainless-retry-count") for request in emulator.requests]
     assert counts == ["0", "1", "2", "0", "1"]
-    # Two waits of 0.05 s; the SDK's own backoff would take at least 0.375 + 0.75 s.
-    assert 0.1 <= elapsed < 0.7
+    # Two waits of 0.05 s, as the header said; the SDK's own backoff would be 0.375 s and more.
+    assert first_waits == [pytest.approx(0.05), pytest.approx(0.05)]
     assert all(request.headers["authorization"] == "[redacted]" for request in emulator.requests)
     assert all(
         request.headers["anthropic-version"] == "2026-10-21" for request in emulator.requests

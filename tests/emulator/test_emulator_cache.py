@@ -176,9 +176,83 @@ def test_tool_choice_change_keeps_system_cache(cached: Emulator) -> None:
 
 
 def test_count_tokens_matches_billed_total(emulator_client: httpx.Client) -> None:
-    payload = request()
-    counted = emulator_client.post(
-        "/v1/messages/count_tokens", json={k: v for k, v in payload.items() if k != "max_tokens"}
-    )
-    assert counted.status_code == 200
-    assert counted.json() == {"input_tokens": estimate_input_tokens(payload)}
+    # count_tokens must say what a real call bills, whatever of it the cache wrote or read
+    for payload in (
+        request(),
+        request(HOUR),
+        request(
+            tools=[
+                {
+                    "name": "t",
+                    "input_schema": {"type": "object", "properties": {"q": {"type": "string"}}},
+                }
+            ]
+        ),
+    ):
+        counted = emulator_client.post(
+            "/v1/messages/count_tokens",
+            json={k: v for k, v in payload.items() if k != "max_tokens"},
+        )
+        assert counted.status_code == 200
+        for _ in range(2):  # a write, then a read
+            billed = emulator_client.post("/v1/messages", json=payload)
+            assert billed.status_code == 200, billed.text
+            numbers = billed.json()["usage"]
+            total = sum(
+                numbers[key]
+                for key in (
+                    "input_tokens",
+                    "cache_creation_input_tokens",
+                    "cache_read_input_tokens",
+                )
+            )
+            assert counted.json() == {"input_tokens": total}
+
+
+def test_an_entry_is_gone_exactly_at_its_expiry(cached: Emulator, clock: Clock) -> None:
+    start = clock.now
+    usage(cached, request())
+    clock.now = start + 299.999
+    assert usage(cached, request())["cache_read_input_tokens"] > 0  # refreshed to +300 from here
+    clock.now += 300
+    expired = usage(cached, request())
+    assert expired["cache_read_input_tokens"] == 0 and expired["cache_creation_input_tokens"] > 0
+
+
+def test_a_1h_entry_is_refreshed_for_an_hour_not_five_minutes(
+    cached: Emulator, clock: Clock
+) -> None:
+    usage(cached, request(HOUR))
+    clock.now += 3000
+    assert usage(cached, request(HOUR))["cache_read_input_tokens"] > 0
+    clock.now += 3599  # past the first hour, inside the refreshed one
+    hit = usage(cached, request(HOUR))
+    assert hit["cache_read_input_tokens"] > 0 and hit["cache_creation_input_tokens"] == 0
+    clock.now += 3600
+    assert usage(cached, request(HOUR))["cache_read_input_tokens"] == 0
+
+
+def test_the_lookback_covers_the_breakpoint_and_the_19_blocks_before_it(cached: Emulator) -> None:
+    # 20 positions: an entry 19 blocks back is found (above), one exactly 20 back is not
+    blocks = [{"type": "text", "text": f"block {index}"} for index in range(30)]
+    base = {"model": "claude-opus-5", "max_tokens": 50, "system": LONG}
+    first = [*blocks[:5], {**blocks[5], "cache_control": EPHEMERAL}]
+    usage(cached, {**base, "messages": [{"role": "user", "content": first}]})
+    twenty = [*blocks[:25], {**blocks[25], "cache_control": EPHEMERAL}]
+    missed = usage(cached, {**base, "messages": [{"role": "user", "content": twenty}]})
+    assert missed["cache_read_input_tokens"] == 0
+
+
+def test_a_prefix_exactly_at_the_minimum_is_written_and_one_short_is_not() -> None:
+    from claude_nb._api.estimate import BASE_OVERHEAD as OVERHEAD
+    from claude_nb._api.estimate import segments
+    from claude_nb.emulator._cache import PromptCache, plan_breakpoints
+
+    parts = segments(request(model="claude-opus-5"))
+    points = plan_breakpoints(parts, None)
+    prefix = OVERHEAD + sum(part.tokens for part in parts[: points[-1].position + 1])
+    kwargs = {"namespace": "k", "message_context": "", "now": 0.0}
+    at = PromptCache().account(parts, points, min_tokens=prefix, **kwargs)
+    short = PromptCache().account(parts, points, min_tokens=prefix + 1, **kwargs)
+    assert at.ephemeral_5m_input_tokens == prefix and at.cache_read_input_tokens == 0
+    assert short.cache_creation_input_tokens == 0 and short.input_tokens == at.input_tokens + prefix

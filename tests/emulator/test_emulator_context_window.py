@@ -9,7 +9,6 @@ service answers ``400 invalid_request_error`` "prompt is too long: N tokens > M 
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
@@ -40,7 +39,7 @@ def post(body: dict[str, Any], path: str = "/v1/messages") -> tuple[int, dict[st
 
 
 @pytest.mark.parametrize(
-    ("model", "tokens"), [("claude-opus-4-6", 1_800_000), ("claude-sonnet-4-5", 200_010)]
+    ("model", "tokens"), [("claude-opus-4-6", 1_800_000), ("claude-haiku-4-5", 200_010)]
 )
 def test_a_prompt_over_the_window_is_refused(model: str, tokens: int) -> None:
     body = body_of(model, tokens)
@@ -52,43 +51,41 @@ def test_a_prompt_over_the_window_is_refused(model: str, tokens: int) -> None:
 
 
 def test_a_streamed_request_is_refused_before_the_stream() -> None:
-    status, answer = post(body_of("claude-sonnet-4-5", 250_000, stream=True))
+    status, answer = post(body_of("claude-haiku-4-5", 250_000, stream=True))
     assert status == 400 and "prompt is too long" in answer["error"]["message"]
 
 
 def test_tools_and_system_count_too() -> None:
-    body = body_of("claude-sonnet-4-5", 150_000, system="s" * 4 * 60_000)
+    body = body_of("claude-haiku-4-5", 150_000, system="s" * 4 * 60_000)
     assert post(body)[0] == 400
-    assert post(body_of("claude-sonnet-4-5", 150_000))[0] == 200
+    assert post(body_of("claude-haiku-4-5", 150_000))[0] == 200
 
 
 def test_just_under_the_window_is_accepted_and_count_tokens_still_counts() -> None:
-    body = body_of("claude-sonnet-4-5", 199_000)
+    body = body_of("claude-haiku-4-5", 199_000)
     assert post(body)[0] == 200
-    over = body_of("claude-sonnet-4-5", 300_000)
+    over = body_of("claude-haiku-4-5", 300_000)
     del over["max_tokens"]
     status, answer = post(over, "/v1/messages/count_tokens")
     assert status == 200 and answer["input_tokens"] > 300_000
 
 
-def test_the_check_is_fast_on_a_huge_prompt() -> None:
+def test_the_check_answers_a_huge_prompt() -> None:
+    # how fast (goal under 1 s): bench/context_window.py
     body = body_of("claude-opus-4-6", 1_800_000)
-    started = time.perf_counter()
     status, _ = post(body)
-    assert status == 400 and time.perf_counter() - started < 1.0
-    started = time.perf_counter()
+    assert status == 400
     assert context_overflow(body) is not None
-    assert time.perf_counter() - started < 0.5
 
 
 def test_context_overflow_is_the_clients_own_check() -> None:
     limit = 200_000
-    over = body_of("claude-sonnet-4-5", int(limit * OVERFLOW_MARGIN) + 10)
+    over = body_of("claude-haiku-4-5", int(limit * OVERFLOW_MARGIN) + 10)
     message = context_overflow(over)
-    assert message is not None and "200,000" in message and "claude-sonnet-4-5" in message
+    assert message is not None and "200,000" in message and "claude-haiku-4-5" in message
     assert "\n" not in message
     # within the estimate's margin: left to the service
-    assert context_overflow(body_of("claude-sonnet-4-5", limit + 1_000)) is None
-    assert context_overflow(body_of("claude-sonnet-4-5", 1_000)) is None
+    assert context_overflow(body_of("claude-haiku-4-5", limit + 1_000)) is None
+    assert context_overflow(body_of("claude-haiku-4-5", 1_000)) is None
     assert context_overflow(body_of("no-such-model", 10_000_000)) is None  # unknown: no check
     assert context_overflow(over, "claude-opus-4-6") is None  # the model argument wins

@@ -9,7 +9,6 @@ the tools the prompt names, then quotes their results) or a scripted one.
 from __future__ import annotations
 
 import ast
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -46,14 +45,25 @@ def nap(seconds: float) -> str:
     time.sleep(seconds)
     return "rested"
 
+_started = set()
+
+async def _meet(me, other):
+    # only calls that overlap get past this: one after the other, the first times out
+    _started.add(me)
+    for _ in range(1000):
+        if other in _started:
+            return
+        await asyncio.sleep(0.01)
+    raise RuntimeError(other + " never started while " + me + " ran")
+
 async def slow_a(x: int) -> int:
     """Slow."""
-    await asyncio.sleep(0.4)
+    await _meet("a", "b")
     return x
 
 async def slow_b(x: int) -> int:
     """Slow too."""
-    await asyncio.sleep(0.4)
+    await _meet("b", "a")
     return x * 10
 '''
 
@@ -139,6 +149,7 @@ def test_two_registered_tools_answer_in_steps_shown_in_one_output(kernel, served
 def test_parallel_async_tools_one_turn_in_order_overlapping(kernel, served):
     emulator, switch = served
     kernel.execute("%claude_tools slow_a slow_b")
+    kernel.execute("_started.clear()")
     switch.script({"content": [use("slow_a", x=1), use("slow_b", x=2)]}, "both done")
     execution = kernel.execute("%%claude --new\nboth\n")
     assert execution.reply["status"] == "ok", execution.text
@@ -147,9 +158,9 @@ def test_parallel_async_tools_one_turn_in_order_overlapping(kernel, served):
     results = last[-1]["content"]
     assert [r["tool_use_id"] for r in results] == ids
     assert [r["content"] for r in results] == ["1", "20"]
-    durations = ast.literal_eval(kernel.value("[c.duration for c in _.tool_calls]"))
-    assert all(0.35 < d < 0.75 for d in durations)
-    assert float(kernel.value("_.duration")) < 0.75  # 0.4 s once, not twice
+    # each call waited for the other to start (see _meet): they overlapped, and both are listed
+    errors = ast.literal_eval(kernel.value("[c.error for c in _.tool_calls]"))
+    assert errors == [None, None]
     kernel.execute("%claude_tools --clear")
 
 
@@ -185,9 +196,7 @@ def test_errors_step_cap_and_interrupt_leave_a_valid_history(kernel, served):
     def running(message: dict[str, Any]) -> bool:
         return "running…" in str(message["content"].get("data", {}))
 
-    started = time.monotonic()
     execution = kernel.execute("%%claude --new\nnap\n", interrupt_when=running)
-    assert time.monotonic() - started < 10
     assert execution.reply["ename"] == "KeyboardInterrupt"
     final = execution.displays[-1]["content"]["data"]["text/markdown"]
     assert "Interrupted by the user" in final and "interrupted" in final

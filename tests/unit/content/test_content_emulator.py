@@ -19,7 +19,7 @@ from claude_nb._content.convert import (
 )
 
 
-def body(blocks: list[dict[str, Any]], model: str = "claude-opus-4-1") -> dict[str, Any]:
+def body(blocks: list[dict[str, Any]], model: str = "claude-haiku-4-5") -> dict[str, Any]:
     content = [*blocks, {"type": "text", "text": "Describe what you see."}]
     return {"model": model, "max_tokens": 64, "messages": [{"role": "user", "content": content}]}
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
 import numpy
 import pytest
@@ -77,11 +76,8 @@ def test_ten_thousand_calls() -> None:
         UsageRecord("claude-opus-5", input_tokens=int(count), output_tokens=50, time=0.0)
         for count in generator.integers(1, 5000, 10_000)
     )
-    started = time.perf_counter()
-    png = cost_chart_png(ledger, dpi=80)
-    elapsed = time.perf_counter() - started
+    png = cost_chart_png(ledger, dpi=80)  # how fast: bench/ledger.py (goal under 1 s)
     assert png.startswith(PNG_SIGNATURE)
-    assert elapsed < 5.0  # goal under 1 s (see bench/ledger.py); generous here for slow CI
 
 
 def test_import_is_lazy_and_no_pyplot_state() -> None:

@@ -46,7 +46,7 @@ class RecordingSurface:
         self.paints: list[str] = []
         self.final: tuple[str, str] | None = None
 
-    def paint(self, message, *, streaming):
+    def paint(self, message, *, streaming, force=False):
         self.paints.append(render_content(message, streaming=streaming))
 
     def show_final(self, markdown, plain):

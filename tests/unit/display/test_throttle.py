@@ -59,7 +59,7 @@ class RecordingSurface:
     def __init__(self) -> None:
         self.paints = 0
 
-    def paint(self, message: dict[str, Any], *, streaming: bool) -> None:
+    def paint(self, message: dict[str, Any], *, streaming: bool, force: bool = False) -> None:
         self.paints += 1
 
     def show_final(self, markdown: str, plain: str) -> None:

@@ -44,7 +44,7 @@ def _outputs(transcript: str) -> dict[int, str]:
 def test_terminal_ipython_gets_plain_text(tmp_path):
     transcript = _terminal(
         [
-            "%claude What is a notebook?",
+            "%claude Where is France?",
             "%claude --dry-run hi",
             "def add(a: int, b: int) -> int:\n    'Add two numbers.'\n    return a + b\n",
             "%claude_tools add",
@@ -57,7 +57,7 @@ def test_terminal_ipython_gets_plain_text(tmp_path):
     )
     out = _outputs(transcript)
     # a question reaches Claude (no help page, no "Object not found")
-    assert "> What is a notebook?" in out[2] and "not found" not in out[2]
+    assert "> Where is France?" in out[2] and "not found" not in out[2]
     # a streamed reply leaves no empty Out[n]: behind it
     assert "Out[2]" not in out[2] and "Out[8]" not in out[8], transcript
     # --dry-run shows the request, not <DryRun ...>

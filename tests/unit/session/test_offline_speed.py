@@ -7,6 +7,7 @@ import time
 import pytest
 
 from claude_nb import ConfigurationError, Session
+from claude_nb._wire import handler_transport
 from claude_nb._wire.stream import MessageSnapshot
 
 
@@ -30,15 +31,26 @@ def timed_ask(session: Session, prompt: str) -> tuple[float, float, int, int]:
     return first[0], time.perf_counter() - started, reply.usage["output_tokens"], growth
 
 
-def test_offline_speed_paces_the_in_process_emulator() -> None:
+def test_offline_speed_paces_the_in_process_emulator(monkeypatch: pytest.MonkeyPatch) -> None:
+    waits: list[float] = []
+
+    class RecordingTime:
+        @staticmethod
+        def sleep(seconds: float) -> None:
+            waits.append(seconds)
+            time.sleep(seconds)
+
+    # the pacing is the delays the transport was told to wait: counted, not clocked
+    monkeypatch.setattr(handler_transport, "time", RecordingTime)
     prompt = "Describe a tidy notebook in a few sentences."
     with Session(offline=True, environ={}) as instant:
-        _, instant_total, _, _ = timed_ask(instant, prompt)
+        timed_ask(instant, prompt)
+    assert waits == []  # no simulated speed, no waiting
     with Session(offline=True, offline_speed=400, environ={}) as paced:
         first, total, tokens, growth = timed_ask(paced, prompt)
-    assert instant_total < 0.25
-    assert first >= 0.25  # the simulated time to first token
-    assert total >= 0.25 + 0.8 * tokens / 400
+    assert waits[0] >= 0.25  # the simulated time to first token
+    assert sum(waits) >= 0.25 + 0.8 * tokens / 400
+    assert first >= 0.25 and total >= sum(waits)  # a slow machine only adds to the waits
     assert growth > 5  # the text arrived in many pieces over time
 
 

@@ -8,7 +8,6 @@ with a 400 on the next call: every scenario ends by asking once more.
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any
 
 import pytest
@@ -214,25 +213,34 @@ def test_interrupt_inside_a_tool_closes_the_history() -> None:
     assert_valid_by_asking_again(session)
 
 
+async def _meet(started: set[str], me: str, other: str) -> None:
+    """Wait until ``other`` has started too: only concurrent calls get past this."""
+    started.add(me)
+    for _ in range(1000):
+        if other in started:
+            return
+        await asyncio.sleep(0.01)
+    raise RuntimeError(f"{other} never started while {me} ran")
+
+
 def test_parallel_async_tools_overlap_and_answer_in_one_turn() -> None:
+    started: set[str] = set()
+
     async def slow_a(x: int) -> int:
         """Slow."""
-        await asyncio.sleep(0.3)
+        await _meet(started, "a", "b")
         return x
 
     async def slow_b(x: int) -> int:
         """Slow too."""
-        await asyncio.sleep(0.3)
+        await _meet(started, "b", "a")
         return x * 10
 
     emulator = scripted(
         {"content": [use("a", "slow_a", x=1), use("b", "slow_b", x=2)]}, "both done"
     )
     session = session_on(emulator, slow_a, slow_b)
-    started = time.perf_counter()
-    reply = session.ask("both")
-    elapsed = time.perf_counter() - started
-    assert elapsed < 0.55  # one 0.3 s wait, not two
+    reply = session.ask("both")  # run one after the other, each would wait for the other
     results = emulator.requests[1].body["messages"][-1]["content"]
     assert [(r["tool_use_id"], r["content"]) for r in results] == [("a", "1"), ("b", "20")]
     assert reply.text == "both done"

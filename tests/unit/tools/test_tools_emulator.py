@@ -58,7 +58,7 @@ def test_specs_are_accepted_and_calls_validate_and_run(emulator_server: str) -> 
     registry = ToolRegistry([get_weather, count_words])
     prompt = "Use get_weather for Oslo, then count_words on this sentence."
     body: dict[str, Any] = {
-        "model": "claude-sonnet-4-5",
+        "model": "claude-haiku-4-5",
         "max_tokens": 512,
         "tools": registry.specs(),
         "messages": [{"role": "user", "content": prompt}],

@@ -3,6 +3,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from claude_nb._config import resolve_settings
 from claude_nb._wire.request import (
     REDACTED_KEY,
@@ -12,6 +14,7 @@ from claude_nb._wire.request import (
     redact,
     user_turn,
 )
+from claude_nb._wire.stream import MessageSnapshot
 
 KEY = "sk-ant-test-api03-secret-request-key"
 
@@ -112,6 +115,16 @@ def test_count_tokens_body_keeps_only_accepted_fields() -> None:
     }
 
 
-def test_fixture_message_json_is_api_shaped() -> None:
-    message = json.loads((Path(__file__).parent / "fixtures" / "message.json").read_text())
-    assert message["type"] == "message" and message["content"][0]["type"] == "text"
+def test_a_whole_message_reads_as_the_sdk_reads_it() -> None:
+    # the SDK's own Message model is the oracle for what a non-streamed reply means
+    anthropic_types = pytest.importorskip("anthropic.types")
+    raw = json.loads((Path(__file__).parent / "fixtures" / "message.json").read_text())
+    oracle = anthropic_types.Message.model_validate(raw)
+    snapshot = MessageSnapshot.from_message(raw)
+    assert snapshot.finished and snapshot.started
+    assert snapshot.text == "".join(b.text for b in oracle.content if b.type == "text")
+    assert snapshot.text_delta == snapshot.text
+    assert snapshot.usage == oracle.usage.model_dump(exclude_none=True)
+    assert snapshot.message["stop_reason"] == oracle.stop_reason
+    empty = MessageSnapshot.from_message({**raw, "content": []})
+    assert not empty.started and empty.text == ""

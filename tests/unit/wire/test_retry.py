@@ -80,5 +80,10 @@ def test_backoff_formula_and_jitter_only_shortens() -> None:
     assert retry_delay(2, {"retry-after-ms": "10"}, 0.5) == 0.01
 
 
-def test_internal_server_error_for_unlisted_5xx() -> None:
-    assert status_error_class(503) is InternalServerError
+@pytest.mark.parametrize("status", [500, 503, 504, 599])
+def test_an_unlisted_5xx_is_retried_as_an_internal_server_error(status: int) -> None:
+    # the mapping picks the class; the retry policy must still retry every 5xx by its status
+    error = status_error_class(status)("x", status_code=status)
+    assert type(error) is InternalServerError and error.status_code == status
+    assert is_retryable(error) is True
+    assert is_retryable(error, started=True) is False

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -120,22 +119,11 @@ def _text_events(count: int) -> list[dict[str, Any]]:
     return head + [delta] * count
 
 
-def _time_fold(count: int) -> float:
-    events = _text_events(count)
-    best = float("inf")
-    for _ in range(3):
-        began = time.perf_counter()
-        snapshot = _fold(events)
-        assert len(snapshot.text) == 5 * count
-        best = min(best, time.perf_counter() - began)
-    return best
-
-
-def test_accumulating_many_deltas_is_linear() -> None:
-    small, large = _time_fold(20_000), _time_fold(80_000)
-    # Linear: 4x the deltas take about 4x the time; quadratic would take ~16x.
-    assert large < small * 8, (small, large)
-    assert small < 0.5
+def test_accumulating_many_deltas_keeps_every_piece() -> None:
+    # How the fold scales (linear, not quadratic) is a speed claim: bench/stream_fold.py.
+    snapshot = _fold(_text_events(80_000))
+    assert snapshot.text == "word " * 80_000
+    assert snapshot.message["content"][0]["text"] == snapshot.text
 
 
 def test_reading_text_caches_the_join_until_the_next_delta() -> None:
