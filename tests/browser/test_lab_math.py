@@ -31,6 +31,7 @@ CELLS = [
     "%%claude\nAnd in one word?",
     "%%claude --dry-run\nHow much is $5 and $6 together?",
     "%claude_cost",
+    "%claude Where is France?",
     "from IPython.display import Markdown\nMarkdown('control: $x^2 + y^2$')",
 ]
 
@@ -111,6 +112,12 @@ def test_dollar_amounts_are_not_maths_in_jupyterlab(jupyter: str, browser: Any) 
     dry_run = "\n".join(texts["dry-run"])
     assert "at most" in dry_run and len(AMOUNT.findall(dry_run)) >= 2, dry_run
     assert "$5 and $6" in dry_run  # the prompt, in the JSON body, as written
+    question = outputs(page, 5)
+    question.last.scroll_into_view_if_needed()
+    shoot(page, "lab-question")
+    answered = "\n".join(question.all_inner_texts())
+    assert "You wrote" in answered and "Where is France?" in answered, answered
+    assert "Docstring" not in answered and "not found" not in answered
     cost = "\n".join(texts["cost"])
     assert cost.count("$") >= 4 and "Total" in cost, cost
     for text in (write_footer, read_footer, dry_run, cost):
