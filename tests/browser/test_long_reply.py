@@ -86,8 +86,12 @@ def test_a_long_reply_streams_into_one_output_and_ends_whole(
     )
     shoot(page, f"long-reply-{app.split('/')[0]}")
     texts = reply.all_inner_texts()
-    markdown = page.locator(".jp-Notebook .jp-CodeCell").nth(1).locator(
-        ".jp-OutputArea-output.jp-RenderedMarkdown, .jp-OutputArea-output .jp-RenderedMarkdown"
+    markdown = (
+        page.locator(".jp-Notebook .jp-CodeCell")
+        .nth(1)
+        .locator(
+            ".jp-OutputArea-output.jp-RenderedMarkdown, .jp-OutputArea-output .jp-RenderedMarkdown"
+        )
     )
     assert markdown.count() == 1, texts  # one reply output (beside the offline notice)
     words = int(
