@@ -32,14 +32,9 @@ from claude_nb._api.segment_memo import SegmentMemo
 from claude_nb._config import Settings, resolve_settings
 from claude_nb._content.attach import PreparedRequest, prepare_request, redact_request
 from claude_nb._content.convert import ConvertedContent
-from claude_nb._session.batch_job import BatchJob, BatchList, list_batches
 from claude_nb._session.clients import SessionClients
 from claude_nb._session.dry_run import DryRun, dry_run
 from claude_nb._session.features import request_features, with_parsed
-from claude_nb._session.map import run_map
-from claude_nb._session.map_items import MapPrompt
-from claude_nb._session.map_result import MapResult
-from claude_nb._session.map_run import MapProgress
 from claude_nb._session.reply import Reply
 from claude_nb._session.send import SendPaths
 from claude_nb._session.streaming import AsyncMessageStream, MessageStream
@@ -58,6 +53,10 @@ from claude_nb._wire.stream import MessageSnapshot
 if TYPE_CHECKING:
     from os import PathLike
 
+    from claude_nb._session.batch_job import BatchJob, BatchList
+    from claude_nb._session.map_items import MapPrompt
+    from claude_nb._session.map_result import MapResult
+    from claude_nb._session.map_run import MapProgress
     from claude_nb._tools.approval import Approver
     from claude_nb._tools.render import ToolCallEvent
     from claude_nb._wire.client import MessagesClient
@@ -342,18 +341,19 @@ class Session(SendPaths):
         self, prompt: MapPrompt, items: Any, *, batch: bool = False,
         concurrency: int | None = None, **params: Any,
     ) -> MapResult | BatchJob:
-        """One prompt (a ``{column}``/``{item}`` template or a function) over many items.
+        """One prompt over many items: a ``MapResult`` (``BatchJob`` if batch; ``map.py``)."""
+        from claude_nb._session.map import run_map  # asyncio and pools load on first use
 
-        A ``MapResult``, or a ``BatchJob`` with ``batch=True``; see ``_session/map.py``.
-        """
         return run_map(self, prompt, items, batch=batch, concurrency=concurrency, **params)
 
     def batches(self, limit: int = 20) -> BatchList:
         """The Message Batches ``map(batch=True)`` saved in the history store, newest first."""
+        from claude_nb._session.batch_job import list_batches
         return list_batches(self, limit)
 
     def resume_batch(self, batch_id: str) -> BatchJob:
         """A stored batch job by id (or prefix), on this session."""
+        from claude_nb._session.batch_job import BatchJob
         return BatchJob.resume(batch_id, self)
 
     def dry_run(self, prompt: Prompt | None = None, **params: Any) -> DryRun:

@@ -245,6 +245,73 @@ CASES: dict[str, Case] = {
         tools=[{"name": "f", "input_schema": {"type": "object", "properties": []}}]
     ),
     "server tool": body(tools=[{"type": "web_search_20260318", "name": "web_search"}]),
+    "document without source": body(messages=user({"type": "document"})),
+    "tool_use without id": body(
+        messages=[
+            {"role": "user", "content": "hi"},
+            {"role": "assistant", "content": [{"type": "tool_use", "name": "f", "input": {}}]},
+        ]
+    ),
+    "tool_use name not a string": body(
+        messages=[
+            {"role": "user", "content": "hi"},
+            {
+                "role": "assistant",
+                "content": [{"type": "tool_use", "id": "t", "name": 3, "input": {}}],
+            },
+        ]
+    ),
+    "tool_result without id": body(messages=user({"type": "tool_result", "content": "x"})),
+    "tool_result content a number": body(
+        messages=[
+            {"role": "user", "content": "hi"},
+            {"role": "assistant", "content": [use("t1")]},
+            {"role": "user", "content": [{**result("t1"), "content": 3}]},
+        ]
+    ),
+    "tool_result inner text without text": body(
+        messages=[
+            {"role": "user", "content": "hi"},
+            {"role": "assistant", "content": [use("t1")]},
+            {
+                "role": "user",
+                "content": [
+                    {**result("t1"), "content": [{"type": "text", "text": "ok"}, {"type": "text"}]}
+                ],
+            },
+        ]
+    ),
+    "tool_result inner image bad type": body(
+        messages=[
+            {"role": "user", "content": "hi"},
+            {"role": "assistant", "content": [use("t1")]},
+            {
+                "role": "user",
+                "content": [{**result("t1"), "content": [image(png(2, 2), "image/bmp")]}],
+            },
+        ]
+    ),
+    "thinking without text": body(
+        messages=[
+            {"role": "user", "content": "hi"},
+            {"role": "assistant", "content": [{"type": "thinking", "signature": "s"}]},
+            {"role": "user", "content": "go on"},
+        ]
+    ),
+    "thinking without signature": body(
+        messages=[
+            {"role": "user", "content": "hi"},
+            {"role": "assistant", "content": [{"type": "thinking", "thinking": "t"}]},
+            {"role": "user", "content": "go on"},
+        ]
+    ),
+    "redacted thinking without data": body(
+        messages=[
+            {"role": "user", "content": "hi"},
+            {"role": "assistant", "content": [{"type": "redacted_thinking"}]},
+            {"role": "user", "content": "go on"},
+        ]
+    ),
     "cache_control odd type": body(
         system=[{"type": "text", "text": "s", "cache_control": {"type": "persistent"}}]
     ),

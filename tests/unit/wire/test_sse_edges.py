@@ -78,3 +78,12 @@ def test_a_character_cut_at_the_very_end_is_replaced_not_lost() -> None:
     decoder = SSEDecoder()
     assert decoder.feed(b"data: a\xe2\x82") == []
     assert [e.data for e in decoder.flush()] == ["a\ufffd"]
+
+
+def test_extra_blank_lines_unknown_fields_and_feeding_after_a_flush() -> None:
+    assert events("data: a\n\n\ndata: b\n\n") == [("", "a", None, None), ("", "b", None, None)]
+    assert events("foo: 1\ndata: x\n\n") == [("", "x", None, None)]
+    decoder = SSEDecoder()
+    decoder.feed(b"data: first")
+    assert [e.data for e in decoder.flush()] == ["first"]
+    assert [e.data for e in decoder.feed(b"data: second\n\n")] == ["second"]
