@@ -14,7 +14,7 @@ with ``REDACTED`` (itself not key-shaped: redacting twice changes nothing) and c
 so the caller can say once that something was redacted (``redaction_note``).
 
 Example:
-    >>> redact("key=sk-ant-api03-abcdefghijklmnop and more")
+    >>> redact("key=sk-ant-EXAMPLE-abcdefghijklmnop and more")
     ('key=sk-ant-...REDACTED and more', 1)
 """
 

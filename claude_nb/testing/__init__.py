@@ -6,7 +6,8 @@ The test suite and the benches share these, so neither patches ``sys.path``:
   transport over the emulator (or any handler callable), as offline mode uses.
 * Real IPython kernels (:mod:`claude_nb.testing.kernel`): ``running_kernel``, ``kernel_on``
   (a kernel talking to an emulator served over HTTP), ``Kernel.execute`` and what it saw
-  (``Execution``), ``kernel_environment`` (the scrubbed environment) and ``FAKE_KEY``::
+  (``Execution``), ``kernel_environment`` (the scrubbed environment), ``FAKE_KEY`` and
+  ``canary_key(tag)`` (a key-shaped canary built at run time: no key-like literal committed)::
 
       with running_kernel(ANTHROPIC_BASE_URL=url, ANTHROPIC_API_KEY=FAKE_KEY) as kernel:
           execution = kernel.execute("%claude hello")
@@ -40,6 +41,7 @@ from claude_nb.testing.kernel import (
     Execution,
     Kernel,
     Message,
+    canary_key,
     kernel_environment,
     kernel_on,
     running_kernel,
@@ -54,6 +56,7 @@ __all__ = [
     "Message",
     "assistant",
     "body",
+    "canary_key",
     "emulator_process",
     "kernel_environment",
     "kernel_on",
@@ -66,4 +69,3 @@ __all__ = [
     "tool_use",
     "user",
 ]
-

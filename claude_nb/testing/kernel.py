@@ -30,6 +30,7 @@ __all__ = [
     "Execution",
     "Kernel",
     "Message",
+    "canary_key",
     "kernel_environment",
     "kernel_on",
     "running_kernel",
@@ -37,6 +38,16 @@ __all__ = [
 
 FAKE_KEY = "sk-ant-test-kernel-0000"
 """The API key kernels get from ``kernel_on``: well formed, never valid."""
+
+
+def canary_key(tag: str, kind: str = "api03") -> str:
+    """A key-shaped canary (``sk-ant-<kind>-<tag>``), built at run time.
+
+    Tests scan what the code wrote for it; the literal never appears in the repository, so
+    secret scanners are not fooled into reporting a real key.
+    """
+    return "-".join(("sk", "ant", kind, tag))
+
 
 Message = dict[str, Any]
 """One Jupyter message as ``jupyter_client`` returns it (``msg_type``, ``content``, ...)."""
@@ -187,7 +198,8 @@ class Kernel:
 def kernel_environment(environment: Mapping[str, str]) -> dict[str, str]:
     """This process's environment without ``ANTHROPIC_*``/``CLAUDE_NB_*``, then ``environment``."""
     variables = {
-        name: value for name, value in os.environ.items()
+        name: value
+        for name, value in os.environ.items()
         if not name.startswith(("ANTHROPIC_", "CLAUDE_NB_"))
     }
     variables.update(environment)
@@ -206,9 +218,12 @@ def kernel_on(emulator: _Served, **environment: str) -> Iterator[Kernel]:
     Yields:
         The started kernel, ``ANTHROPIC_BASE_URL`` set to the served emulator.
     """
-    with emulator.serve() as base_url, running_kernel(
-        ANTHROPIC_BASE_URL=base_url, ANTHROPIC_API_KEY=FAKE_KEY, **environment
-    ) as kernel:
+    with (
+        emulator.serve() as base_url,
+        running_kernel(
+            ANTHROPIC_BASE_URL=base_url, ANTHROPIC_API_KEY=FAKE_KEY, **environment
+        ) as kernel,
+    ):
         yield kernel
 
 

@@ -16,6 +16,7 @@ import nbformat
 import pytest
 
 from claude_nb._course import LANGUAGES, CourseResult, execute_course, tutorials
+from claude_nb.testing import canary_key
 
 ROOT = Path(__file__).resolve().parents[2]
 COURSE = ROOT / "notebooks"
@@ -23,7 +24,7 @@ FOUND = tutorials(COURSE)
 NAMES = {code: [path.name for lang, path in FOUND if lang == code] for code in LANGUAGES}
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 LATIN = re.compile(r"[A-Za-z]")
-CANARY = "sk-ant-api03-course-canary-000000000000"
+CANARY = canary_key("course-canary-000000000000")
 
 
 def _read(path: Path) -> nbformat.NotebookNode:

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from claude_nb.testing import Kernel, running_kernel
+from claude_nb.testing import Kernel, canary_key, running_kernel
 
 pytest.importorskip("jupyter_client")
 
-CANARY = "sk-ant-api03-CASSETTEcanary0123456789abcdef"
+CANARY = canary_key("CASSETTEcanary0123456789abcdef")
 TURNS = [
     {
         "content": [
@@ -34,6 +34,7 @@ TURNS = [
 ]
 TOOL = """
 from claude_nb import tool
+from claude_nb.testing import canary_key
 
 @tool
 def add(a: int, b: int) -> int:

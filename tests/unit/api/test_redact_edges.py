@@ -11,8 +11,9 @@ from claude_nb._api.redact import (
     redaction_note,
     secrets_of,
 )
+from claude_nb.testing import canary_key
 
-KEY = "sk-ant-api03-abcdefghijklmnop"
+KEY = canary_key("abcdefghijklmnop")
 
 
 def test_a_configured_key_needs_eight_characters() -> None:

@@ -8,6 +8,7 @@ from claude_nb._api.estimate import text_tokens
 from claude_nb._content.cell_context import context_content, cut_text
 from claude_nb._content.cell_records import RecordedCell, RecordedOutput
 from claude_nb._content.variables import describe_variables
+from claude_nb.testing import canary_key
 
 
 def cell(n: int, source: str, *outputs: RecordedOutput) -> RecordedCell:
@@ -15,9 +16,11 @@ def cell(n: int, source: str, *outputs: RecordedOutput) -> RecordedCell:
 
 
 def test_every_long_output_is_cut_to_a_share_with_a_visible_note():
-    cells = [cell(1, "print(big)", RecordedOutput("stdout", "y" * 400_000, total=400_000)),
-             cell(2, "a = 1"),
-             cell(3, "print(other)", RecordedOutput("stdout", "z" * 90_000, total=90_000))]
+    cells = [
+        cell(1, "print(big)", RecordedOutput("stdout", "y" * 400_000, total=400_000)),
+        cell(2, "a = 1"),
+        cell(3, "print(other)", RecordedOutput("stdout", "z" * 90_000, total=90_000)),
+    ]
     context = context_content(cells, 2000)
     text = "".join(block["text"] for block in context.blocks)
     assert text.count("characters cut here to fit the context budget") == 2
@@ -40,7 +43,7 @@ def test_cut_keeps_head_and_tail():
 
 
 def test_key_shaped_secrets_in_outputs_are_redacted():
-    secret = "sk-ant-api03-" + "a" * 40
+    secret = canary_key("") + "a" * 40
     context = context_content([cell(1, "print(key)", RecordedOutput("stdout", secret))], 1000)
     assert secret not in str(context.blocks)
 
@@ -58,12 +61,15 @@ def test_recorder_in_a_terminal_shell_tees_and_restores(shell: InteractiveShell,
 
     shell.run_cell("0")  # IPython sets attributes of its own on the stream on the first cell
     stdout, own = sys.stdout, dict(vars(sys.stdout))
-    shell.run_cell("print('hello')\nimport sys\nsys.stderr.write('warn')\n1 / 0",
-                   store_history=True)
+    shell.run_cell(
+        "print('hello')\nimport sys\nsys.stderr.write('warn')\n1 / 0", store_history=True
+    )
     assert sys.stdout is stdout and vars(sys.stdout) == own  # the tee is gone, as it was
     recorder = shell.magics_manager.registry["ClaudeMagics"].recorder
     recorded = recorder.cells[-1]
-    assert [(o.kind, o.text) for o in recorded.outputs] == [("stdout", "hello\n"),
-                                                           ("stderr", "warn")]
+    assert [(o.kind, o.text) for o in recorded.outputs] == [
+        ("stdout", "hello\n"),
+        ("stderr", "warn"),
+    ]
     assert recorded.error is not None and recorded.error.ename == "ZeroDivisionError"
     assert "hello" in capsys.readouterr().out  # what the user sees is unchanged

@@ -17,6 +17,7 @@ from claude_nb._display.transcript import ToolLoopView
 from claude_nb._exceptions import OverloadedError, StreamEventError
 from claude_nb._tools.render import ToolCallEvent
 from claude_nb._wire.stream import MessageSnapshot, accumulate
+from claude_nb.testing import canary_key
 
 
 class FakeClock:
@@ -29,8 +30,15 @@ class FakeClock:
 
 def text_events(pieces: list[str]) -> list[dict]:
     events = [
-        {"type": "message_start", "message": {"id": "msg_1", "role": "assistant",
-                                              "content": [], "usage": {"input_tokens": 3}}},
+        {
+            "type": "message_start",
+            "message": {
+                "id": "msg_1",
+                "role": "assistant",
+                "content": [],
+                "usage": {"input_tokens": 3},
+            },
+        },
         {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
     ]
     events += [
@@ -88,18 +96,22 @@ def test_tool_loop_view_builds_the_transcript_only_when_it_paints():
 
 
 def test_render_content_folds_thinking_and_skips_unknown_blocks():
-    message = {"content": [
-        {"type": "thinking", "thinking": "hmm"},
-        {"type": "mystery_block", "x": 1},
-        {"type": "text", "text": "Answer"},
-        {"type": "tool_use", "name": "add", "input": {"a": 1}},
-    ]}
+    message = {
+        "content": [
+            {"type": "thinking", "thinking": "hmm"},
+            {"type": "mystery_block", "x": 1},
+            {"type": "text", "text": "Answer"},
+            {"type": "tool_use", "name": "add", "input": {"a": 1}},
+        ]
+    }
     markdown = render_content(message)
     assert markdown.startswith("<details><summary>💭 Thinking</summary>\n\nhmm\n\n</details>")
     assert "Answer" in markdown and "mystery" not in markdown
     # a tool_use with no event yet: the one tool-call renderer's folded block, no status
-    assert ('<details><summary>🔧 <code>add(a=1)</code></summary>\n\n**arguments**\n\n'
-            '```json\n{\n  "a": 1\n}\n```\n\n</details>') in markdown
+    assert (
+        "<details><summary>🔧 <code>add(a=1)</code></summary>\n\n**arguments**\n\n"
+        '```json\n{\n  "a": 1\n}\n```\n\n</details>'
+    ) in markdown
     thinking_only = {"content": [{"type": "thinking", "thinking": "so"}]}
     streaming = render_content(thinking_only, streaming=True)
     assert "Thinking…" in streaming and streaming.endswith(" ▌")
@@ -121,8 +133,10 @@ def test_display_surface_sends_one_output_then_updates_in_place():
     display_ids = {output.transient["display_id"] for output in outputs}
     assert len(display_ids) == 1
     assert outputs[0].data == {"text/markdown": "Hel ▌"}
-    assert outputs[-1].data == {"text/markdown": "Hello\n\n<sub>footer</sub>",
-                                "text/plain": "Hello\n\nfooter"}
+    assert outputs[-1].data == {
+        "text/markdown": "Hello\n\n<sub>footer</sub>",
+        "text/plain": "Hello\n\nfooter",
+    }
 
 
 def test_terminal_surface_prints_text_as_it_arrives_then_the_footer():
@@ -141,19 +155,21 @@ def test_terminal_is_chosen_outside_a_kernel():
 
 def test_error_lines_are_short_readable_and_never_show_a_key():
     error = OverloadedError(
-        "Overloaded; key sk-ant-api03-SECRETSECRET", status_code=529,
-        error_type="overloaded_error", request_id="req_1", retries=2,
+        f"Overloaded; key {canary_key('SECRETSECRET')}",
+        status_code=529,
+        error_type="overloaded_error",
+        request_id="req_1",
+        retries=2,
     )
     lines = error_lines(error, color=False)
-    assert lines[0] == (
-        "OverloadedError: Overloaded; key [redacted] (529 overloaded_error)"
-    )
+    assert lines[0] == ("OverloadedError: Overloaded; key [redacted] (529 overloaded_error)")
     assert "  request id: req_1" in lines
     assert "  retried:    2 times" in lines
     assert any("overloaded" in line and "what to do" in line for line in lines)
     assert not any("SECRET" in line for line in lines)
     stream_error = StreamEventError(
-        "Overloaded", error_type="overloaded_error",
+        "Overloaded",
+        error_type="overloaded_error",
         partial={"content": [{"type": "text", "text": "half"}]},
     )
     text = "\n".join(error_lines(stream_error, color=False))

@@ -25,10 +25,11 @@ from claude_nb._api.redact import redact, redact_value
 from claude_nb.emulator import Emulator
 from claude_nb.emulator._server import running_server
 from claude_nb.emulator._wire import EmulatorResponse
+from claude_nb.testing import canary_key
 
-CANARY = "sk-ant-api03-CANARY" + "x7Q_" * 20 + "-AAend"
+CANARY = canary_key("CANARY") + "x7Q_" * 20 + "-AAend"
 MARK = "CANARY"
-TYPED = "sk-ant-admin01-TYPEDbyHANDinTHEcell0123456789"
+TYPED = canary_key("TYPEDbyHANDinTHEcell0123456789", "admin01")
 
 
 class Recorded:

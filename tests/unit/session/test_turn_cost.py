@@ -18,8 +18,9 @@ import pytest
 import claude_nb._api.estimate as estimate
 from claude_nb import Session
 from claude_nb.emulator import Emulator
+from claude_nb.testing import canary_key
 
-KEY = "sk-ant-api03-TURNCOST" + "q" * 40
+KEY = canary_key("TURNCOST") + "q" * 40
 PROMPT = "one more idea about long conversations, please " * 3
 
 

@@ -19,6 +19,7 @@ from claude_nb._accounting.ledger import Ledger, UsageRecord
 from claude_nb._store.persistence import Persistence
 from claude_nb._store.store import NOT_RECORDED, Store, default_store_path, migrate
 from claude_nb.emulator import Emulator, ScriptedResponder
+from claude_nb.testing import canary_key
 
 FAKE_KEY = "sk-ant-fake-api03-FAKEFAKEFAKE0123456789abcdef"
 
@@ -157,7 +158,7 @@ def test_the_store_never_holds_the_api_key(tmp_path: Path) -> None:
         session_id = store.start_session(session.settings.model, f"/home/{FAKE_KEY}.ipynb")
         session.on_call.append(lambda reply: store.record_reply(session_id, reply))
         session.ask(f"my key is {FAKE_KEY}, keep it safe", max_tokens=60)
-        session.ask("and the other key sk-ant-admin01-OTHERKEY999", max_tokens=60)
+        session.ask(f"and the other key {canary_key('OTHERKEY999', 'admin01')}", max_tokens=60)
         store.add_turn(
             session_id,
             request_messages=[],
@@ -202,8 +203,17 @@ def test_processes_create_and_write_one_database_at_once(tmp_path: Path) -> None
     start, gap = str(time.time() + 1.5), "0.4"
     writers = [
         subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(tmp_path), name, str(turns), start, str(rounds),
-             gap],
+            [
+                sys.executable,
+                "-c",
+                WRITER,
+                str(tmp_path),
+                name,
+                str(turns),
+                start,
+                str(rounds),
+                gap,
+            ],
             stderr=subprocess.PIPE,
         )
         for name in names
@@ -229,8 +239,13 @@ def test_migrations_run_once_and_new_ones_apply_later(tmp_path: Path) -> None:
     Store(path).close()  # a second open applies nothing twice
     db = sqlite3.connect(path, isolation_level=None)
     names = [row[0] for row in db.execute("SELECT name FROM _migrations ORDER BY rowid")]
-    assert names == ["m001_sessions_and_turns", "m002_sessions_by_time",
-                     "m003_session_system", "m004_history_changes", "m005_batch_jobs"]
+    assert names == [
+        "m001_sessions_and_turns",
+        "m002_sessions_by_time",
+        "m003_session_system",
+        "m004_history_changes",
+        "m005_batch_jobs",
+    ]
 
     def m006_add_title(connection: sqlite3.Connection) -> None:
         connection.execute("ALTER TABLE sessions ADD COLUMN title TEXT")
@@ -250,15 +265,22 @@ def _older_database(path: Path) -> str:
     Written by the real store and a real tool loop that hit its step cap, then taken back to
     the old schema (the new column and table dropped, their migrations forgotten).
     """
+
     def add(a: int, b: int) -> int:
         """Add two numbers."""
         return a + b
 
-    turn = {"content": ["Checking.", {"type": "tool_use", "id": "", "name": "add",
-                                      "input": {"a": 1, "b": 2}}]}
+    turn = {
+        "content": [
+            "Checking.",
+            {"type": "tool_use", "id": "", "name": "add", "input": {"a": 1, "b": 2}},
+        ]
+    }
     responder = ScriptedResponder([turn], repeat_last=True)
-    with Store(path) as store, _session(Emulator(require_key=False, responder=responder),
-                                        system="Be brief.") as session:
+    with (
+        Store(path) as store,
+        _session(Emulator(require_key=False, responder=responder), system="Be brief.") as session,
+    ):
         session.tools.register(add)
         session_id = store.start_session(session.settings.model)
         session.on_call.append(lambda reply: store.record_reply(session_id, reply))
@@ -266,8 +288,9 @@ def _older_database(path: Path) -> str:
     with sqlite3.connect(path, isolation_level=None) as db:
         db.execute("DROP TABLE history_changes")
         db.execute("ALTER TABLE sessions DROP COLUMN system")
-        db.execute("DELETE FROM _migrations WHERE name IN "
-                   "('m003_session_system', 'm004_history_changes')")
+        db.execute(
+            "DELETE FROM _migrations WHERE name IN ('m003_session_system', 'm004_history_changes')"
+        )
     db.close()
     return session_id
 
@@ -286,11 +309,12 @@ def test_an_older_database_is_migrated_and_resumes_validly(tmp_path: Path) -> No
     assert resumed.system == "My own prompt."  # nothing recorded: the session keeps its own
     # the calls end on a tool call nobody answered; the rebuilt history is closed
     assert saved.turns[-1]["reply_message"]["content"][-1]["type"] == "tool_use"
-    assert resumed.history[-1] == {"role": "assistant",
-                                   "content": [{"type": "text", "text": "Checking."}]}
+    assert resumed.history[-1] == {
+        "role": "assistant",
+        "content": [{"type": "text", "text": "Checking."}],
+    }
     resumed.on_call.append(persistence.record)
-    resumed.on_history.append(
-        lambda change: persistence.record_history(change, resumed.system))
+    resumed.on_history.append(lambda change: persistence.record_history(change, resumed.system))
     assert resumed.ask("go on", max_tokens=60).error is None  # the emulator validates it
     again = persistence.store.load_session(session_id)
     assert again.history == resumed.history and again.system == "My own prompt."

@@ -20,8 +20,9 @@ from claude_nb import Session
 from claude_nb._exceptions import CassetteError, ConfigurationError
 from claude_nb._wire.cassette import Exchange, normalise_request
 from claude_nb.emulator import Emulator, Pacing, ScriptedResponder
+from claude_nb.testing import canary_key
 
-CANARY = "sk-ant-api03-CANARYcassette0123456789abcdef"
+CANARY = canary_key("CANARYcassette0123456789abcdef")
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 64).decode()
 
 

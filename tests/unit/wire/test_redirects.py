@@ -21,8 +21,9 @@ from claude_nb import ConfigurationError, Session
 from claude_nb.emulator import Emulator
 from claude_nb.emulator._server import running_server
 from claude_nb.emulator._wire import EmulatorResponse
+from claude_nb.testing import canary_key
 
-KEY = "sk-ant-api03-REDIRECT-CANARY-0123456789abcdef"
+KEY = canary_key("REDIRECT-CANARY-0123456789abcdef")
 
 
 class Origins:
