@@ -11,11 +11,11 @@ becomes an ``errored`` result carrying that error (see ``_batches``).
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
-from claude_nb.emulator._wire import ApiError, invalid
+from claude_nb.emulator._validate import parse_json_body
+from claude_nb.emulator._wire import invalid
 
 __all__ = ["CUSTOM_ID", "MAX_REQUESTS", "parse_batch_body"]
 
@@ -36,18 +36,7 @@ def parse_batch_body(raw: bytes, max_bytes: int) -> list[tuple[str, dict[str, An
     Raises:
         ApiError: 413 ``request_too_large`` or 400 ``invalid_request_error`` naming the field.
     """
-    if len(raw) > max_bytes:
-        raise ApiError(413, "request_too_large", "Request exceeds the maximum allowed size.")
-    try:
-        body = json.loads(raw.decode("utf-8")) if raw else None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise invalid(f"There was an error parsing the body of your request: {error}") from None
-    except RecursionError:
-        raise invalid(
-            "There was an error parsing the body of your request: it is nested too deeply"
-        ) from None
-    if not isinstance(body, dict):
-        raise invalid("Request body must be a JSON object")
+    body = parse_json_body(raw, max_bytes)
     for name in body:
         if name != "requests":
             raise invalid(f"{name}: Extra inputs are not permitted")

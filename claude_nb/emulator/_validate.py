@@ -65,9 +65,9 @@ def validate_headers(headers: Mapping[str, str], *, require_key: bool) -> tuple[
     return version, key
 
 
-def parse_json_body(raw: bytes) -> dict[str, Any]:
-    """Decode the body (size-checked) as a JSON object."""
-    if len(raw) > MAX_BODY_BYTES:
+def parse_json_body(raw: bytes, max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:
+    """Decode the body (size-checked: 32 MB, or ``max_bytes``) as a JSON object."""
+    if len(raw) > max_bytes:
         raise ApiError(413, "request_too_large", "Request exceeds the maximum allowed size.")
     try:
         body = json.loads(raw.decode("utf-8")) if raw else None
