@@ -9,63 +9,18 @@ of its own (``text``, ``input_json``, ...) next to the raw ones: both are filter
 
 from __future__ import annotations
 
-import http.server
-import threading
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import anthropic
 import pytest
+from sse_fixture import FIXTURES, FixtureHandler, drop_none
 
 from claude_nb import Session
 from claude_nb.emulator import Emulator, ScriptedResponder
 
-FIXTURES = Path(__file__).resolve().parents[1] / "unit" / "wire" / "fixtures"
 SDK_ONLY = {"text", "input_json", "citation", "thinking", "signature"}
 KEY = "sk-ant-test-stream-000"
 MODEL = "claude-opus-5"
-
-
-class _FixtureHandler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    body = b""
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("content-length") or 0))
-        payload = type(self).body
-        self.send_response(200)
-        self.send_header("content-type", "text/event-stream; charset=utf-8")
-        self.send_header("request-id", "req_fixture")
-        self.send_header("content-length", str(len(payload)))
-        self.end_headers()
-        for start in range(0, len(payload), 97):  # events straddle reads
-            self.wfile.write(payload[start : start + 97])
-            self.wfile.flush()
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def fixture_server() -> Iterator[tuple[str, type[_FixtureHandler]]]:
-    handler = type("Handler", (_FixtureHandler,), {})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", handler
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def _drop_none(value: Any) -> Any:
-    """Remove keys whose value is None (the SDK adds optional fields as None)."""
-    if isinstance(value, dict):
-        return {key: _drop_none(item) for key, item in value.items() if item is not None}
-    if isinstance(value, list):
-        return [_drop_none(item) for item in value]
-    return value
 
 
 def _sdk(base_url: str, prompt: str, **params: Any) -> tuple[list[str], str, dict[str, Any]]:
@@ -98,7 +53,7 @@ def _ours(base_url: str, prompt: str, **params: Any) -> tuple[list[str], str, di
     "name", ["text", "tool_use", "thinking", "citations", "unknown_events", "cache_usage"]
 )
 def test_same_bytes_same_events_text_and_message(
-    name: str, fixture_server: tuple[str, type[_FixtureHandler]]
+    name: str, fixture_server: tuple[str, type[FixtureHandler]]
 ) -> None:
     base_url, handler = fixture_server
     handler.body = (FIXTURES / f"{name}.sse").read_bytes()
@@ -106,7 +61,7 @@ def test_same_bytes_same_events_text_and_message(
     types, text, message = _ours(base_url, "hi")
     assert types == sdk_types
     assert text == sdk_text
-    assert _drop_none(message) == _drop_none(sdk_message)
+    assert drop_none(message) == drop_none(sdk_message)
 
 
 WEATHER = {
