@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 __all__ = ["DiagnosticsLog"]
@@ -51,8 +51,22 @@ class _Prefix:
     model: str
     system: str
     tools: str
-    messages: tuple[str, ...]
+    messages: tuple[str, ...]  # one digest per message (the latest request's only)
     prompt_tokens: int
+
+    def remembered(self) -> _Prefix:
+        """The same prefix with its messages folded into one digest (O(1) memory per reply)."""
+        return replace(self, messages=(_fold(self.messages),))
+
+
+def _count(remembered: _Prefix) -> int:
+    return int(remembered.messages[0].split(":", 1)[0])
+
+
+def _fold(digests: tuple[str, ...]) -> str:
+    """One digest for a run of message digests, tagged with their count."""
+    joined = hashlib.sha256("".join(digests).encode()).hexdigest()
+    return f"{len(digests)}:{joined}"
 
 
 class DiagnosticsLog:
@@ -84,7 +98,7 @@ class DiagnosticsLog:
         self, message_id: str, body: dict[str, Any], namespace: str, prompt_tokens: int
     ) -> None:
         """Keep the prefix a reply answered (its request, with the reply's id)."""
-        self._seen[message_id] = self._prefix(body, namespace, prompt_tokens)
+        self._seen[message_id] = self._prefix(body, namespace, prompt_tokens).remembered()
         while len(self._seen) > self.limit:
             self._seen.popitem(last=False)
 
@@ -110,7 +124,7 @@ class DiagnosticsLog:
             reason = "system_changed"
         elif current.tools != previous.tools:
             reason = "tools_changed"
-        elif current.messages[: len(previous.messages)] != previous.messages:
+        elif _fold(current.messages[: _count(previous)]) != previous.messages[0]:
             reason = "messages_changed"
         elif cache_read == 0:
             return {"cache_miss_reason": {"type": "unavailable"}}
