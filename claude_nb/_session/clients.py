@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from claude_nb._config import Settings
 
 if TYPE_CHECKING:
-    from claude_nb._wire.bulk import BatchesClient, PacedMessagesClient
+    from claude_nb._wire.bulk import BatchesClient, BulkPool, PacedMessagesClient
     from claude_nb._wire.cassette import Cassette
     from claude_nb._wire.client import AsyncMessagesClient, MessagesClient
     from claude_nb._wire.transport import AsyncHTTPClient, HTTPClient
@@ -122,7 +122,7 @@ class SessionClients:
             self._async_client = AsyncMessagesClient(self.settings, http)
         return self._async_client
 
-    def paced(self, connections: int) -> tuple[PacedMessagesClient, list[AsyncHTTPClient]]:
+    def paced(self, connections: int) -> tuple[PacedMessagesClient, list[BulkPool]]:
         """A client for one map on fresh pools of ``connections``, and the pools to ``aclose``.
 
         An injected async client is used as it is (then there is no pool to close here).
@@ -132,12 +132,12 @@ class SessionClients:
         if self._async_http_client is not None:
             return PacedMessagesClient(self.settings, [self._async_http_client]), []
         if self.cassette() is not None:  # one pool through the cassette, replayed in order
-            pools = [self._http(None, True)]
-            self._owned.remove(pools[0])  # the caller closes it
-            return PacedMessagesClient(self.settings, pools), pools
+            replay = self._http(None, True)
+            self._owned.remove(replay)  # the caller closes it
+            return PacedMessagesClient(self.settings, [replay]), [replay]
         transport = self._offline_transport(True) if self.settings.offline else None
-        pools = make_bulk_pools(self.settings, transport, connections)
-        return PacedMessagesClient(self.settings, pools), pools
+        made = make_bulk_pools(self.settings, transport, connections)
+        return PacedMessagesClient(self.settings, made), made
 
     def batches(self) -> BatchesClient:
         """A Message Batches client over the sync client's connection pool."""

@@ -16,6 +16,7 @@ base URL, never from the ``results_url`` the batch names, so the key goes to one
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,11 @@ from claude_nb._wire.transport import make_timeout, map_httpx_errors
 
 if TYPE_CHECKING:
     import httpx
+
+    from claude_nb._wire.h11_pool import H11Pool
+
+    BulkPool = httpx.AsyncClient | H11Pool
+    """Where a map's calls go: httpx's client or the lean pool (same ``request`` call)."""
 
 __all__ = [
     "BATCHES_PATH",
@@ -74,8 +80,8 @@ class PacedMessagesClient(AsyncMessagesClient):
             one pool of hundreds of connections spends its time looking for a free one.
     """
 
-    def __init__(self, settings: Settings, pools: Sequence[httpx.AsyncClient]) -> None:
-        super().__init__(settings, pools[0])
+    def __init__(self, settings: Settings, pools: Sequence[BulkPool]) -> None:
+        super().__init__(settings, pools[0])  # type: ignore[arg-type]  # attempt() uses pools
         self.pools = list(pools)
         self._busy = [0] * len(self.pools)
 
@@ -88,16 +94,19 @@ class PacedMessagesClient(AsyncMessagesClient):
             payload = encode_body(body, self._secrets)
             with map_httpx_errors(self.settings):
                 response = await self.pools[shard].request(
-                    "POST", MESSAGES_PATH, content=payload, headers=self._headers(stream=False)
+                    "POST",
+                    MESSAGES_PATH,
+                    content=payload,
+                    headers=self._headers(stream=False),
+                    follow_redirects=False,  # a user's client may follow them (transport.py)
                 )
             status, content = response.status_code, response.content
             self._check_response(attempt, status, response.headers, content)
             value = self._json_value(content)
-        except APIError as error:
+        except ClaudeNBError as error:  # an APIError; a ConfigurationError for a redirect
             headers = attempt.headers or {}
-            return Attempted(
-                None, error, headers, is_retryable(error, headers), retry_after(headers)
-            )
+            retryable = isinstance(error, APIError) and is_retryable(error, headers)
+            return Attempted(None, error, headers, retryable, retry_after(headers))
         finally:
             self._busy[shard] -= 1
         result = attempt.result(value, 0)
@@ -108,23 +117,47 @@ POOL_SIZE = 16
 """Connections per httpx pool of a map (``make_bulk_pools``)."""
 
 
+def _proxied(url: str) -> bool:
+    """The environment names a proxy for ``url`` (httpx's transport then does the talking)."""
+    from urllib.parse import urlsplit
+    from urllib.request import getproxies_environment, proxy_bypass
+
+    proxies = getproxies_environment()
+    parts = urlsplit(url)
+    if not (proxies.get(parts.scheme) or proxies.get("all")):
+        return False
+    return not proxy_bypass(parts.hostname or "")
+
+
 def make_bulk_pools(
     settings: Settings, transport: httpx.AsyncBaseTransport | None, connections: int
-) -> list[httpx.AsyncClient]:
-    """Fresh async httpx clients holding ``connections`` in all, ``POOL_SIZE`` each."""
+) -> list[BulkPool]:
+    """Fresh connection pools holding ``connections`` in all, to ``aclose`` after the map.
+
+    With no transport of the caller's and no proxy: one ``H11Pool`` (a quarter of httpx's
+    CPU per call, ``_wire.h11_pool``). Else httpx's own clients, ``POOL_SIZE`` connections
+    each (one httpx pool of hundreds spends its time looking for a free connection).
+    """
     import httpx  # with the first map, not with ``import claude_nb``
 
+    common: dict[str, Any] = {
+        "base_url": settings.base_url,
+        "timeout": make_timeout(settings),
+        "follow_redirects": False,  # the key never follows a redirect (transport.py)
+    }
+    if transport is None and sys.version_info >= (3, 11) and not _proxied(settings.base_url):
+        from claude_nb._wire.h11_pool import H11Pool
+
+        return [H11Pool(settings.base_url, common["timeout"], connections)]
     count = max(1, -(-connections // POOL_SIZE))
     size = -(-connections // count)
     verify = httpx.create_ssl_context()  # once: loading the CA store takes ~60 ms
     return [
         httpx.AsyncClient(
             verify=verify,
-            base_url=settings.base_url,
-            timeout=make_timeout(settings),
             transport=transport,
-            follow_redirects=False,  # the key never follows a redirect (transport.py)
             limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
+            **common,
         )
         for _ in range(count)
     ]

@@ -129,3 +129,25 @@ def test_a_same_origin_redirect_is_not_followed_either() -> None:
             session.ask("hi", max_tokens=8)
     assert seen == ["/v1/messages"]
     assert base in str(caught.value)  # same origin: named too
+
+
+def _map_refused(session: Session, origins: Origins) -> None:
+    result = session.map("Say {n}", [{"n": n} for n in range(3)], progress=False)
+    assert result.texts == [None, None, None]
+    for error in result.errors.values():
+        _assert_refused(error, origins)
+
+
+def test_a_map_never_follows_a_redirect(origins: Origins) -> None:
+    with Session(api_key=KEY, base_url=origins.first, environ={}) as session:
+        _map_refused(session, origins)
+
+
+def test_a_map_over_a_user_client_that_follows_redirects_does_not_follow(
+    origins: Origins,
+) -> None:
+    async_http = httpx.AsyncClient(base_url=origins.first, follow_redirects=True)
+    with Session(
+        api_key=KEY, base_url=origins.first, environ={}, async_http_client=async_http
+    ) as session:
+        _map_refused(session, origins)  # (its connections stay with the map's own loop)
