@@ -159,6 +159,10 @@ def __getattr__(name: str) -> Any:
     if module_name is None:
         raise AttributeError(f"module 'claude_nb' has no attribute {name!r}")
     value = getattr(importlib.import_module(module_name), name)
+    if name == "BatchJob":  # BatchJob.resume(id) defaults to the kernel's session
+        from claude_nb._notebook.kernel import get_session
+
+        value.default_session = get_session
     globals()[name] = value
     return value
 

@@ -9,17 +9,17 @@
     job.cancel()
 
 After a kernel restart the store still has the job: ``session.batches()`` lists them and
-``BatchJob.resume(id, session)`` (or ``session.resume_batch(id)``) picks one up.
+``BatchJob.resume(id)`` (the kernel's session; or ``session.resume_batch(id)``) picks one up.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from claude_nb._accounting.money import format_usd
-from claude_nb._exceptions import APIError, status_error_class
+from claude_nb._exceptions import APIError, ConfigurationError, status_error_class
 from claude_nb._session.map_result import MapResult
 from claude_nb._session.map_run import TextProgress
 from claude_nb._session.reply import Reply
@@ -92,13 +92,26 @@ class BatchJob:
         job._save()
         return job
 
-    @classmethod
-    def resume(cls, batch_id: str, session: Session) -> BatchJob:
-        """The stored job with this id (or unique prefix), on ``session``, status refreshed.
+    default_session: ClassVar[Callable[[], Session] | None] = None
+    """Where ``resume`` finds a session when given none: ``claude_nb.get_session`` (the
+    kernel's), set by the package when ``claude_nb.BatchJob`` is first read (this layer
+    cannot import the notebook's)."""
 
-        In a notebook: ``BatchJob.resume(id, claude_nb.get_session())``, or
-        ``get_session().resume_batch(id)``: the results go into the kernel's ledger.
+    @classmethod
+    def resume(cls, batch_id: str, session: Session | None = None) -> BatchJob:
+        """The stored job with this id (or unique prefix), status refreshed.
+
+        ``session`` defaults to the kernel's (``claude_nb.get_session()``), so after a restart
+        ``claude_nb.BatchJob.resume(id)`` picks the job up and its results go into the
+        kernel's ledger. ``session.resume_batch(id)`` is the same on a given session.
         """
+        if session is None:
+            if cls.default_session is None:
+                raise ConfigurationError(
+                    "BatchJob.resume(id) needs a session here: pass one, or use "
+                    "session.resume_batch(id)"
+                )
+            session = cls.default_session()
         stored = _with_store(session, lambda store: load_job(store, batch_id))
         job = cls(session, stored, {"id": stored.id, "processing_status": stored.status})
         job.status()

@@ -4,7 +4,8 @@ The emulator is served over HTTP from this process, so its batches outlive the k
 3-row DataFrame is mapped concurrently (history untouched, one ledger row per row, the texts
 on the DataFrame's index), then as a Message Batch waited to the end (batch-priced ledger
 rows); another batch is left running, the kernel restarts, ``get_session().batches()`` lists
-it and ``BatchJob.resume(id)`` waits for it and fetches the results.
+it and ``claude_nb.BatchJob.resume(id)`` (no session given: the kernel's) waits for it and
+fetches the results.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def test_map_concurrent_then_batch_then_resume_after_restart(tmp_path: Path) -> 
         assert later_id in listed and len(listed) == 2
         listing = checked(kernel, "%claude_batches")
         assert later_id in listing.text
-        checked(kernel, f"job = claude_nb.BatchJob.resume({later_id!r}, s)")
+        checked(kernel, f"job = claude_nb.BatchJob.resume({later_id!r})")  # the kernel's session
         checked(kernel, "res = job.wait(timeout=60).results()")
         assert kernel.value("(res.texts.count(None), len(s.ledger))") == "(0, 3)"
         assert kernel.value("[job.status for job in s.batches()]") == "['ended', 'ended']"
