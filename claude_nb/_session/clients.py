@@ -49,6 +49,8 @@ class SessionClients:
         self._client: MessagesClient | None = None
         self._async_client: AsyncMessagesClient | None = None
         self._cassette: Cassette | None = None
+        self.learned_pace: int | None = None
+        """Calls in flight the last adaptive ``map`` ended at (the next one starts there)."""
 
     def cassette(self) -> Cassette | None:
         """The session's cassette (made on first use), or None without one."""

@@ -117,15 +117,19 @@ def run_map(
     else:
         shown = progress or None
     started = time.perf_counter()
-    client, pools = session._clients.paced(min(CEILING, concurrency or CEILING))
-    slots, interrupted, peak = run_concurrent(
+    clients = session._clients
+    client, pools = clients.paced(min(CEILING, concurrency or CEILING))
+    slots, interrupted, pacer = run_concurrent(
         session,
         client,
         bodies,
         concurrency=concurrency,
         progress=shown,
         close=functools.partial(_close_all, pools),
+        start=None if concurrency else clients.learned_pace,
     )
+    if concurrency is None and pacer.latency:  # it heard answers: the pace it learned
+        clients.learned_pace = pacer.limit
     session._commit([])  # tell on_history (the store) the history is unchanged by the map
     replies = [slot if not isinstance(slot, BaseException) else None for slot in slots]
     errors = {
@@ -140,7 +144,7 @@ def run_map(
         source=read.source,
         interrupted=interrupted,  # type: ignore[arg-type]
         elapsed=time.perf_counter() - started,
-        peak_concurrency=peak,
+        peak_concurrency=pacer.peak,
     )
     parse_map(result, params.get("output"))  # output=Model: each answer parsed, or its error
     if shown is not None:

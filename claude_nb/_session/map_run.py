@@ -10,12 +10,13 @@
                      progress bar; Ctrl-C cancels what is in flight and keeps what finished
 
 ``Pacer`` sizes the concurrency: it starts at ``START`` (or the ``concurrency`` asked for,
-which it never exceeds), then follows the ``anthropic-ratelimit-*`` headers (what is left
-of the request and token allowances spread over their windows, times the observed latency:
-Little's law) or, without headers, grows by one per success. A 429 or 529 halves it and
-pauses every call until the ``retry-after`` the server asked for (else a short back-off);
-those items are retried (up to ``RATE_RETRIES``), other retryable failures up to the
-session's ``max_retries``.
+which it never exceeds; or, on a session whose earlier map learned the pace, where that map
+ended, so a second map does not wait a round trip to learn it again), then follows the
+``anthropic-ratelimit-*`` headers (what is left of the request and token allowances spread
+over their windows, times the observed latency: Little's law) or, without headers, grows by
+one per success. A 429 or 529 halves it and pauses every call until the ``retry-after`` the
+server asked for (else a short back-off); those items are retried (up to ``RATE_RETRIES``),
+other retryable failures up to the session's ``max_retries``.
 """
 
 from __future__ import annotations
@@ -95,10 +96,14 @@ class Pacer:
     peak: int = 0
     latency: float = 0.0
     input_tokens: int = 1
+    start: int | None = None
+    """Calls in flight before the first answer when known (what the last map learned)."""
 
     def __post_init__(self) -> None:
         if self.fixed is not None:
             self.limit = self.cap = max(1, self.fixed)
+        elif self.start:
+            self.limit = max(1, min(CEILING, self.start))
 
     def succeeded(self, headers: Any, latency: float) -> None:
         """Follow the rate-limit headers (or grow by one) after a finished call."""
@@ -220,9 +225,15 @@ def run_concurrent(
     concurrency: int | None,
     progress: MapProgress | None,
     close: Callable[[], Any] | None = None,
-) -> tuple[list[Reply | BaseException | None], bool, int]:
-    """Send every body; per body its Reply, its error, or None (not run); interrupted; peak."""
-    pacer = Pacer(fixed=concurrency)
+    start: int | None = None,
+) -> tuple[list[Reply | BaseException | None], bool, Pacer]:
+    """Send every body, paced.
+
+    Returns:
+        Per body its Reply, its error, or None (not run); whether it was interrupted; the
+        pacer (its ``peak``, and the ``limit`` it ended at, for the next map's ``start``).
+    """
+    pacer = Pacer(fixed=concurrency, start=start)
     characters = sum(len(str(body["messages"])) for body in bodies)
     pacer.input_tokens = max(1, characters // 4 // len(bodies))  # a rough mean, for the pacing
     outcomes: queue.Queue[Outcome | None] = queue.Queue()
@@ -273,4 +284,4 @@ def run_concurrent(
     thread.join()
     if failure:
         raise failure[0]
-    return slots, interrupted, pacer.peak
+    return slots, interrupted, pacer

@@ -162,6 +162,30 @@ def test_concurrency_is_capped_and_the_default_starts_modest() -> None:
     assert server.peak <= START
 
 
+def test_a_second_map_starts_at_the_pace_the_first_one_learned() -> None:
+    # the server allows 30 in flight (rate-limit headers); a cold map sends START before
+    # the first answer, the next map on the same session sends 30 without waiting for one
+    server = Server(delay=0.05)
+    wave = {"sent": 0, "answered": 0, "before_first_answer": 0}
+
+    async def with_headers(request: httpx.Request) -> httpx.Response:
+        wave["sent"] += 1
+        if not wave["answered"]:
+            wave["before_first_answer"] = wave["sent"]
+        response = await server(request)
+        wave["answered"] += 1
+        response.headers["anthropic-ratelimit-requests-remaining"] = "60"
+        return response
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(with_headers), base_url="http://x")
+    session = Session("sk-ant-test", "http://x", model=MODEL, environ={}, async_http_client=http)
+    assert session.map("N {item}", list(range(40)), progress=False).done == 40
+    assert wave["before_first_answer"] == START
+    wave.update(sent=0, answered=0, before_first_answer=0)
+    assert session.map("N {item}", list(range(40)), progress=False).done == 40
+    assert wave["before_first_answer"] >= 25
+
+
 def test_pacer_follows_the_rate_limit_headers_and_halves_on_429() -> None:
     reset = {"anthropic-ratelimit-requests-reset": "2099-01-01T00:00:00Z"}
     minute_before = 4070908800.0 - 60
