@@ -134,6 +134,23 @@ def _parse_bool(name: str, value: str) -> bool:
     raise ConfigurationError(f"{name} must be 1 or 0 (got {value!r})")
 
 
+def _clean_key(value: Any) -> Any:
+    """The key without the newline a file or a paste leaves around it.
+
+    A key with whitespace or a control character inside cannot be sent as a header (the
+    HTTP library would refuse it and name its value): one error that does not show it.
+    """
+    if not isinstance(value, str):
+        return value
+    key = value.strip()
+    if any(character.isspace() or not character.isprintable() for character in key):
+        raise ConfigurationError(
+            "the API key has a space, line break or control character inside it: copy it "
+            "again from the Console (ANTHROPIC_API_KEY or api_key=)"
+        )
+    return key
+
+
 def _first(*values: Any) -> Any:
     for value in values:
         if value is not None and value != "":
@@ -168,7 +185,7 @@ def resolve_settings(
         from_env = env.get(env_name) if env_name else None
         return _first(arguments.get(name), traits.get(name), from_env)
 
-    api_key = pick("api_key", "ANTHROPIC_API_KEY")
+    api_key = _clean_key(pick("api_key", "ANTHROPIC_API_KEY"))
     base_url = pick("base_url", "ANTHROPIC_BASE_URL")
     offline_value = pick("offline", "CLAUDE_NB_OFFLINE")
     if isinstance(offline_value, str):

@@ -22,7 +22,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from claude_nb._config import Settings
-from claude_nb._exceptions import APIError, ClaudeNBError, MalformedStreamError
+from claude_nb._exceptions import (
+    APIConnectionError,
+    APIError,
+    ClaudeNBError,
+    MalformedStreamError,
+)
 from claude_nb._wire.calls import Attempt, CallResult
 from claude_nb._wire.client import AsyncMessagesClient, MessagesClient
 from claude_nb._wire.rate_limits import RateLimits
@@ -107,6 +112,10 @@ class PacedMessagesClient(AsyncMessagesClient):
             headers = attempt.headers or {}
             retryable = isinstance(error, APIError) and is_retryable(error, headers)
             return Attempted(None, error, headers, retryable, retry_after(headers))
+        except Exception as error:  # one item fails, not the map
+            # named by its kind only: a library's message may quote a header (the key)
+            failed = APIConnectionError(f"the request failed ({type(error).__name__})")
+            return Attempted(None, failed, attempt.headers or {})
         finally:
             self._busy[shard] -= 1
         result = attempt.result(value, 0)
@@ -118,15 +127,16 @@ POOL_SIZE = 16
 
 
 def _proxied(url: str) -> bool:
-    """The environment names a proxy for ``url`` (httpx's transport then does the talking)."""
-    from urllib.parse import urlsplit
-    from urllib.request import getproxies_environment, proxy_bypass
+    """A proxy is configured for ``url``'s scheme (environment or system settings).
 
-    proxies = getproxies_environment()
-    parts = urlsplit(url)
-    if not (proxies.get(parts.scheme) or proxies.get("all")):
-        return False
-    return not proxy_bypass(parts.hostname or "")
+    ``NO_PROXY`` is not weighed here: its rules differ between libraries, and sending
+    through httpx when unsure costs only speed.
+    """
+    from urllib.parse import urlsplit
+    from urllib.request import getproxies
+
+    proxies = {name.lower(): value for name, value in getproxies().items() if value}
+    return bool(proxies.get(urlsplit(url).scheme) or proxies.get("all"))
 
 
 def make_bulk_pools(
@@ -134,9 +144,10 @@ def make_bulk_pools(
 ) -> list[BulkPool]:
     """Fresh connection pools holding ``connections`` in all, to ``aclose`` after the map.
 
-    With no transport of the caller's and no proxy: one ``H11Pool`` (a quarter of httpx's
-    CPU per call, ``_wire.h11_pool``). Else httpx's own clients, ``POOL_SIZE`` connections
-    each (one httpx pool of hundreds spends its time looking for a free connection).
+    With no transport of the caller's, no proxy and a plain base URL: one ``H11Pool`` (a
+    quarter of httpx's CPU per call, ``_wire.h11_pool``). Else httpx's own clients,
+    ``POOL_SIZE`` connections each (one httpx pool of hundreds spends its time looking for a
+    free connection).
     """
     import httpx  # with the first map, not with ``import claude_nb``
 
@@ -145,10 +156,11 @@ def make_bulk_pools(
         "timeout": make_timeout(settings),
         "follow_redirects": False,  # the key never follows a redirect (transport.py)
     }
-    if transport is None and sys.version_info >= (3, 11) and not _proxied(settings.base_url):
-        from claude_nb._wire.h11_pool import H11Pool
+    from claude_nb._wire.h11_pool import H11Pool, supports
 
-        return [H11Pool(settings.base_url, common["timeout"], connections)]
+    url = settings.base_url
+    if transport is None and sys.version_info >= (3, 11) and supports(url) and not _proxied(url):
+        return [H11Pool(url, common["timeout"], connections)]
     count = max(1, -(-connections // POOL_SIZE))
     size = -(-connections // count)
     verify = httpx.create_ssl_context()  # once: loading the CA store takes ~60 ms

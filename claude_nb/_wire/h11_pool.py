@@ -27,17 +27,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import select
 import ssl
 import sys
 import zlib
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import h11
 import httpx
 
-__all__ = ["H11Pool", "H11Response"]
+__all__ = ["H11Pool", "H11Response", "supports"]
 
 READ_SIZE = 65_536
 
@@ -51,23 +52,8 @@ class H11Response:
     content: bytes
 
 
-@dataclass
-class _Connection:
-    reader: asyncio.StreamReader
-    writer: asyncio.StreamWriter
-    state: h11.Connection = field(default_factory=lambda: h11.Connection(h11.CLIENT))
-
-    def usable(self) -> bool:
-        """Still open (the server may close an idle keep-alive connection at any time)."""
-        return not self.reader.at_eof() and not self.writer.is_closing()
-
-    def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self.writer.close()
-
-
 class _Stale(Exception):
-    """A reused connection ended before any byte of the answer: try once on a new one."""
+    """A kept connection broke while the request was written: try once on a new one."""
 
 
 @contextlib.asynccontextmanager
@@ -83,27 +69,83 @@ async def _limit(seconds: float | None, error: type[httpx.TimeoutException]) -> 
         raise error(f"timed out after {seconds:g} s") from timeout
 
 
+@dataclass
+class _Connection:
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+    state: h11.Connection = field(default_factory=lambda: h11.Connection(h11.CLIENT))
+
+    def usable(self) -> bool:
+        """Idle, open and silent.
+
+        A server may close an idle connection at any time, or write a last answer (a 408)
+        before it does; either way the connection must not carry another call.
+        """
+        if self.reader.at_eof() or self.writer.is_closing():
+            return False
+        if getattr(self.reader, "_buffer", b""):  # bytes nobody asked for
+            return False
+        sock = self.writer.get_extra_info("socket")
+        if sock is None:  # pragma: no cover  # asyncio streams always have one
+            return True
+        try:
+            return not select.select([sock], [], [], 0)[0]
+        except (OSError, ValueError):
+            return False
+
+    def close(self) -> None:
+        """Drop the connection at once (mid-exchange or unusable: nothing to say to it)."""
+        with contextlib.suppress(Exception):
+            self.writer.transport.abort()
+
+
 def _decode(headers: Mapping[str, str], body: bytes) -> bytes:
     encoding = headers.get("content-encoding", "identity").strip().lower()
-    if encoding in ("", "identity"):
+    if encoding in ("", "identity") or not body:  # an empty body is empty in any encoding
         return body
-    if encoding in ("gzip", "x-gzip", "deflate"):
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        raise httpx.DecodingError(f"unsupported content-encoding {encoding!r}")
+    tries = [zlib.MAX_WBITS | 16] if "gzip" in encoding else [zlib.MAX_WBITS, -zlib.MAX_WBITS]
+    for wbits in tries:  # deflate: zlib-wrapped, or raw as some servers send it (httpx too)
         try:
-            return zlib.decompress(body, zlib.MAX_WBITS | (16 if "gzip" in encoding else 0))
+            inflater = zlib.decompressobj(wbits)
+            return inflater.decompress(body) + inflater.flush()
         except zlib.error:
-            if encoding == "deflate":  # some servers send raw deflate, as httpx allows
-                with contextlib.suppress(zlib.error):
-                    return zlib.decompress(body, -zlib.MAX_WBITS)
-            raise httpx.DecodingError(f"the {encoding} body could not be decoded") from None
-    raise httpx.DecodingError(f"unsupported content-encoding {encoding!r}")
+            continue
+    raise httpx.DecodingError(f"the {encoding} body could not be decoded")
+
+
+def supports(base_url: str) -> bool:
+    """Whether ``H11Pool`` can talk to ``base_url`` exactly as httpx would.
+
+    Plain ``http``/``https`` URLs with an ASCII host and path and no user info; anything
+    else (a gateway's basic auth in the URL, an international domain name, a path that
+    needs quoting, a bad port) goes through httpx's clients, which handle or report it.
+    """
+    if not base_url.isascii() or any(character.isspace() for character in base_url):
+        return False
+    try:
+        parts = urlsplit(base_url)
+        port = parts.port
+    except ValueError:
+        return False
+    del port
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and "@" not in parts.netloc
+        and parts.path == quote(parts.path, safe="/%:@!$&'()*+,;=-._~")
+        and not parts.query
+        and not parts.fragment
+    )
 
 
 class H11Pool:
     """HTTP/1.1 keep-alive connections to one origin, over asyncio streams.
 
     Args:
-        base_url: The API's base URL (``http`` or ``https``); request paths join its path.
-        timeout: connect, read, write and pool timeouts (``make_timeout``).
+        base_url: The API's base URL (``supports(base_url)``); request paths join its path.
+        timeout: connect, read (each read), write and pool timeouts (``make_timeout``).
         max_connections: Connections open at once.
         verify: The TLS context for an https base URL (made on the first connection when
             not given, with ``httpx.create_ssl_context`` as httpx would).
@@ -116,16 +158,15 @@ class H11Pool:
         max_connections: int,
         verify: ssl.SSLContext | None = None,
     ) -> None:
+        if not supports(base_url):
+            raise httpx.UnsupportedProtocol("H11Pool cannot talk to this base URL")
         parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise httpx.UnsupportedProtocol(f"cannot connect to {base_url!r}")
         self.tls = parts.scheme == "https"
-        self.host = parts.hostname
+        self.host = str(parts.hostname)
         self.port = parts.port or (443 if self.tls else 80)
-        default = 443 if self.tls else 80
-        self._authority = parts.netloc.rpartition("@")[2]  # never userinfo in Host
-        if parts.port == default:
-            self._authority = self._authority.rsplit(":", 1)[0]
+        self._authority = parts.netloc
+        if parts.port == (443 if self.tls else 80):
+            self._authority = parts.netloc.rsplit(":", 1)[0]
         self._prefix = parts.path.rstrip("/")
         self.timeout = timeout
         self.max_connections = max(1, max_connections)
@@ -179,7 +220,10 @@ class H11Pool:
             ("content-length", str(len(content))),
             ("accept-encoding", "gzip, deflate"),
         ]
-        head = h11.Request(method=method, target=self._prefix + path, headers=wire)
+        try:
+            head = h11.Request(method=method, target=self._prefix + path, headers=wire)
+        except h11.LocalProtocolError:  # h11 names the refused value: it may be the key
+            raise httpx.LocalProtocolError("a request header was refused") from None
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.max_connections)
         async with _limit(self.timeout.pool, httpx.PoolTimeout):
@@ -192,20 +236,21 @@ class H11Pool:
                     continue
                 try:
                     return await self._exchange(connection, head, content, reused=True)
-                except _Stale:
+                except _Stale:  # the write failed: the server saw nothing
                     break
             connection = await self._open()
-            try:
-                return await self._exchange(connection, head, content, reused=False)
-            except _Stale as error:  # pragma: no cover  # only a reused connection is stale
-                raise httpx.RemoteProtocolError("the server closed the connection") from error
+            return await self._exchange(connection, head, content, reused=False)
         finally:
             self._slots.release()
+
+    async def _read(self, connection: _Connection) -> bytes:
+        async with _limit(self.timeout.read, httpx.ReadTimeout):  # each read, as httpx
+            return await connection.reader.read(READ_SIZE)
 
     async def _exchange(
         self, connection: _Connection, head: h11.Request, content: bytes, *, reused: bool
     ) -> H11Response:
-        state, answered = connection.state, False
+        state, sent = connection.state, False
         try:
             async with _limit(self.timeout.write, httpx.WriteTimeout):
                 connection.writer.write(
@@ -214,40 +259,36 @@ class H11Pool:
                     + state.send(h11.EndOfMessage())
                 )
                 await connection.writer.drain()
+            sent = True
             response: h11.Response | None = None
             chunks: list[bytes] = []
-            async with _limit(self.timeout.read, httpx.ReadTimeout):
-                while True:
-                    event = state.next_event()
-                    if event is h11.NEED_DATA:
-                        data = await connection.reader.read(READ_SIZE)
-                        if not data and not answered and reused:
-                            raise _Stale
-                        answered = answered or bool(data)
-                        state.receive_data(data)
-                    elif isinstance(event, h11.Response):
-                        response = event
-                    elif isinstance(event, h11.Data):
-                        chunks.append(bytes(event.data))
-                    elif isinstance(event, h11.EndOfMessage):
-                        break
-                    elif isinstance(event, h11.ConnectionClosed):
-                        raise httpx.RemoteProtocolError(
-                            "the server closed the connection before the answer ended"
-                        )
+            while True:
+                event = state.next_event()
+                if event is h11.NEED_DATA:
+                    state.receive_data(await self._read(connection))
+                elif isinstance(event, h11.Response):
+                    response = event
+                elif isinstance(event, h11.Data):
+                    chunks.append(bytes(event.data))
+                elif isinstance(event, h11.EndOfMessage):
+                    break
+                elif isinstance(event, h11.ConnectionClosed):
+                    raise httpx.RemoteProtocolError(
+                        "the server closed the connection before the answer ended"
+                    )
         except h11.RemoteProtocolError as error:
             connection.close()
             raise httpx.RemoteProtocolError(str(error)) from error
-        except h11.LocalProtocolError as error:
+        except h11.LocalProtocolError:
             connection.close()
-            raise httpx.LocalProtocolError(str(error)) from error
+            raise httpx.LocalProtocolError("the request could not be framed") from None
         except (OSError, ssl.SSLError) as error:
             connection.close()
-            if reused and not answered:
+            if reused and not sent:  # a kept connection that broke as we wrote: never seen
                 raise _Stale from error
-            kind = httpx.ReadError if answered else httpx.WriteError
+            kind = httpx.ReadError if sent else httpx.WriteError
             raise kind(str(error) or type(error).__name__) from error
-        except BaseException:  # stale, a timeout, a cancel: the connection is mid-exchange
+        except BaseException:  # a timeout or a cancel: the connection is mid-exchange
             connection.close()
             raise
         assert response is not None  # h11 gives EndOfMessage only after the Response
@@ -262,7 +303,17 @@ class H11Pool:
         return H11Response(response.status_code, headers, _decode(headers, b"".join(chunks)))
 
     async def aclose(self) -> None:
-        """Close the idle connections (those in use close when their call ends)."""
-        for connection in self._idle:
-            connection.close()
-        self._idle.clear()
+        """Close the idle connections, TLS ones with their goodbye (at most a second)."""
+        idle, self._idle = self._idle, []
+        for connection in idle:
+            with contextlib.suppress(Exception):
+                connection.writer.close()
+        if idle:
+            closing = [asyncio.ensure_future(c.writer.wait_closed()) for c in idle]
+            await asyncio.wait(closing, timeout=1.0)
+            for connection, task in zip(idle, closing, strict=True):
+                if not task.done():
+                    task.cancel()
+                    connection.close()
+                elif not task.cancelled():
+                    task.exception()  # retrieved: a reset at goodbye is no news

@@ -122,11 +122,32 @@ def _translate(error: Exception, settings: Settings) -> ClaudeNBError:
 
 @contextlib.contextmanager
 def map_httpx_errors(settings: Settings) -> Iterator[None]:
-    """Translate every httpx exception raised inside the block (``raise ... from``)."""
+    """Translate every httpx exception raised inside the block (``raise ... from``).
+
+    The httpx exception stays as the cause unless it (or one it came from) names a secret.
+    """
     try:
         yield
     except (httpx.HTTPError, httpx.InvalidURL, httpx.CookieConflict, httpx.StreamError) as error:
-        raise _translate(error, settings) from error
+        translated = _translate(error, settings)
+        if _names_a_secret(error, secrets_of(settings.api_key)):
+            raise translated from None  # a traceback prints the whole chain
+        raise translated from error
+
+
+def _names_a_secret(error: BaseException, secrets: tuple[str, ...]) -> bool:
+    """Whether an exception or one it came from mentions the key or a key-shaped string.
+
+    httpx and h11 name a header value they refuse (``Illegal header value b'sk-ant-...'``).
+    """
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if redact(f"{current}{current.args!r}", secrets)[1]:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def _origin(location: str, base: str) -> str:

@@ -10,6 +10,7 @@ oracle. ``make_bulk_pools`` chooses this pool only without a proxy or a transpor
 from __future__ import annotations
 
 import asyncio
+import gc
 import gzip
 import json
 import socket
@@ -26,7 +27,7 @@ import pytest
 from claude_nb import APIConnectionError, APITimeoutError, ConfigurationError, Session
 from claude_nb._config import Settings
 from claude_nb._wire.bulk import PacedMessagesClient, make_bulk_pools
-from claude_nb._wire.h11_pool import H11Pool
+from claude_nb._wire.h11_pool import H11Pool, supports
 from claude_nb._wire.transport import make_timeout
 from claude_nb.emulator import Emulator
 from claude_nb.emulator._server import running_server
@@ -67,6 +68,12 @@ def raw_server() -> Iterator[Callable[[Answer], tuple[str, Seen]]]:
         class Handler(socketserver.BaseRequestHandler):
             def handle(self) -> None:
                 sock = tls.wrap_socket(self.request, server_side=True) if tls else self.request
+                try:
+                    self.serve(sock)
+                finally:
+                    sock.close()
+
+            def serve(self, sock: socket.socket) -> None:
                 with lock:
                     seen.connections += 1
                     number = seen.connections
@@ -155,16 +162,83 @@ def test_connection_close_is_honoured(raw_server) -> None:
     assert seen.connections == 3 and target.opened == 3
 
 
-def test_a_server_closing_a_reused_connection_mid_request_is_retried_once(raw_server) -> None:
-    # the 2nd request arrives on the kept connection, which the server drops unanswered:
-    # the pool retries it on a new connection (the server never answered it)
+def test_a_request_the_server_received_is_never_sent_twice(raw_server) -> None:
+    # the 2nd request arrives on the kept connection; the server reads it, then drops the
+    # connection unanswered: that is an error for the map's counted retries, not a silent
+    # second POST (the server may have done the work: the user would pay twice)
     def answer(n: int, head: bytes, body: bytes) -> tuple[bytes, bool]:
         return (b"", True) if n == 2 else (plain(), False)
 
     base, seen = raw_server(answer)
-    responses = asyncio.run(post(pool(base), 2))
-    assert [r.status_code for r in responses] == [200, 200]
-    assert [number for number, _, _ in seen.requests] == [1, 1, 2]
+    target = pool(base)
+
+    async def run() -> tuple[Any, Any]:
+        (first,) = await post(target)
+        return first, await PacedMessagesClient(settings(base), [target]).attempt(BODY)
+
+    first, attempted = asyncio.run(run())
+    assert first.status_code == 200 and len(seen.requests) == 2
+    assert isinstance(attempted.error, APIConnectionError) and attempted.retryable
+
+
+def test_a_kept_connection_with_a_last_word_from_the_server_is_not_reused(raw_server) -> None:
+    # some servers write a 408 on an idle keep-alive connection before closing it: that
+    # answer must not be read as the next call's
+    def answer(n: int, head: bytes, body: bytes) -> tuple[bytes, bool]:
+        if n == 1:
+            return plain() + plain(408, b"", "connection: close\r\n"), True
+        return plain(), False
+
+    base, seen = raw_server(answer)
+
+    async def run() -> list[int]:
+        target = pool(base)
+        first = await post(target)
+        await asyncio.sleep(0.2)  # the 408 and the close arrive while the connection idles
+        return [r.status_code for r in first + await post(target)]
+
+    assert asyncio.run(run()) == [200, 200] and seen.connections == 2
+
+
+def test_an_empty_body_labelled_gzip_keeps_its_status_and_retry_after(raw_server) -> None:
+    data = plain(429, b"", "content-encoding: gzip\r\nretry-after: 7\r\n")
+    base, _ = raw_server(lambda n, head, body: (data, False))
+    attempted = asyncio.run(PacedMessagesClient(settings(base), [pool(base)]).attempt(BODY))
+    assert getattr(attempted.error, "status_code", None) == 429 and attempted.wait == 7
+
+
+def test_the_read_timeout_is_between_bytes_as_httpx_has_it(raw_server) -> None:
+    text = b'{"ok": true, "pad": "' + b"x" * 50 + b'"}'
+
+    def trickle(n: int, head: bytes, body: bytes) -> tuple[bytes, bool]:
+        return b"", False  # replaced below: the handler writes in pieces itself
+
+    base, _ = raw_server(trickle)
+    del base  # a server that writes slowly needs its own handler
+
+    class Slow(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            reader = self.request.makefile("rb")
+            head = b""
+            while not head.endswith(b"\r\n\r\n"):
+                head += reader.readline()
+            length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+            reader.read(length)
+            data = plain(200, text)
+            for start in range(0, len(data), 20):  # 0.3 s between pieces, 1.5 s in all
+                self.request.sendall(data[start : start + 20])
+                threading.Event().wait(0.3)
+
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Slow)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    try:
+        slow = f"http://127.0.0.1:{server.server_address[1]}"
+        (response,) = asyncio.run(post(pool(slow, read_timeout=1.0)))
+        assert response.content == text
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_chunked_and_gzip_bodies_read_as_httpx_reads_them(raw_server) -> None:
@@ -256,7 +330,7 @@ def test_tls_verifies_the_certificate_and_the_name(raw_server) -> None:
     assert response.status_code == 200 and len(seen.requests) == 1
 
 
-def test_make_bulk_pools_takes_httpx_for_a_proxy_or_a_transport(monkeypatch) -> None:
+def test_make_bulk_pools_takes_httpx_for_a_proxy_a_transport_or_an_odd_url(monkeypatch) -> None:
     base = "http://127.0.0.1:9"
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
         monkeypatch.delenv(name, raising=False)
@@ -266,11 +340,56 @@ def test_make_bulk_pools_takes_httpx_for_a_proxy_or_a_transport(monkeypatch) -> 
     monkeypatch.setenv("HTTP_PROXY", "http://proxy.test:3128")
     pools = make_bulk_pools(settings(base), None, 300)
     assert all(isinstance(pool, httpx.AsyncClient) for pool in pools) and len(pools) == 19
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    assert isinstance(make_bulk_pools(settings(base), None, 8)[0], H11Pool)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")  # not weighed: httpx decides when unsure
+    assert isinstance(make_bulk_pools(settings(base), None, 8)[0], httpx.AsyncClient)
     monkeypatch.delenv("NO_PROXY")
+    monkeypatch.delenv("HTTP_PROXY")
+    monkeypatch.setenv("all_proxy", "http://proxy.test:3128")
+    assert isinstance(make_bulk_pools(settings(base), None, 8)[0], httpx.AsyncClient)
+    monkeypatch.delenv("all_proxy")
     transport = httpx.MockTransport(lambda request: httpx.Response(200))
     assert isinstance(make_bulk_pools(settings(base), transport, 8)[0], httpx.AsyncClient)
+    for odd in (
+        "http://user:secret@127.0.0.1:9",  # a gateway's basic auth: httpx sends it
+        "http://bücher.example:9",  # an international name: httpx encodes it
+        "http://127.0.0.1:9/my path",  # a path that needs quoting
+        "http://127.0.0.1:99999",  # a bad port: httpx reports it
+        "api.anthropic.com",  # no scheme
+    ):
+        assert not supports(odd), odd
+        assert isinstance(make_bulk_pools(settings(odd), None, 8)[0], httpx.AsyncClient)
+    assert supports("https://api.anthropic.com") and supports("http://[::1]:8080/v1-proxy/")
+
+
+def test_a_map_reports_a_bad_base_url_as_ask_does() -> None:
+    for base in ("api.anthropic.com", "http://127.0.0.1:99999", "http://127.0.0.1:1/my path"):
+        session = Session(api_key=KEY, base_url=base, environ={}, max_retries=0)
+        with pytest.raises(Exception) as caught:
+            session.ask("hi", max_tokens=8)
+        result = session.map("Say {n}", [{"n": 1}], progress=False)
+        assert type(result.errors[0]) is type(caught.value), base
+
+
+def test_tls_connections_say_goodbye_when_the_map_ends(raw_server, recwarn) -> None:
+    trustme = pytest.importorskip("trustme")
+    authority = trustme.CA()
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(server_tls)
+    base, _ = raw_server(lambda n, head, body: (plain(), False), server_tls)
+    trusted = ssl.create_default_context()
+    authority.configure_trust(trusted)
+    target = H11Pool(base, make_timeout(settings(base)), 4, verify=trusted)
+    loop = asyncio.new_event_loop()
+
+    async def four(pool: H11Pool) -> None:
+        await asyncio.gather(*(post(pool) for _ in range(4)))
+
+    loop.run_until_complete(four(target))
+    loop.run_until_complete(target.aclose())  # as run_concurrent does, then the loop ends
+    loop.close()
+    del target, loop
+    gc.collect()
+    assert not [str(w.message) for w in recwarn if issubclass(w.category, ResourceWarning)]
 
 
 def test_a_map_over_the_emulator_reads_the_same_through_either_pool() -> None:
