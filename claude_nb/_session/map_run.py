@@ -270,8 +270,9 @@ def run_concurrent(
             outcome = slots[position] = _record(session, bodies[position], attempted, seconds)
             if isinstance(outcome, Reply):
                 done += 1
-                value = outcome.cost
-                cost = None if cost is None or value is None else cost + value
+                if progress is not None:  # the bar's running cost (priced once more)
+                    value = outcome.cost
+                    cost = None if cost is None or value is None else cost + value
             else:
                 failed += 1
             if progress is not None:
