@@ -292,7 +292,8 @@ class H11Pool:
             connection.close()
             raise
         assert response is not None  # h11 gives EndOfMessage only after the Response
-        if state.our_state is h11.DONE and state.their_state is h11.DONE:
+        extra, _ = state.trailing_data  # bytes after the answer (a 408 to come): not reusable
+        if state.our_state is h11.DONE and state.their_state is h11.DONE and not extra:
             state.start_next_cycle()
             self._idle.append(connection)
         else:
