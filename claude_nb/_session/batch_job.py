@@ -178,7 +178,7 @@ class BatchJob:
             return self._result
         rows = self.session._clients.batches().batch_results(self.id)
         replies: list[Reply | None] = [None] * len(self.labels)
-        errors: dict[Any, BaseException] = {}
+        failures: dict[int, BaseException] = {}
         for row in rows:
             position = _position(row.get("custom_id"), len(self.labels))
             if position is None:
@@ -187,7 +187,7 @@ class BatchJob:
             if result.get("type") == "succeeded":
                 replies[position] = self._reply(result.get("message") or {})
             else:
-                errors[self.labels[position]] = _row_error(result)
+                failures[position] = _row_error(result)
         if not self._stored.recorded:
             for reply in replies:
                 if reply is not None:
@@ -196,7 +196,7 @@ class BatchJob:
             self._stored.recorded = True
         created = self._stored.created
         self._result = MapResult(
-            self.labels, replies, errors, batch=True, elapsed=time.time() - created
+            self.labels, replies, failures, batch=True, elapsed=time.time() - created
         )
         self._stored.cost = self._result.cost
         self._save()

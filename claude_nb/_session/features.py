@@ -123,5 +123,5 @@ def parse_map(result: MapResult, output: Any) -> MapResult:
             reply.parsed = spec.parse(reply.text, stop_reason=reply.stop_reason)
         except StructuredOutputError as error:
             error.reply = reply
-            result.errors[result.labels[position]] = error
+            result.failures[position] = error
     return result

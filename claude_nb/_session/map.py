@@ -132,15 +132,13 @@ def run_map(
         clients.learned_pace = pacer.limit
     session._commit([])  # tell on_history (the store) the history is unchanged by the map
     replies = [slot if not isinstance(slot, BaseException) else None for slot in slots]
-    errors = {
-        label: slot
-        for label, slot in zip(read.labels, slots, strict=True)
-        if isinstance(slot, BaseException)
+    failures = {
+        position: slot for position, slot in enumerate(slots) if isinstance(slot, BaseException)
     }
     result = MapResult(
         read.labels,
         replies,
-        errors,
+        failures,
         source=read.source,
         interrupted=interrupted,  # type: ignore[arg-type]
         elapsed=time.perf_counter() - started,

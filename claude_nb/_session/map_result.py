@@ -2,9 +2,10 @@
 
 Slots are in input order. A slot holds the item's ``Reply`` when a call finished, its error
 when it failed, nothing when it never ran (an interrupted map). ``texts`` is one text per
-item, ``None`` where there is no answer; ``errors`` maps an item's label (the DataFrame's or
-Series' index, else its position) to the typed error; ``usage`` and ``cost`` add up every
-billed call. ``to_series()`` and ``join()`` put the texts back on the input's index (pandas
+item, ``None`` where there is no answer (or the answer failed its ``output=`` check);
+``failures`` maps an item's position to the typed error that ended it, ``errors`` the same by
+label (the DataFrame's or Series' index, else its position; with repeated labels, use
+``failures``); ``usage`` and ``cost`` add up every billed call. ``to_series()`` and ``join()`` put the texts back on the input's index (pandas
 is imported only there, when asked).
 """
 
@@ -30,8 +31,10 @@ class MapResult:
 
     Attributes:
         labels: Each item's label (index label, or position).
-        replies: Each item's finished ``Reply``, or None (failed or not run).
-        errors: Label -> the error that ended that item (an ``APIError``, a ``ContentError``).
+        replies: Each item's finished ``Reply`` (billed, even when its answer then failed the
+            ``output=`` check), or None (failed or not run).
+        failures: Position -> the error that ended that item (an ``APIError``, a
+            ``ContentError``, a ``StructuredOutputError``).
         source: The DataFrame or Series mapped over, or None.
         batch: The answers came through the Message Batches API (half price).
         interrupted: The map was stopped before every item ran.
@@ -41,7 +44,7 @@ class MapResult:
 
     labels: list[Any]
     replies: list[Reply | None]
-    errors: dict[Any, BaseException] = field(default_factory=dict)
+    failures: dict[int, BaseException] = field(default_factory=dict)
     source: Any = field(default=None, repr=False)
     batch: bool = False
     interrupted: bool = False
@@ -50,22 +53,32 @@ class MapResult:
     output: Any = field(default=None, repr=False)  # map(..., output=Model): its OutputSpec
 
     @property
+    def errors(self) -> dict[Any, BaseException]:
+        """Label -> the error that ended that item (``failures`` by position)."""
+        return {self.labels[position]: error for position, error in self.failures.items()}
+
+    def _answer(self, position: int) -> Reply | None:
+        """The item's reply when it is an answer (not failed, not missing)."""
+        return None if position in self.failures else self.replies[position]
+
+    @property
     def texts(self) -> list[str | None]:
         """Each item's answer text, None where it failed or did not run."""
-        return [None if reply is None else reply.text for reply in self.replies]
+        answers = (self._answer(position) for position in range(len(self.replies)))
+        return [None if reply is None else reply.text for reply in answers]
 
     @property
     def done(self) -> int:
         """Items answered."""
-        return sum(reply is not None for reply in self.replies)
+        return sum(self._answer(position) is not None for position in range(len(self.replies)))
 
     @property
     def pending(self) -> list[Any]:
         """Labels of items that neither finished nor failed (an interrupted map)."""
         return [
             label
-            for label, reply in zip(self.labels, self.replies, strict=True)
-            if reply is None and label not in self.errors
+            for position, (label, reply) in enumerate(zip(self.labels, self.replies, strict=True))
+            if reply is None and position not in self.failures
         ]
 
     @property
@@ -105,10 +118,8 @@ class MapResult:
     @property
     def parsed(self) -> list[Any]:
         """With ``output=``: each item's answer as the model, None where there is none."""
-        return [
-            None if reply is None or label in self.errors else reply.parsed
-            for label, reply in zip(self.labels, self.replies, strict=True)
-        ]
+        answers = (self._answer(position) for position in range(len(self.replies)))
+        return [None if reply is None else reply.parsed for reply in answers]
 
     def to_dataframe(self) -> Any:
         """With ``output=``: one row per item, one column per field, on the input's index."""
@@ -132,8 +143,8 @@ class MapResult:
     def summary(self) -> str:
         """One line: items, answered, failed, not run, cost, time."""
         parts = [f"{len(self):,} items", f"{self.done:,} done"]
-        if self.errors:
-            parts.append(f"{len(self.errors):,} failed")
+        if self.failures:
+            parts.append(f"{len(self.failures):,} failed")
         if self.pending:
             parts.append(f"{len(self.pending):,} not run (interrupted)")
         cost = self.cost
@@ -148,12 +159,12 @@ class MapResult:
         return f"MapResult({self.summary()})"
 
     def _rows(self) -> Iterator[tuple[Any, str, str]]:
-        for label, reply in zip(self.labels, self.replies, strict=True):
-            if reply is not None:
-                yield label, "✓", reply.text
-            elif label in self.errors:
-                error = self.errors[label]
+        for position, (label, reply) in enumerate(zip(self.labels, self.replies, strict=True)):
+            error = self.failures.get(position)
+            if error is not None:
                 yield label, "✗", f"{type(error).__name__}: {error}"
+            elif reply is not None:
+                yield label, "✓", reply.text
             else:
                 yield label, "·", "(not run)"
 

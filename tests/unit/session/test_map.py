@@ -7,6 +7,7 @@ items) or the emulator; every check that refuses input asserts that nothing was 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import random
 import time
@@ -268,3 +269,25 @@ def test_a_canceled_batch_keeps_its_rows_as_errors_not_billed() -> None:
     result = job.wait(timeout=10, progress=False).results()
     assert result.done == 0 and len(result.errors) == 3 and result.texts == [None] * 3
     assert "canceled" in str(result.errors[0]) and len(session.ledger) == 0
+
+
+def test_duplicate_labels_keep_every_item_and_a_parse_failure_is_one_failure() -> None:
+    # a DataFrame index with repeats: each row still has its own answer or error
+    server = Server(fail={"bad": 400})
+    frame = pd.DataFrame({"word": ["ok", "bad", "fine", "bad too"]}, index=[1, 1, 2, 2])
+    result = session_on(server).map("Say {word}", frame, progress=False)
+    assert result.texts[0] == "echo Say ok" and result.texts[2] == "echo Say fine"
+    assert result.texts[1] is None and result.texts[3] is None
+    assert sorted(result.failures) == [1, 3] and result.done == 2
+    assert "2 done · 2 failed" in result.summary()
+    assert list(result.to_series().index) == [1, 1, 2, 2]
+
+    @dataclasses.dataclass
+    class Word:
+        word: str
+
+    # the echo is not JSON: every answer fails to parse, so every item is one failure
+    parsed = session_on(Server()).map("Say {word}", frame, output=Word, progress=False)
+    assert parsed.done == 0 and len(parsed.failures) == 4 and parsed.texts == [None] * 4
+    assert "0 done · 4 failed" in parsed.summary() and "✓" not in parsed._repr_html_()
+    assert all(reply is not None for reply in parsed.replies)  # billed: kept for the cost
