@@ -3,10 +3,11 @@
 Slots are in input order. A slot holds the item's ``Reply`` when a call finished, its error
 when it failed, nothing when it never ran (an interrupted map). ``texts`` is one text per
 item, ``None`` where there is no answer (or the answer failed its ``output=`` check);
-``failures`` maps an item's position to the typed error that ended it, ``errors`` the same by
-label (the DataFrame's or Series' index, else its position; with repeated labels, use
-``failures``); ``usage`` and ``cost`` add up every billed call. ``to_series()`` and ``join()`` put the texts back on the input's index (pandas
-is imported only there, when asked).
+``failures`` maps an item's position to the typed error that ended it, ``errors`` the same
+by label (the DataFrame's or Series' index, else its position; with repeated labels, use
+``failures``); ``usage`` and ``cost`` add up every billed call. ``to_series()`` and
+``join()`` put the texts back on the input's index (pandas is imported only there, when
+asked).
 """
 
 from __future__ import annotations
