@@ -28,7 +28,15 @@ from claude_nb._session.batch_job import BatchJob
 from claude_nb._session.features import parse_map
 from claude_nb._session.map_items import MapPrompt, render, to_items
 from claude_nb._session.map_result import MapResult
-from claude_nb._session.map_run import CEILING, MapProgress, TextProgress, run_concurrent
+from claude_nb._session.map_run import (
+    CEILING,
+    MapProgress,
+    Pacer,
+    TextProgress,
+    run_concurrent,
+)
+from claude_nb._session.reply import Reply
+from claude_nb._session.tool_loop import plan_tools
 from claude_nb._types import ContentBlock
 
 Session = Any
@@ -79,6 +87,28 @@ def _bodies(
     return bodies
 
 
+_ONE_SHOT = {
+    "stream": "a map's calls are not streamed (each answer arrives whole; the bar shows them)",
+    "history": "a map's calls are one-shot: the conversation is neither sent nor changed",
+}
+
+
+def _refuse_what_a_map_cannot_do(session: Session, params: dict[str, Any]) -> None:
+    """One line for arguments a map cannot honour, before anything is built or sent."""
+    for name, why in _ONE_SHOT.items():
+        if name in params:
+            raise ContentError(f"map takes no {name}=: {why}")
+    tools = params.get("tools")
+    if tools:
+        runs = plan_tools(session.tools, tools).registry.names()
+        if runs:
+            raise ContentError(
+                f"map runs no tool loop, so {', '.join(runs)} would never run: use "
+                "ask(..., tools=...) per item, or give tools as plain specs (their tool_use "
+                "input is then the answer) or server tools (web_search)"
+            )
+
+
 async def _close_all(pools: list[Any]) -> None:
     for pool in pools:
         await pool.aclose()
@@ -99,6 +129,7 @@ def run_map(
     """See ``Session.map``."""
     if concurrency is not None and (not isinstance(concurrency, int) or concurrency < 1):
         raise ContentError(f"concurrency must be a positive whole number, not {concurrency!r}")
+    _refuse_what_a_map_cannot_do(session, params)
     read = to_items(items)
     model = str(params.get("model") or session.settings.model)
     prompts = render(prompt, read, options_for_model(model))
@@ -118,16 +149,21 @@ def run_map(
         shown = progress or None
     started = time.perf_counter()
     clients = session._clients
-    client, pools = clients.paced(min(CEILING, concurrency or CEILING))
-    slots, interrupted, pacer = run_concurrent(
-        session,
-        client,
-        bodies,
-        concurrency=concurrency,
-        progress=shown,
-        close=functools.partial(_close_all, pools),
-        start=None if concurrency else clients.learned_pace,
-    )
+    slots: list[Reply | BaseException | None]
+    try:
+        client, pools = clients.paced(min(CEILING, concurrency or CEILING))
+    except KeyboardInterrupt:  # Ctrl-C while the first map loads: nothing was sent
+        slots, interrupted, pacer = [None] * len(bodies), True, Pacer()
+    else:
+        slots, interrupted, pacer = run_concurrent(
+            session,
+            client,
+            bodies,
+            concurrency=concurrency,
+            progress=shown,
+            close=functools.partial(_close_all, pools),
+            start=None if concurrency else clients.learned_pace,
+        )
     if concurrency is None and pacer.latency:  # it heard answers: the pace it learned
         clients.learned_pace = pacer.limit
     session._commit([])  # tell on_history (the store) the history is unchanged by the map

@@ -15,8 +15,9 @@ ended, so a second map does not wait a round trip to learn it again), then follo
 ``anthropic-ratelimit-*`` headers (what is left of the request and token allowances spread
 over their windows, times the observed latency: Little's law) or, without headers, grows by
 one per success. A 429 or 529 halves it and pauses every call until the ``retry-after`` the
-server asked for (else a short back-off); those items are retried (up to ``RATE_RETRIES``),
-other retryable failures up to the session's ``max_retries``.
+server asked for (else a short back-off); those items are retried (up to ``RATE_RETRIES``
+when the server named its wait), other retryable failures up to the session's
+``max_retries``; a spend limit's 429 is not retried (``retry.spend_limited``).
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ START = 8
 CEILING = 256
 """The most calls one map keeps in flight (its connection pool's size)."""
 RATE_RETRIES = 10
-"""Retries of one item after 429/529 answers (paced together, so they are cheap)."""
+"""Retries of one item after 429/529 answers that name their ``retry-after`` (paced
+together, so they are cheap); without one, the session's ``max_retries``."""
 
 
 class MapProgress(Protocol):
@@ -194,10 +196,12 @@ class _Dispatch:
         error, tries = attempted.error, self.attempts[position]
         if error is None:
             self.pacer.succeeded(attempted.headers, seconds)
-        elif attempted.retryable and _overload(error) and tries <= RATE_RETRIES:
-            self.pacer.overloaded(attempted.wait, tries - 1)
-            waiting.appendleft(position)
-            return
+        elif attempted.retryable and _overload(error):
+            self.pacer.overloaded(attempted.wait, tries - 1)  # everyone slows down and waits
+            # the server named its wait: retried often (cheap, paced); else as any failure
+            if tries <= (RATE_RETRIES if attempted.wait is not None else self.max_retries):
+                waiting.appendleft(position)
+                return
         elif attempted.retryable and tries <= self.max_retries:
             waiting.append(position)
             return

@@ -90,8 +90,26 @@ def is_retryable(
     if isinstance(error, (TransportError, IncompleteStreamError)):
         return True
     if isinstance(error, APIStatusError):
+        if spend_limited(error):
+            return False
         return error.status_code in RETRYABLE_STATUSES or error.status_code >= 500
     return False
+
+
+def spend_limited(error: APIStatusError) -> bool:
+    """A 429 for a spend limit (the tier's cap or a workspace's): no wait can cure it.
+
+    The cap's answer carries ``error.details.error_code = "enforced_spend_limit_reached"``
+    and no ``retry-after``; a workspace limit's message names the spend limit.
+    """
+    if error.status_code != 429:
+        return False
+    body = error.body if isinstance(error.body, dict) else {}
+    inner = body.get("error")
+    inner = inner if isinstance(inner, dict) else {}
+    details = inner.get("details")
+    code = str(details.get("error_code") or "") if isinstance(details, dict) else ""
+    return "spend_limit" in code or "spend limit" in str(inner.get("message") or "").lower()
 
 
 def server_wait(

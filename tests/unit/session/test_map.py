@@ -17,7 +17,7 @@ import httpx
 import pandas as pd
 import pytest
 
-from claude_nb import BadRequestError, ContentError, MapResult, Session
+from claude_nb import BadRequestError, ContentError, MapResult, RateLimitError, Session
 from claude_nb._session.map_run import START, Pacer
 from claude_nb._wire.rate_limits import RateLimits
 from claude_nb.emulator import Emulator
@@ -291,3 +291,98 @@ def test_duplicate_labels_keep_every_item_and_a_parse_failure_is_one_failure() -
     assert parsed.done == 0 and len(parsed.failures) == 4 and parsed.texts == [None] * 4
     assert "0 done · 4 failed" in parsed.summary() and "✓" not in parsed._repr_html_()
     assert all(reply is not None for reply in parsed.replies)  # billed: kept for the cost
+
+
+def _always(status: int, kind: str, headers: dict[str, str], details: Any = None) -> Any:
+    attempts: dict[str, int] = {}
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        prompt = json.loads(request.content)["messages"][-1]["content"]
+        attempts[prompt] = attempts.get(prompt, 0) + 1
+        if "stuck" not in prompt:
+            return httpx.Response(200, json=message(f"echo {prompt}"))
+        error = {"type": kind, "message": "no", **({"details": details} if details else {})}
+        return httpx.Response(status, json={"type": "error", "error": error}, headers=headers)
+
+    return handler, attempts
+
+
+def _map_on(handler: Any, items: list[str]) -> MapResult:
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler), base_url="http://x")
+    session = Session(
+        "sk-ant-test", "http://x", model=MODEL, environ={}, async_http_client=http, max_retries=2
+    )
+    return session.map("{item}", items, progress=False)  # type: ignore[return-value]
+
+
+def test_a_spend_limit_429_is_not_retried_and_a_lasting_529_stops_at_max_retries() -> None:
+    # the spend cap's 429 carries no retry-after and an error_code: waiting cannot cure it
+    spend = {"error_code": "enforced_spend_limit_reached"}
+    handler, attempts = _always(429, "rate_limit_error", {}, spend)
+    started = time.monotonic()
+    result = _map_on(handler, ["ok", "stuck one", "stuck two"])
+    assert result.done == 1 and sorted(result.failures) == [1, 2]
+    assert attempts["stuck one"] == attempts["stuck two"] == 1
+    assert time.monotonic() - started < 5
+    # an overload with no retry-after: the session's max_retries, not ten paced waits
+    handler, attempts = _always(529, "overloaded_error", {})
+    result = _map_on(handler, ["ok", "stuck"])
+    assert result.done == 1 and attempts["stuck"] == 3  # one try and max_retries=2 more
+    # a 429 that names its wait is retried, paced together (cheap: the server said when)
+    handler, attempts = _always(429, "rate_limit_error", {"retry-after": "0.01"})
+    result = _map_on(handler, ["stuck"])
+    assert attempts["stuck"] == 11 and isinstance(result.failures[0], RateLimitError)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"stream": True}, "stream="),
+        ({"history": True}, "history="),
+        ({"batch": True, "stream": True}, "stream="),
+    ],
+)
+def test_arguments_that_do_not_apply_to_a_map_are_one_line(
+    params: dict[str, Any], message: str
+) -> None:
+    server = Server()
+    with pytest.raises(ContentError, match=message) as info:
+        session_on(server).map("N {item}", [1, 2], progress=False, **params)
+    assert "\n" not in str(info.value) and server.bodies == []
+
+
+def test_function_tools_are_refused_since_a_map_runs_no_tool_loop() -> None:
+    def weather(city: str) -> str:
+        """The weather in a city."""
+        return "sunny"
+
+    server = Server()
+    session = session_on(server)
+    with pytest.raises(ContentError, match="weather") as info:
+        session.map("Weather in {item}?", ["Oslo"], tools=[weather], progress=False)
+    assert "\n" not in str(info.value) and server.bodies == []
+    # a tool given as a plain spec is sent (its tool_use input is the answer's data)
+    spec = {"name": "record", "description": "Record it", "input_schema": {"type": "object"}}
+    result = session.map("Weather in {item}?", ["Oslo"], tools=[spec], progress=False)
+    assert result.done == 1 and server.bodies[-1]["tools"] == [spec]
+
+
+def test_a_ctrl_c_before_anything_is_sent_returns_an_interrupted_result() -> None:
+    server = Server()
+    session = session_on(server)
+
+    class Bar:
+        def update(self, done: int, failed: int, total: int, cost: float | None) -> None:
+            pass
+
+        def close(self, summary: str) -> None:
+            self.summary = summary
+
+    def interrupted(connections: int) -> Any:
+        raise KeyboardInterrupt  # Ctrl-C while the first map loads its pools
+
+    session._clients.paced = interrupted  # type: ignore[method-assign]
+    bar = Bar()
+    result = session.map("N {item}", [1, 2, 3], progress=bar)
+    assert result.interrupted and result.pending == [0, 1, 2] and server.bodies == []
+    assert "3 not run (interrupted)" in bar.summary

@@ -119,3 +119,26 @@ def test_date_hints_are_read_on_the_clock_given() -> None:
     error = RateLimitError("slow", status_code=429, error_type="rate_limit_error")
     note_server_wait(error, headers, now=lambda: now)
     assert error.args == (error.message,) and "7,200 s (about 2 h)" in error.message
+
+
+@pytest.mark.parametrize(
+    ("error", "retried"),
+    [
+        ({"type": "rate_limit_error", "message": "slow down"}, True),
+        (
+            {
+                "type": "rate_limit_error",
+                "message": "limit",
+                "details": {"error_code": "enforced_spend_limit_reached"},
+            },
+            False,
+        ),
+        ({"type": "rate_limit_error", "message": "Workspace spend limit reached"}, False),
+        ({"type": "rate_limit_error", "message": "x", "details": None}, True),
+    ],
+)
+def test_a_spend_limit_429_is_not_retried(error: dict[str, object], retried: bool) -> None:
+    body = {"type": "error", "error": error}
+    failed = status_error_class(429)("x", status_code=429, body=body)
+    assert isinstance(failed, APIStatusError)
+    assert is_retryable(failed) is retried
