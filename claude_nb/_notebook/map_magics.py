@@ -4,13 +4,18 @@
                     [--column COL]
     Summarise this review in five words: {review}
 
-The cell goes to ``Session.map`` over ``DATA`` (a name in the namespace; ``--column COL``
-maps over that column's values, ``{item}`` or ``{COL}`` in the template). Concurrent by
-default, the value is the ``MapResult``; ``-o NAME`` stores the texts (a Series on DATA's
-index for a DataFrame or Series, else a list). ``--batch`` sends a Message Batch and the
-value is the ``BatchJob`` (``-o NAME`` stores the job: ``NAME.wait().results()``).
-``%claude_batches`` lists the batch jobs in the history store, refreshing unfinished ones.
-Bad input is a one-line ``UsageError`` before anything is sent.
+The line is split like a shell (``--column 'review text'``, ``--column="review text"``). The
+cell goes to ``Session.map`` over ``DATA`` (a name in the namespace): a DataFrame's rows, a
+Series' or a list's items, a dict's values (its keys are the labels); ``--column COL`` maps
+over that column's values, ``{item}`` or ``{COL}`` in the template. Fields follow
+``_session.map_items``: ``{review text}``, ``{item["review text"]}`` and ``{item[7]}`` name
+any column. Concurrent by default, the value is the ``MapResult``; ``-o NAME`` stores the
+texts (a Series on DATA's index, or on a dict's keys; a list for a list). ``--batch`` sends
+a Message Batch and returns at once (a batch takes minutes to hours): the value is the
+``BatchJob`` and ``-o NAME`` stores the job, with one printed line saying how to get the
+texts (``NAME.wait().results().to_series()``). ``%claude_batches`` lists the batch jobs in
+the history store, refreshing unfinished ones. Bad input is a one-line ``UsageError``
+before anything is sent.
 
 Registered by ``load_ipython_extension`` next to ``ClaudeMagics`` (whose session it uses).
 """
@@ -18,11 +23,12 @@ Registered by ``load_ipython_extension`` next to ``ClaudeMagics`` (whose session
 from __future__ import annotations
 
 import contextlib
+import shlex
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, magics_class, no_var_expand
-from IPython.core.magic_arguments import parse_argstring
 
 from claude_nb._exceptions import ClaudeNBError
 from claude_nb._notebook.args import argument, cell_magic, line_magic, magic_arguments
@@ -53,33 +59,36 @@ class MapMagics(Magics):
         steps = parse_reference(expression)
         value = resolve_reference(steps, self._user_ns) if steps else None
         if not steps or not is_resolved(value):
-            raise UsageError(f"%%claude_map: no variable {expression!r} to map over")
+            hint = " (quote a subscript as in a shell: 'd[\"key\"]')" if "[" in expression else ""
+            raise UsageError(f"%%claude_map: no variable {expression!r} to map over{hint}")
         return value
 
     @magic_arguments()
-    @argument("data", help="The DataFrame, Series, list or dicts to map over (a name).")
-    @argument("-o", "--out", help="Store the texts (a Series on DATA's index) in this name.")
+    @argument("data", help="The DataFrame, Series, list or dict to map over (a name).")
+    @argument(
+        "-o",
+        "--out",
+        help="Store the texts (a Series on DATA's index) in this name; the job with --batch.",
+    )
     @argument("--batch", action="store_true", help="Send a Message Batch (half price).")
     @argument("--concurrency", type=int, help="Calls in flight (default: from rate limits).")
     @argument("-m", "--model", help="Model id (default: the session's).")
     @argument("--max-tokens", type=int, help="max_tokens of each call.")
-    @argument("--column", help="Map over this column's values ({item} in the template).")
+    @argument("--column", help="Map over this column's values ({item} or {COL} in the template).")
     @no_var_expand
     @cell_magic("claude_map")
     def claude_map(self, line: str, cell: str) -> Any:
         """Run the cell as a prompt template over every item of DATA."""
-        arguments = parse_argstring(self.claude_map, line)  # type: ignore[no-untyped-call]
+        try:
+            argv = shlex.split(line)
+        except ValueError as error:  # an unclosed quote
+            raise UsageError(f"%%claude_map: {error} in {line.strip()!r} (close it)") from None
+        arguments = self.claude_map.parser.parse_args(argv)
         if arguments.out is not None and not arguments.out.isidentifier():
             raise UsageError(f"--out needs a Python name, not {arguments.out!r}")
         data = self._data(arguments.data)
         if arguments.column is not None:
-            columns = [str(column) for column in getattr(data, "columns", [])]
-            if arguments.column not in columns:
-                raise UsageError(
-                    f"%%claude_map: {arguments.data} has no column {arguments.column!r}"
-                    + (f" (columns: {', '.join(columns[:12])})" if columns else "")
-                )
-            data = data[arguments.column]
+            data = _column(data, arguments.data, arguments.column)
         params: dict[str, Any] = {}
         if arguments.model:
             params["model"] = arguments.model
@@ -100,9 +109,14 @@ class MapMagics(Magics):
                 )
         except ClaudeNBError as error:
             raise UsageError(f"%%claude_map: {error}") from None
-        if arguments.out:
-            texts = outcome if arguments.batch else _texts(outcome)
-            self._user_ns[arguments.out] = texts
+        if arguments.out and arguments.batch:
+            self._user_ns[arguments.out] = outcome
+            print(
+                f"{arguments.out} is the BatchJob (it runs for minutes to hours); "
+                f"the texts: {arguments.out}.wait().results().to_series()"
+            )
+        elif arguments.out:
+            self._user_ns[arguments.out] = _texts(outcome, data)
         return outcome
 
     @line_magic("claude_batches")
@@ -116,9 +130,27 @@ class MapMagics(Magics):
         return session.batches()
 
 
-def _texts(result: Any) -> Any:
-    if result.source is not None and hasattr(result.source, "index"):
-        return result.to_series()
+def _column(data: Any, name: str, column: str) -> Any:
+    """DATA's column whose name reads ``column`` (``7`` for "7"), named so ``{COL}`` works."""
+    columns = list(getattr(data, "columns", []))
+    found = [each for each in columns if str(each) == column]
+    if not found:
+        listed = ", ".join(str(each) for each in columns[:12])
+        raise UsageError(
+            f"%%claude_map: {name} has no column {column!r}"
+            + (f" (columns: {listed})" if columns else "")
+        )
+    return data[found[0]]
+
+
+def _texts(result: Any, data: Any) -> Any:
+    """What ``-o`` stores: a Series on DATA's index (or a dict's keys), else a list."""
+    keyed = isinstance(data, Mapping)
+    if keyed or (result.source is not None and hasattr(result.source, "index")):
+        try:
+            return result.to_series()
+        except ImportError:  # no pandas: the texts keyed by the dict's keys
+            return dict(zip(result.labels, result.texts, strict=True))
     return result.texts
 
 

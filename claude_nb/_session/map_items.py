@@ -1,15 +1,28 @@
 """What ``Session.map`` sends: items read, the template checked, one prompt per item.
 
     to_items(items)            DataFrame rows (by column), a Series or sequence of scalars
-                               (``{item}``), dicts (by key), or any iterable of those
-    check_template(t, items)   every plain ``{field}`` names a column / key (else one line)
-    render(prompt, items, ..)  one prompt per item: the template through the cell rules
-                               (``_content.interpolate``: code braces and JSON stay as
-                               written) or the callable's return (text, blocks, figures)
+                               (``{item}``; a named Series' name too), dicts (by key), a dict
+                               (its values, its keys as labels), or any iterable of those
+    render(prompt, items, ..)  one prompt per item: the template's fields filled from the
+                               item, or the callable's return (text, blocks, figures)
+
+A template is read once, with the cell rules (``_content.interpolate``): a ``{...}`` is a
+field when its inside is a plain reference (``NAME``, ``.attr``, ``[literal]``; nothing is
+evaluated) or exactly a column's (or key's) string name, so ``{review text}`` fills the
+column "review text"; ``{item}`` is the item itself (the row as a dict), so
+``{item["review text"]}`` and ``{item[7]}`` name any column, and indexing and attributes
+apply to the real value (``{tags[0]}`` is a list's first element, not the first character
+of its text). A column named ``item`` wins over the item. Everything else stays as written:
+JSON, ``{ }``, ``{}``, ``{0}``, set comprehensions, ``{{...}}``, and, inside a backtick span
+or a fenced block, a reference whose first name is neither ``item`` nor a column (code).
+
+Every field must resolve for every item: one that does not (no such column, a key missing
+from one item, ``{stars.nope}``, ``{item[9]}``) is a one-line ``ContentError`` naming the
+field and the first item it fails for, as are an empty input and more than ``MAX_ITEMS``
+items, all before anything is sent. Reading is O(items x fields).
 
 Nothing here imports pandas: a DataFrame is recognised by its ``columns``, ``index`` and
-``to_dict``. All checks run before anything is sent: an empty input, a missing column, a
-field no item has, more than ``MAX_ITEMS`` items are ``ContentError``s of one line.
+``to_dict``.
 """
 
 from __future__ import annotations
@@ -19,26 +32,27 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from claude_nb._content.attach import cell_content
 from claude_nb._content.convert import (
     ContentOptions,
     ConvertedContent,
     can_convert,
     to_content_blocks,
 )
-from claude_nb._content.interpolate import parse_reference
+from claude_nb._content.interpolate import interpolate, parse_reference
 from claude_nb._exceptions import ContentError
 from claude_nb._types import ContentBlock
 
-__all__ = ["MAX_ITEMS", "Items", "check_template", "render", "template_fields", "to_items"]
+__all__ = ["MAX_ITEMS", "Items", "render", "to_items"]
 
 MAX_ITEMS = 100_000
 """Items one ``map`` takes (the Message Batches limit per batch)."""
 
 _BRACED = re.compile(r"\{\{.*?\}\}|\{([^{}\n]*)\}", re.DOTALL)
+_MISSING = object()
 
 PromptFunction = Callable[[Any], Any]
 MapPrompt = str | PromptFunction
+Step = tuple[str, Any]
 
 
 @dataclass
@@ -47,10 +61,13 @@ class Items:
 
     Attributes:
         values: Each item as the template sees it (a row or a dict as a dict; a scalar).
-        labels: Each item's label: the DataFrame's or Series' index, else its position.
+        labels: Each item's label: the DataFrame's or Series' index, a dict's keys, else
+            the position.
         kind: ``"rows"``, ``"dicts"`` or ``"scalars"``.
-        columns: The column or key names fields may use (rows and dicts).
+        columns: The names fields may use besides ``item``: the columns (rows), the keys
+            of any item (dicts), a named Series' name (scalars); as strings.
         source: The DataFrame or Series the items came from, or None.
+        keys: For rows, each column's string name to the column itself (``7`` for "7").
     """
 
     values: list[Any]
@@ -58,18 +75,20 @@ class Items:
     kind: str
     columns: list[str] = field(default_factory=list)
     source: Any = None
+    keys: dict[str, Any] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.values)
 
-    def namespace(self, position: int) -> dict[str, Any]:
-        """The names a template may use for one item (``item`` is always there)."""
+    def lookup(self, position: int, name: str) -> Any:
+        """The value a field's first name has for one item (``_MISSING`` when none)."""
         value = self.values[position]
         if self.kind == "scalars":
-            return {"item": value}
-        names = {str(key): item for key, item in value.items()}
-        names.setdefault("item", value)
-        return names
+            return value if name == "item" or name in self.columns else _MISSING
+        key = self.keys.get(name, name)
+        if key in value:
+            return value[key]
+        return value if name == "item" else _MISSING
 
 
 def _is_frame(items: Any) -> bool:
@@ -87,24 +106,31 @@ def to_items(items: Any) -> Items:
     source: Any = items
     if isinstance(items, (str, bytes)) or not hasattr(source, "__iter__"):
         raise ContentError(
-            f"map takes a DataFrame, a Series or a list of items, not {type(items).__name__}"
+            f"map takes a DataFrame, a Series, a list or a dict of items, "
+            f"not {type(items).__name__}"
         )
     if _is_frame(source):
         _check_size(len(source.index), "rows")
         if len(source.columns) == 0:
             raise ContentError("the DataFrame has no columns")
         records = source.to_dict("records")
-        columns = [str(column) for column in source.columns]
-        return Items(records, list(source.index), "rows", columns, source)
+        keys = {str(column): column for column in source.columns}
+        return Items(records, list(source.index), "rows", list(keys), source, keys)
     if _is_series(source):
         _check_size(len(source), "items")
-        return Items(source.to_list(), list(source.index), "scalars", [], source)
-    values = list(items)
+        name = getattr(source, "name", None)
+        named = [name] if isinstance(name, str) and name and name != "item" else []
+        return Items(source.to_list(), list(source.index), "scalars", named, source)
+    if isinstance(items, Mapping):  # its values, labelled by its keys
+        labels, values = list(items.keys()), list(items.values())
+    else:
+        values = list(items)
+        labels = list(range(len(values)))
     _check_size(len(values), "items")
     if all(isinstance(value, Mapping) for value in values):
-        keys = sorted({str(key) for value in values for key in value})
-        return Items(values, list(range(len(values))), "dicts", keys)
-    return Items(values, list(range(len(values))), "scalars")
+        names = sorted({str(key) for value in values for key in value})
+        return Items(values, labels, "dicts", names)
+    return Items(values, labels, "scalars")
 
 
 def _check_size(count: int, what: str) -> None:
@@ -116,35 +142,84 @@ def _check_size(count: int, what: str) -> None:
         )
 
 
-def template_fields(template: str) -> list[str]:
-    """The names of the plain ``{field}`` references in ``template``, in order (no repeats)."""
-    names: list[str] = []
+@dataclass(frozen=True)
+class _Field:
+    text: str
+    steps: list[Step]
+
+
+def _exact_names(items: Items) -> set[str]:
+    """String column / key names a field may give as written (``{review text}``)."""
+    if items.kind == "rows":
+        names = [str(key) for key in items.keys.values() if isinstance(key, str)]
+    elif items.kind == "dicts":
+        names = list({key for value in items.values for key in value if isinstance(key, str)})
+    else:
+        names = list(items.columns)
+    return {name for name in names if name and name.strip() == name}
+
+
+def _parse(template: str, items: Items) -> list[str | _Field]:
+    """The template as text and fields, each field checked against the columns."""
+    outside = set(interpolate(template, {}).unresolved)  # plain references not in code
+    known = {"item", *items.columns}
+    exact = _exact_names(items)
+    parts: list[str | _Field] = []
+    position = 0
     for match in _BRACED.finditer(template):
         inside = match.group(1)
-        steps = parse_reference(inside) if inside is not None else None
-        if steps and steps[0][1] not in names:
-            names.append(str(steps[0][1]))
-    return names
-
-
-def check_template(template: str, items: Items) -> None:
-    """Every field names a column (rows), a key of every item (dicts) or is ``{item}``."""
-    for name in template_fields(template):
-        if name == "item":
+        if inside is None:
             continue
-        if items.kind == "scalars":
+        steps = [("name", inside)] if inside in exact else parse_reference(inside)
+        if not steps or (steps[0][1] not in known and match.group() not in outside):
+            continue  # not a reference, or code that names no column: as written
+        if steps[0][1] not in known:
+            raise ContentError(_unknown(match.group(), items))
+        parts += [template[position : match.start()], _Field(match.group(), steps)]
+        position = match.end()
+    parts.append(template[position:])
+    return parts
+
+
+def _unknown(text: str, items: Items) -> str:
+    if items.kind == "scalars":
+        alias = f" (or {{{items.columns[0]}}})" if items.columns else ""
+        return f"template field {text}: the items are single values, use {{item}}{alias}"
+    what = "column" if items.kind == "rows" else "key of any item"
+    listed = ", ".join(items.columns[:12]) + (", ..." if len(items.columns) > 12 else "")
+    return (
+        f"template field {text} matches no {what} ({what.split()[0]}s: {listed}); any of "
+        f'them: {{item["name"]}}; to send braces as written, put them in backticks'
+    )
+
+
+def _resolve(item: _Field, items: Items, position: int) -> Any:
+    """A field's value for one item; one-line ``ContentError`` when it has none."""
+    name = item.steps[0][1]
+    value = items.lookup(position, name)
+    label = items.labels[position]
+    if value is _MISSING:
+        raise ContentError(f"template field {item.text} is not a key of item {label!r}")
+    for kind, key in item.steps[1:]:
+        try:
+            value = getattr(value, key) if kind == "attribute" else value[key]
+        except Exception as error:  # any failed lookup: the field does not resolve
             raise ContentError(
-                f"template field {{{name}}}: the items are single values, use {{item}}"
-            )
-        if items.kind == "rows" and name not in items.columns:
-            raise ContentError(
-                f"template field {{{name}}} matches no column (columns: "
-                f"{', '.join(items.columns[:12])})"
-            )
-        if items.kind == "dicts":
-            for position, value in enumerate(items.values):
-                if name not in {str(key) for key in value}:
-                    raise ContentError(f"template field {{{name}}} is not a key of item {position}")
+                f"template field {item.text} does not resolve for item {label!r} "
+                f"({_why(value, kind, key, error)})"
+            ) from None
+    return value
+
+
+def _why(value: Any, kind: str, key: Any, error: Exception) -> str:
+    what = type(value).__name__
+    if kind == "attribute":
+        return f"{what} has no attribute {key!r}"
+    if isinstance(error, KeyError) or isinstance(value, Mapping):
+        return f"{what} has no key {key!r}"
+    if isinstance(error, IndexError):
+        return f"{what} has no index {key!r}"
+    return f"{what} cannot be indexed with {key!r}"
 
 
 def _plain(value: Any) -> Any:
@@ -181,11 +256,37 @@ def _from_callable(value: Any, options: ContentOptions) -> str | list[ContentBlo
     return blocks
 
 
-def _joined(blocks: list[ContentBlock]) -> str | list[ContentBlock]:
-    """Plain text blocks as one string (so the shared prefix can be found), else the blocks."""
-    if all(block.get("type") == "text" and set(block) == {"type", "text"} for block in blocks):
-        return "".join(str(block["text"]) for block in blocks)
-    return list(blocks)
+def _filled(
+    parts: list[str | _Field], items: Items, position: int, options: ContentOptions
+) -> str | list[ContentBlock]:
+    """One item's prompt: text, or blocks when a field is an image, a figure, a frame."""
+    texts: list[str] = []
+    blocks: list[ContentBlock] = []
+    for part in parts:
+        if isinstance(part, str):
+            texts.append(part)
+            continue
+        value = _plain(_resolve(part, items, position))
+        if isinstance(value, str):
+            texts.append(value)
+            continue
+        try:
+            converted = to_content_blocks(value, options=options).blocks
+        except ContentError as error:
+            raise ContentError(f"item {items.labels[position]!r}: {error}") from None
+        for block in converted:
+            if block.get("type") == "text" and set(block) == {"type", "text"}:
+                texts.append(str(block["text"]))
+            else:
+                if "".join(texts):
+                    blocks.append({"type": "text", "text": "".join(texts)})
+                texts = []
+                blocks.append(block)
+    if not blocks:
+        return "".join(texts)
+    if "".join(texts):
+        blocks.append({"type": "text", "text": "".join(texts)})
+    return blocks
 
 
 def render(
@@ -195,16 +296,12 @@ def render(
     if not callable(prompt):
         if not isinstance(prompt, str) or not prompt.strip():
             raise ContentError("the map prompt is empty")
-        check_template(prompt, items)
+        parts = _parse(prompt, items)  # checked against the columns once
+        return [_filled(parts, items, position, options) for position in range(len(items))]
     prompts: list[str | list[ContentBlock]] = []
     for position in range(len(items)):
         try:
-            if callable(prompt):
-                prompts.append(_from_callable(prompt(items.values[position]), options))
-                continue
-            names = {key: _plain(value) for key, value in items.namespace(position).items()}
-            content = cell_content(prompt, names, options=options)
-            prompts.append(content if isinstance(content, str) else _joined(content.blocks))
+            prompts.append(_from_callable(prompt(items.values[position]), options))
         except ContentError as error:
             raise ContentError(f"item {items.labels[position]!r}: {error}") from None
     return prompts
