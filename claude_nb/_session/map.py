@@ -137,7 +137,10 @@ def run_map(
     ttl = ("1h" if batch else session.cache_ttl) if use_cache else None
     bodies = _bodies(session, prompts, ttl, params)
     if batch:
-        return BatchJob.create(session, bodies, read.labels, notebook_path)
+        output, source = params.get("output"), read.source
+        return BatchJob.create(
+            session, bodies, read.labels, notebook_path, output=output, source=source
+        )
     for body in bodies:  # a refusal (a budget) before anything is sent
         for check in session.before_send:
             check(body)

@@ -11,6 +11,7 @@ and the migration while the file is locked, up to ``OPEN_WAIT`` seconds.
     m003  sessions.system: the system prompt in force at the last history change (JSON)
     m004  history_changes: what the session's history kept after each change
     m005  batch_jobs: Message Batches a map created (``_store.batch_jobs``)
+    m006  batch_jobs keyed by (id, created); output, emulator, reason
 """
 
 from __future__ import annotations
@@ -109,6 +110,34 @@ def m005_batch_jobs(db: sqlite3.Connection) -> None:
         "base_url TEXT, notebook_path TEXT, status TEXT NOT NULL, counts TEXT, "
         "labels TEXT NOT NULL, cost REAL, recorded INTEGER NOT NULL DEFAULT 0)"
     )
+
+
+_M005_COLUMNS = (
+    "id, created, model, base_url, notebook_path, status, counts, labels, cost, recorded"
+)
+
+
+@_migration
+def m006_batch_jobs_by_id_and_created(db: sqlite3.Connection) -> None:
+    """``batch_jobs`` keyed by ``(id, created)``, with ``output``, ``emulator``, ``reason``.
+
+    A batch id alone did not name one job: an offline emulator of an earlier kernel handed
+    out the same ids again, and saving the new job replaced the old one. ``output`` is the
+    ``output=`` spec as JSON (to parse after a resume); ``emulator`` the process and
+    emulator holding an offline job (NULL for a server's); ``reason`` why a job is ``lost``.
+    """
+    db.execute(
+        "CREATE TABLE batch_jobs_m006 (id TEXT NOT NULL, created REAL NOT NULL, model TEXT, "
+        "base_url TEXT, notebook_path TEXT, status TEXT NOT NULL, counts TEXT, "
+        "labels TEXT NOT NULL, cost REAL, recorded INTEGER NOT NULL DEFAULT 0, output TEXT, "
+        "emulator TEXT, reason TEXT, PRIMARY KEY (id, created))"
+    )
+    db.execute(
+        f"INSERT INTO batch_jobs_m006 ({_M005_COLUMNS}) SELECT {_M005_COLUMNS} FROM batch_jobs"
+    )
+    db.execute("DROP TABLE batch_jobs")
+    db.execute("ALTER TABLE batch_jobs_m006 RENAME TO batch_jobs")
+    db.execute("CREATE INDEX batch_jobs_created ON batch_jobs(created)")
 
 
 OPEN_WAIT = 30.0

@@ -4,6 +4,11 @@ Routes: create (``POST``), list (``GET``, newest first, ``limit``/``after_id``/`
 retrieve (``GET /{id}``), cancel (``POST /{id}/cancel``), delete (``DELETE /{id}``, only once
 ended) and results (``GET /{id}/results``, JSONL in a seed-shuffled order, only once ended).
 
+Ids: a batch's id is random (``msgbatch_01`` + 22 letters from ``secrets``), as the service's
+are, so a fresh emulator (a restarted kernel's offline one) never hands out an id an earlier
+one gave; every other id (``msg_``, ``req_``) stays seed-determined. The results' order is
+seeded by the seed and the batch's number in this store (1, 2...), not by its id.
+
 Time: a batch of ``n`` requests created at ``t0`` answers request ``i`` at
 ``t0 + duration * (i + 1) / n`` (``duration`` is ``Emulator(batch_seconds=...)``), with the same
 responder, validation and prompt cache as ``/v1/messages`` at that simulated instant; it ends
@@ -24,6 +29,8 @@ dropped once it is answered.
 from __future__ import annotations
 
 import random
+import secrets
+import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -40,7 +47,7 @@ from claude_nb.emulator._wire import (
     json_bytes,
 )
 
-__all__ = ["BATCHES_PATH", "BatchStore", "batch_operation", "results_base"]
+__all__ = ["BATCHES_PATH", "BatchStore", "batch_operation", "new_batch_id", "results_base"]
 
 BATCHES_PATH = "/v1/messages/batches"
 MAX_BATCH_BYTES = 256 * 1024 * 1024
@@ -52,6 +59,7 @@ MAX_BATCHES = 100
 MAX_KEPT_REQUESTS = 1_000_000
 RESULTS_CONTENT_TYPE = "application/binary"
 """What the SDK asks for (``Accept: application/binary``); the body is JSONL."""
+_ID_LETTERS = string.digits + string.ascii_uppercase + string.ascii_lowercase
 
 Run = Callable[[dict[str, Any], str, str, float], dict[str, Any]]
 """``run(params, version, namespace, now) -> message``; raises ``ApiError`` as /v1/messages."""
@@ -78,6 +86,11 @@ def batch_operation(method: str, path: str) -> tuple[str, str | None]:
     if method not in wanted:
         raise ApiError(405, "invalid_request_error", f"Method {method} not allowed")
     return wanted[method], parts[0] if parts else None
+
+
+def new_batch_id() -> str:
+    """A random batch id, ``msgbatch_01`` + 22 letters (unique across processes)."""
+    return "msgbatch_01" + "".join(secrets.choice(_ID_LETTERS) for _ in range(22))
 
 
 def results_base(headers: Mapping[str, str]) -> str:
@@ -111,6 +124,7 @@ class _Batch:
     version: str
     namespace: str
     duration: float
+    number: int = 0
     results: list[dict[str, Any]] = field(default_factory=list)
     cancel_at: float | None = None
     ended: float | None = None
@@ -133,8 +147,8 @@ class BatchStore:
 
     Args:
         run: Answers one request's params as ``/v1/messages`` would (non-streamed).
-        new_id: The emulator's id maker (``msgbatch_``, ``req_``).
-        seed: Seeds the order of each results file.
+        new_id: The emulator's id maker (``req_`` of an errored request; batch ids are random).
+        seed: Seeds the order of each results file (with the batch's number).
         duration: Seconds a batch takes to process, simulated.
         progress: Move ``request_counts`` as requests are answered (not only at the end).
     """
@@ -156,6 +170,7 @@ class BatchStore:
         self.duration = duration
         self.progress = progress
         self._batches: dict[str, _Batch] = {}
+        self._created = 0
 
     def __len__(self) -> int:
         return len(self._batches)
@@ -203,14 +218,16 @@ class BatchStore:
 
     def _create(self, raw: bytes, version: str, namespace: str, now: float) -> _Batch:
         pairs = parse_batch_body(raw, MAX_BATCH_BYTES)
+        self._created += 1
         batch = _Batch(
-            id=self._new_id("msgbatch_"),
+            id=new_batch_id(),
             created=now,
             custom_ids=[custom_id for custom_id, _ in pairs],
             params=[params for _, params in pairs],
             version=version,
             namespace=namespace,
             duration=self.duration,
+            number=self._created,
         )
         self._batches[batch.id] = batch
         kept = sum(len(item.custom_ids) for item in self._batches.values())
@@ -242,7 +259,7 @@ class BatchStore:
         batch.params = []
         batch.ended = end
         batch.order = list(range(total))
-        random.Random(f"{self._seed}:{batch.id}").shuffle(batch.order)
+        random.Random(f"{self._seed}:{batch.number}").shuffle(batch.order)
 
     def _process(self, batch: _Batch, index: int) -> dict[str, Any]:
         params = batch.params[index]

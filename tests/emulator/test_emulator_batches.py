@@ -476,3 +476,18 @@ def test_stream_false_is_allowed_and_threads_share_one_store(
         ended = list(pool.map(lambda batch_id: retrieve(http, batch_id), ids))
     assert all(batch["request_counts"]["succeeded"] == 1 for batch in ended)
     assert len(http.get(BATCHES, params={"limit": 100}).json()["data"]) == 16
+
+
+def test_batch_ids_are_random_but_message_ids_stay_seeded(clock: Clock) -> None:
+    # a fresh emulator (a restarted kernel's) must not hand out an earlier one's batch ids
+    ids, message_ids = [], []
+    for _ in range(2):
+        emulator = Emulator(clock=clock, batch_seconds=0.0, seed=3)
+        with emulator.serve() as base_url, httpx.Client(base_url=base_url, headers=HEADERS) as http:
+            ids.append(create(http, requests(2))["id"])
+            clock.now += 1
+            rows = results(http, ids[-1])
+        message_ids.append(sorted(row["result"]["message"]["id"] for row in rows))
+    assert ids[0] != ids[1]
+    assert all(re.match(r"^msgbatch_01[0-9A-Za-z]{22}$", batch_id) for batch_id in ids)
+    assert message_ids[0] == message_ids[1]  # everything else is still seed-determined

@@ -245,15 +245,16 @@ def test_migrations_run_once_and_new_ones_apply_later(tmp_path: Path) -> None:
         "m003_session_system",
         "m004_history_changes",
         "m005_batch_jobs",
+        "m006_batch_jobs_by_id_and_created",
     ]
 
-    def m006_add_title(connection: sqlite3.Connection) -> None:
+    def m007_add_title(connection: sqlite3.Connection) -> None:
         connection.execute("ALTER TABLE sessions ADD COLUMN title TEXT")
 
     from claude_nb._store.store import _MIGRATIONS
 
-    migrate(db, [*_MIGRATIONS, m006_add_title])
-    migrate(db, [*_MIGRATIONS, m006_add_title])
+    migrate(db, [*_MIGRATIONS, m007_add_title])
+    migrate(db, [*_MIGRATIONS, m007_add_title])
     columns = [row[1] for row in db.execute("PRAGMA table_info(sessions)")]
     assert columns[-1] == "title"
     db.close()
