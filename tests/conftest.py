@@ -24,14 +24,35 @@ from claude_nb.testing import HandlerTransport, emulator_process
 
 @pytest.fixture(scope="session", autouse=True)
 def _history_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """CLAUDE_NB_HOME in a temporary directory for the whole run, kernels included.
+    """CLAUDE_NB_HOME, and HOME itself, in temporary directories for the whole run.
 
-    Persistence is on by default, so nothing a test runs may write ``~/.claude_nb``.
+    Persistence is on by default, so nothing a test runs may write ``~/.claude_nb``. A
+    ``Session(environ={})`` reads no ``CLAUDE_NB_HOME`` and falls back to ``~/.claude_nb``,
+    so ``HOME`` moves too (kernels included); matplotlib's font cache and Playwright's
+    browsers stay where they were (caches, slow to rebuild). At the end, the real
+    ``~/.claude_nb`` must be as it was.
     """
+    real = Path.home()
+    before = _snapshot(real / ".claude_nb")
     home = str(tmp_path_factory.mktemp("claude_nb_home"))
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CLAUDE_NB_HOME", home)
+        patch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
+        patch.setenv(
+            "MPLCONFIGDIR", os.environ.get("MPLCONFIGDIR") or str(real / ".config" / "matplotlib")
+        )
+        browsers = os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or str(
+            real / ".cache" / "ms-playwright"
+        )
+        patch.setenv("PLAYWRIGHT_BROWSERS_PATH", browsers)
         yield home
+    assert _snapshot(real / ".claude_nb") == before, "a test wrote the real ~/.claude_nb"
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    if not folder.is_dir():
+        return {}
+    return {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir()}
 
 
 @pytest.fixture(autouse=True)
