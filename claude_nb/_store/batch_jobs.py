@@ -94,6 +94,8 @@ def encode_label(value: Any) -> Any:
         return int(value)
     if isinstance(value, float):
         return float(value) if math.isfinite(value) else {"$float": str(value)}
+    if isinstance(value, (datetime.date, datetime.timedelta)) and value != value:
+        return None  # pandas' NaT (a date that is not equal to itself): a missing label
     if isinstance(value, tuple):
         return {"$tuple": [encode_label(item) for item in value]}
     if isinstance(value, datetime.datetime) and value == value:  # a Timestamp too, not NaT
@@ -136,6 +138,14 @@ def decode_label(value: Any) -> Any:
     return value
 
 
+def _readable(value: Any) -> Any:
+    """``decode_label``; a label it cannot read (another version wrote it) as its text."""
+    try:
+        return decode_label(value)
+    except (ValueError, TypeError, KeyError, OverflowError):
+        return json.dumps(value)
+
+
 def _row(values: tuple[Any, ...]) -> StoredJob:
     created, status, counts, labels, cost, recorded, output = values[1], *values[5:11]
     return StoredJob(
@@ -145,7 +155,7 @@ def _row(values: tuple[Any, ...]) -> StoredJob:
         notebook_path=values[4],
         status=status,
         counts=json.loads(counts or "{}"),
-        labels=[decode_label(label) for label in json.loads(labels)],
+        labels=[_readable(label) for label in json.loads(labels)],
         cost=cost,
         recorded=bool(recorded),
         created=created,

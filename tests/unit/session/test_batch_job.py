@@ -308,3 +308,24 @@ def test_an_earlier_kernels_offline_job_that_was_fetched_there_stays_ended(
     assert "earlier kernel" in one_line(caught.value) and "fetched and recorded" in str(
         caught.value
     )
+
+
+def test_a_missing_date_label_reads_back_and_one_bad_row_never_breaks_the_list(
+    tmp_path: Path,
+) -> None:
+    labels = [pd.Timestamp("2024-01-01"), pd.NaT, float("nan"), None]
+    with Store(environ=environ(tmp_path)) as store:
+        save_job(store, StoredJob(id="msgbatch_missing", labels=labels))
+        back = load_job(store, "msgbatch_missing").labels
+        assert back[0] == datetime.datetime(2024, 1, 1) and back[1] is None and back[3] is None
+        assert back[2] != back[2]  # NaN stays NaN
+        # a row written by some other version that this one cannot read: listed, not fatal
+        store._db.execute(
+            "UPDATE batch_jobs SET labels = ? WHERE id = ?",
+            (json.dumps([{"$date": "NaT"}, {"$datetime": "not a time"}, 3]), "msgbatch_missing"),
+        )
+        save_job(store, StoredJob(id="msgbatch_fine", labels=[1, 2]))
+        listed = {job.id: job for job in list_jobs(store)}
+        assert set(listed) == {"msgbatch_missing", "msgbatch_fine"}
+        unreadable = listed["msgbatch_missing"].labels
+        assert unreadable[2] == 3 and len(unreadable) == 3
