@@ -97,10 +97,12 @@ def is_retryable(
 
 
 def spend_limited(error: APIStatusError) -> bool:
-    """A 429 for a spend limit (the tier's cap or a workspace's): no wait can cure it.
+    """A 429 that no wait can cure: a spend limit, or extra usage not enabled.
 
-    The cap's answer carries ``error.details.error_code = "enforced_spend_limit_reached"``
-    and no ``retry-after``; a workspace limit's message names the spend limit.
+    The tier's spend cap answers with ``error.details.error_code =
+    "enforced_spend_limit_reached"`` and no ``retry-after``; a workspace's limit names the
+    spend limit; a long-context request without extra usage enabled says "Extra usage is
+    required".
     """
     if error.status_code != 429:
         return False
@@ -109,7 +111,10 @@ def spend_limited(error: APIStatusError) -> bool:
     inner = inner if isinstance(inner, dict) else {}
     details = inner.get("details")
     code = str(details.get("error_code") or "") if isinstance(details, dict) else ""
-    return "spend_limit" in code or "spend limit" in str(inner.get("message") or "").lower()
+    message = str(inner.get("message") or "").lower()
+    return any(word in code for word in ("spend_limit", "extra_usage")) or any(
+        words in message for words in ("spend limit", "extra usage")
+    )
 
 
 def server_wait(

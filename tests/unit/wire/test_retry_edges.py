@@ -135,6 +135,13 @@ def test_date_hints_are_read_on_the_clock_given() -> None:
         ),
         ({"type": "rate_limit_error", "message": "Workspace spend limit reached"}, False),
         ({"type": "rate_limit_error", "message": "x", "details": None}, True),
+        (
+            {
+                "type": "rate_limit_error",
+                "message": "Extra usage is required for long context requests.",
+            },
+            False,
+        ),
     ],
 )
 def test_a_spend_limit_429_is_not_retried(error: dict[str, object], retried: bool) -> None:
