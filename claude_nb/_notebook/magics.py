@@ -163,6 +163,7 @@ class ClaudeMagics(CassetteTraits, NotebookContextMagics):
         new.history[:] = old.history
         new.system = old.system
         new.tools = old.tools
+        new._clients.keep_emulator(old._clients)  # offline: its batches and cache go on
         self.accounting.adopt(new, old)
         old.close()
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from claude_nb._wire.cassette import Cassette
     from claude_nb._wire.client import AsyncMessagesClient, MessagesClient
     from claude_nb._wire.transport import AsyncHTTPClient, HTTPClient
-    from claude_nb.emulator import Emulator
+    from claude_nb.emulator import Emulator, Pacing
 
 __all__ = ["SessionClients"]
 
@@ -66,14 +66,25 @@ class SessionClients:
             )
         return self._cassette
 
+    def keep_emulator(self, old: SessionClients) -> None:
+        """Offline both: take over ``old``'s emulator, at this session's pace.
+
+        Its batches and its prompt cache go on, so a settings change that rebuilds the
+        kernel's session loses neither.
+        """
+        if not (self.settings.offline and old.settings.offline and old.emulator is not None):
+            return
+        if self.emulator is None and self._client is None and self._async_client is None:
+            self.emulator = old.emulator
+            self.emulator.pacing = _pacing(self.settings.offline_speed)
+
     def _offline_transport(self, asynchronous: bool) -> Any:
         if self.emulator is None:
-            from claude_nb.emulator import Emulator, Pacing
+            from claude_nb.emulator import Emulator
 
-            speed = self.settings.offline_speed
-            pacing = Pacing(tokens_per_second=speed, time_to_first_token=0.3) if speed else None
             # offline mode stands in for the real API: a beta newer than the emulator's list
             # must not fail here
+            pacing = _pacing(self.settings.offline_speed)
             self.emulator = Emulator(require_key=False, pacing=pacing, accept_any_beta=True)
         from claude_nb._wire.handler_transport import AsyncHandlerTransport, HandlerTransport
 
@@ -164,3 +175,10 @@ class SessionClients:
                 http.close()
         self._owned = []
         self._client = self._async_client = None
+
+
+def _pacing(speed: float | None) -> Pacing | None:
+    """The offline emulator's pace for ``offline_speed`` (None: no delays)."""
+    from claude_nb.emulator import Pacing
+
+    return Pacing(tokens_per_second=speed, time_to_first_token=0.3) if speed else None

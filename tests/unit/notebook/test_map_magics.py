@@ -80,3 +80,21 @@ def test_map_calls_are_stored_like_asks(shell: InteractiveShell) -> None:
         (summary,) = store.list_sessions()
         saved = store.load_session(summary.id)
     assert len(saved.turns) == 3 and saved.history == []
+
+
+def test_an_offline_batch_survives_a_settings_change_that_rebuilds_the_session(
+    shell: InteractiveShell,
+) -> None:
+    # %config of a connection setting rebuilds the kernel's session; offline, its emulator
+    # (which holds the batch) goes to the new session instead of being dropped with the old
+    shell.user_ns["items"] = ["a", "b"]
+    shell.run_line_magic("config", "ClaudeMagics.offline = True")
+    job = cell(shell, "items --batch -o job", "Say {item}")
+    shell.run_line_magic("config", "ClaudeMagics.max_retries = 4")
+    import claude_nb
+
+    resumed = claude_nb.BatchJob.resume(job.id)
+    assert resumed.session is claude_nb.get_session() and resumed.session is not job.session
+    assert resumed.wait(timeout=30, progress=False).results().done == 2
+    listed = shell.run_line_magic("claude_batches", "")
+    assert [stored.status for stored in listed if stored.id == job.id] == ["ended"]
