@@ -227,23 +227,30 @@ class BatchJob:
         Raises:
             TimeoutError: Not ended within ``timeout`` seconds (the job goes on).
         """
+        if self.status() == "ended":  # nothing to wait for: no bar
+            return self
         if progress is None or progress is True:
             factory = self.session.map_progress
             progress = (factory() if factory is not None else None) or TextProgress()
         progress = progress or None
         deadline = None if timeout is None else time.monotonic() + timeout
         pause = POLL_FIRST
-        while self.status() != "ended":
+        try:
+            while self.batch.get("processing_status") != "ended":
+                if progress is not None:
+                    counts = self.counts
+                    failed = sum(counts.get(name, 0) for name in ("errored", "canceled", "expired"))
+                    progress.update(counts.get("succeeded", 0), failed, len(self.labels), None)
+                if deadline is not None and time.monotonic() + pause > deadline:
+                    status = self.batch.get("processing_status")
+                    raise TimeoutError(f"batch {self.id} has not ended ({status})")
+                time.sleep(pause)
+                pause = min(pause * 1.5, POLL_MAX)
+                self.status()
+        except BaseException:  # Ctrl-C, a timeout, a failed poll: the bar says so, not hangs
             if progress is not None:
-                counts = self.counts
-                done = counts.get("succeeded", 0)
-                failed = sum(counts.get(name, 0) for name in ("errored", "canceled", "expired"))
-                progress.update(done, failed, len(self.labels), None)
-            if deadline is not None and time.monotonic() + pause > deadline:
-                status = self.batch.get("processing_status")
-                raise TimeoutError(f"batch {self.id} has not ended ({status})")
-            time.sleep(pause)
-            pause = min(pause * 1.5, POLL_MAX)
+                progress.close(f"stopped waiting: batch {self.id} goes on (job.wait() again)")
+            raise
         if progress is not None:
             progress.close(f"batch {self.id} ended")
         return self

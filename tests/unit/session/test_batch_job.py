@@ -329,3 +329,29 @@ def test_a_missing_date_label_reads_back_and_one_bad_row_never_breaks_the_list(
         assert set(listed) == {"msgbatch_missing", "msgbatch_fine"}
         unreadable = listed["msgbatch_missing"].labels
         assert unreadable[2] == 3 and len(unreadable) == 3
+
+
+def test_wait_says_so_when_stopped_and_draws_no_bar_for_an_ended_job(tmp_path: Path) -> None:
+    class Bar:
+        def __init__(self, stop: bool) -> None:
+            self.stop, self.updates, self.closed = stop, 0, ""
+
+        def update(self, done: int, failed: int, total: int, cost: float | None) -> None:
+            self.updates += 1
+            if self.stop:
+                raise KeyboardInterrupt  # Ctrl-C while the bar shows
+
+        def close(self, summary: str) -> None:
+            self.closed = summary
+
+    session = offline(tmp_path, Emulator(require_key=False, batch_seconds=5.0))
+    job = session.map("Say {item}", ["a", "b"], batch=True)
+    stopped = Bar(stop=True)
+    with pytest.raises(KeyboardInterrupt):
+        job.wait(progress=stopped)
+    assert "stopped waiting" in stopped.closed and "goes on" in stopped.closed
+    quick = offline(tmp_path, Emulator(require_key=False, batch_seconds=0.1))
+    ended = quick.map("Say {item}", ["a"], batch=True).wait(timeout=30, progress=False)
+    again = Bar(stop=False)
+    ended.wait(progress=again)
+    assert again.updates == 0 and again.closed == ""  # nothing to wait for: no bar
