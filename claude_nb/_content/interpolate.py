@@ -37,7 +37,9 @@ from typing import Any
 from claude_nb._types import ContentBlock
 
 __all__ = [
+    "CODE_SPANS",
     "DEFAULT_REPR_LIMIT",
+    "ContentBuilder",
     "Interpolation",
     "interpolate",
     "is_resolved",
@@ -52,7 +54,7 @@ _BRACED = re.compile(r"\{\{.*?\}\}|\{([^{}\n]*)\}", re.DOTALL)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _INTEGER = re.compile(r"-?[0-9]+")
 _QUOTED = re.compile(r"""'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*\"""")
-_CODE = re.compile(  # a fenced block or a backtick span: braces there are code
+CODE_SPANS = re.compile(  # a fenced block or a backtick span: braces there are code
     r"^(`{3,}|~{3,})[^\n]*\n.*?^\1|(`+)[^`].*?(?<!`)\2(?!`)", re.MULTILINE | re.DOTALL
 )
 _MISSING = object()
@@ -150,7 +152,7 @@ def _bounded_repr(value: Any, limit: int) -> str:
     return text
 
 
-class _Builder:
+class ContentBuilder:
     """Collects text and blocks, merging neighbouring text."""
 
     def __init__(self) -> None:
@@ -201,10 +203,10 @@ def interpolate(
     Returns:
         The content and which spans were replaced or kept.
     """
-    builder = _Builder()
+    builder = ContentBuilder()
     result = Interpolation(content="")
     position = 0
-    code = [span.span() for span in _CODE.finditer(prompt)]
+    code = [span.span() for span in CODE_SPANS.finditer(prompt)]
     for match in _BRACED.finditer(prompt):
         inside = match.group(1)
         steps = parse_reference(inside) if inside is not None else None

@@ -7,14 +7,15 @@
 The line is split like a shell (``--column 'review text'``, ``--column="review text"``). The
 cell goes to ``Session.map`` over ``DATA`` (a name in the namespace): a DataFrame's rows, a
 Series' or a list's items, a dict's values (its keys are the labels); ``--column COL`` maps
-over that column's values, ``{item}`` or ``{COL}`` in the template. Fields follow
-``_session.map_items``: ``{review text}``, ``{item["review text"]}`` and ``{item[7]}`` name
-any column. Concurrent by default, the value is the ``MapResult``; ``-o NAME`` stores the
-texts (a Series on DATA's index, or on a dict's keys; a list for a list). ``--batch`` sends
-a Message Batch and returns at once (a batch takes minutes to hours): the value is the
-``BatchJob`` and ``-o NAME`` stores the job, with one printed line saying how to get the
-texts (``NAME.wait().results().to_series()``). ``%claude_batches`` lists the batch jobs in
-the history store, refreshing unfinished ones. Bad input is a one-line ``UsageError``
+over that column's values, ``{item}`` or ``{COL}`` in the template (``{7}`` for column 7).
+Fields follow ``_session.map_items``: ``{review text}``, ``{item["review text"]}`` and
+``{item[7]}`` name any column; ``{stars:.1f}`` and ``{name!r}`` format as in
+``str.format``. Concurrent by default, the value is the ``MapResult``; ``-o NAME`` stores
+the texts (a Series on DATA's index, or on a dict's keys; a list for a list). ``--batch``
+sends a Message Batch and returns at once (a batch takes minutes to hours): the value is
+the ``BatchJob`` and ``-o NAME`` stores the job, with one printed line saying how to get
+the texts (``NAME.wait().results().to_series()``). ``%claude_batches`` lists the batch jobs
+in the history store, refreshing unfinished ones. Bad input is a one-line ``UsageError``
 before anything is sent.
 
 Registered by ``load_ipython_extension`` next to ``ClaudeMagics`` (whose session it uses).
@@ -131,7 +132,11 @@ class MapMagics(Magics):
 
 
 def _column(data: Any, name: str, column: str) -> Any:
-    """DATA's column whose name reads ``column`` (``7`` for "7"), named so ``{COL}`` works."""
+    """DATA's column whose name reads ``column`` (``7`` for "7"), named so ``{COL}`` works.
+
+    A Series' name is a field only when it is text, so column ``7`` goes on named "7":
+    ``--column 7`` takes ``{7}`` as well as ``{item}``.
+    """
     columns = list(getattr(data, "columns", []))
     found = [each for each in columns if str(each) == column]
     if not found:
@@ -140,7 +145,10 @@ def _column(data: Any, name: str, column: str) -> Any:
             f"%%claude_map: {name} has no column {column!r}"
             + (f" (columns: {listed})" if columns else "")
         )
-    return data[found[0]]
+    values = data[found[0]]
+    if isinstance(found[0], str) or getattr(values, "ndim", 1) != 1:
+        return values
+    return values.rename(column)
 
 
 def _texts(result: Any, data: Any) -> Any:

@@ -1,6 +1,7 @@
 """``%%claude_map`` flags in a real kernel: the line is split like a shell, ``--column COL``
-takes ``{item}`` and ``{COL}``, any column can be named in the template, a dict maps over
-its values (``-o`` keyed by its keys), ``--batch -o NAME`` says how to get the texts.
+takes ``{item}`` and ``{COL}`` (``{7}`` for column 7), any column can be named in the template
+(format specs too), a dict maps over its values (``-o`` keyed by its keys), ``--batch -o NAME``
+says how to get the texts.
 
 The emulator is served over HTTP from this process, so every prompt the kernel sends is
 read back here.
@@ -108,4 +109,28 @@ def test_map_magic_flags_in_a_kernel(tmp_path: Path) -> None:
             kernel, "%%claude_map df --column 'nope'\n{item}"
         )
         assert "No closing quotation" in failed(kernel, "%%claude_map df --column 'nope\n{item}")
+        assert len(emulator.requests) == before
+
+
+def test_a_column_named_by_a_number_takes_its_field_and_format_specs(tmp_path: Path) -> None:
+    emulator = Emulator(require_key=True, log_requests=None)
+    with kernel_on(emulator, CLAUDE_NB_HOME=str(tmp_path)) as kernel:
+        checked(kernel, "%load_ext claude_nb")
+        checked(kernel, SETUP + "df['stars'] = [4.25, 1.0]\n")
+
+        before = len(emulator.requests)
+        checked(kernel, "%%claude_map df --column 7 -o sevens\nSay {7} ({item!r})")
+        checked(kernel, "%%claude_map df\n{city:>5}: {stars:.1f}")
+        assert sent(emulator, before) == [
+            " Lima: 1.0",
+            " Oslo: 4.2",
+            "Say seven-a ('seven-a')",
+            "Say seven-b ('seven-b')",
+        ]
+        assert kernel.value("list(sevens.index)") == "['r1', 'r2']"
+
+        before = len(emulator.requests)
+        assert 'quote the key: {item["review text"]}' in failed(
+            kernel, "%%claude_map df\nOn {item[review text]}"
+        )
         assert len(emulator.requests) == before

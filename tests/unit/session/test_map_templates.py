@@ -1,6 +1,8 @@
 """``Session.map`` templates: any column can be named, indexing is on the real value, a field
 that looks like a reference but names nothing is a one-line error before anything is sent,
-code braces and JSON stay as written, a dict maps over its values with its keys as labels.
+code braces and JSON stay as written, a dict maps over its values with its keys as labels;
+``!r`` and ``:spec`` format the real value, a near-miss on a column (an unquoted key, a bad
+conversion) is refused with its fix, and a DataFrame is read only in the columns named.
 
 Prompts are checked on ``render`` (what would be sent) and the refusals on a ``Session``
 over the offline emulator, which records every request it sees.
@@ -126,3 +128,104 @@ def test_a_hundred_thousand_rows_render_in_linear_time() -> None:
     out = prompts('Name {name} #{n} {tags[1]} {item["name"]} {"json": 1}', frame)
     assert time.perf_counter() - started < 10
     assert out[-1] == f'Name n{count - 1} #{count - 1} {count} n{count - 1} {{"json": 1}}'
+
+
+FORMATTED = pd.DataFrame(
+    {
+        "stars": [4.25, 1.0],
+        "name": ["Ann", "Bo"],
+        "city": ["Oslo", "Lima"],
+        "review text": ["Great soup", "Cold tea"],
+        "when": pd.to_datetime(["2024-01-02", "2024-03-04"]),
+        1.5: ["f-a", "f-b"],
+        True: ["t-a", "t-b"],
+    },
+    index=["r1", "r2"],
+)
+
+
+def test_format_specs_and_conversions_apply_to_the_real_value() -> None:
+    template = (
+        "{stars:.1f}|{name!r}|{city:>6}|{review text:.5}|{item['stars']:.0%}|{when:%d/%m}"
+        "|{name!r:>6}|{stars!s}"
+    )
+    assert prompts(template, FORMATTED) == [
+        "4.2|'Ann'|  Oslo|Great|425%|02/01| 'Ann'|4.25",
+        "1.0|'Bo'|  Lima|Cold |100%|04/03|  'Bo'|1.0",
+    ]
+    assert prompts("{item:06.2f} {item!r}", [1.5, 2]) == ["001.50 1.5", "002.00 2"]
+
+
+def test_float_and_bool_keys_name_their_column_and_only_that_column() -> None:
+    assert prompts("{item[1.5]} {item[True]}", FORMATTED) == ["f-a t-a", "f-b t-b"]
+    ones = pd.DataFrame({1: ["one"]})  # True == 1 in Python; not the same column
+    assert "{item[True]} does not resolve for item 0 (dict has no key True)" in refused(
+        "{item[True]}", ones
+    )
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        (
+            "{item[review text]}",
+            'template field {item[review text]}: quote the key: {item["review text"]}',
+        ),
+        ("{name[a][b]}", 'quote the keys: {name["a"]["b"]}'),
+        ("{name!x}", "template field {name!x}: the conversion is !r, !s or !a"),
+        ("{stars: 1}", "template field {stars: 1}: a space after ':'"),
+        ("{name:.1f}", "template field {name:.1f} cannot be formatted for item 'r1' (ValueError"),
+        ("{stars.__class__}", "{stars.__class__}: attributes starting with __ are not"),
+        ("{stars.}", 'template field {stars.} is not a field ({x.attr}, {x["key"]}'),
+        ("{review text[x]}", 'quote the key: {review text["x"]}'),
+    ],
+)
+def test_near_misses_on_a_column_are_refused_with_the_fix(template: str, message: str) -> None:
+    assert message in refused(f"Look: {template}", FORMATTED)
+
+
+def test_code_braces_naming_a_column_stay_as_written_when_not_fields() -> None:
+    template = (
+        "Use `{name: n for n in x}` and ```\nf'{item[key]}' {city!= 1}\n``` "
+        'with {"name": 1}, {name for n in x}, {city:>5} and {0:.1f}'
+    )
+    assert prompts(template, FORMATTED)[0] == template.replace("{city:>5}", " Oslo")
+
+
+def test_a_template_without_item_reads_only_its_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    mixed = pd.DataFrame(
+        {
+            "n": [1, 2],
+            "x": [0.5, None],
+            "when": pd.to_datetime(["2024-01-02", None]),
+            "tags": [["a"], ["b", "c"]],
+            "k": pd.Categorical(["lo", "hi"]),
+            "i": pd.array([3, None], dtype="Int64"),
+            "unused": ["u", "v"],
+        }
+    )
+    read: list[list[str]] = []
+    to_dict = pd.DataFrame.to_dict
+
+    def spied(frame: pd.DataFrame, *args: Any, **kwargs: Any) -> Any:
+        read.append([str(column) for column in frame.columns])
+        return to_dict(frame, *args, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "to_dict", spied)
+    template = "{n} {x} {when} {tags[0]} {k} {i} {item['n']:03}"
+    assert prompts(template, mixed) == [  # the values a whole row has
+        "1 0.5 2024-01-02 00:00:00 a lo 3 001",
+        "2 nan NaT b hi None 002",
+    ]
+    assert read == [["n", "x", "when", "tags", "k", "i"]]
+    assert prompts("{unused}", mixed) == ["u", "v"]
+    assert prompts("{n}:{item}", mixed)[0].startswith("1:{'n': 1, 'x': 0.5")
+    assert read[1:] == [["unused"], ["n", "x", "when", "tags", "k", "i", "unused"]]
+
+
+def test_a_wide_frame_renders_a_few_columns_fast() -> None:
+    wide = pd.DataFrame({f"c{i}": range(100_000) for i in range(200)})
+    started = time.perf_counter()
+    out = prompts("{c1} {c199:>7} {item['c7']}", wide)
+    assert time.perf_counter() - started < 2
+    assert out[-1] == "99999   99999 99999"
