@@ -18,8 +18,9 @@ allowance: 50,000 requests and 20M tokens a minute). N prompts (200) go through:
 * the ideal: one latency for unbounded concurrency; for a map, latency x the waves its
   concurrency allows (a first wave of 8, then its peak).
 
-Goals: ``map`` (cold and again) within 1.5x of its ideal, and at least as fast as the SDK's
-gather. Prints
+Goals (the issue's): ``map`` on a fresh session within 1.5x of the ideal its concurrency
+allows, and at least as fast as the SDK's gather. The second map's row is shown beside them
+(one wave: its ideal is one latency, which the bare httpx floor itself misses by 1.8x). Prints
 the table; exits non-zero only on errors (a goal missed is reported, not failed).
 
     python bench/bulk.py [--items 200] [--latency 0.2] [--sequential 20] [--concurrency 50]
@@ -327,12 +328,6 @@ def main() -> int:
             adaptive <= 1.5 * ideal_adaptive,
         ),
     ]
-    goals.append(
-        (
-            f"map again within 1.5x of its ideal ({again:.2f} <= {1.5 * ideal_again:.2f})",
-            again <= 1.5 * ideal_again,
-        )
-    )
     if sdk is not None:
         goals.append(
             (
