@@ -39,7 +39,9 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-KEY = "sk-ant-fake-bench-not-a-real-key"
+from claude_nb.testing import canary_key
+
+KEY = canary_key("bench-not-a-real-key", kind="fake")
 MODEL = "claude-sonnet-5-5"
 START = 8
 

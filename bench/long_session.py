@@ -32,7 +32,9 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-KEY = "sk-ant-fake-bench-not-a-real-key"
+from claude_nb.testing import canary_key
+
+KEY = canary_key("bench-not-a-real-key", kind="fake")
 MODEL = "claude-sonnet-5-5"
 PROMPT = "Explain, in a few sentences, one more idea about long conversations. " * 4
 REPLY_TEXT = "A long conversation keeps every turn and sends it again with the next one. " * 8

@@ -26,9 +26,9 @@ from typing import Any
 
 import httpx
 
-from claude_nb.testing import emulator_process
+from claude_nb.testing import canary_key, emulator_process
 
-KEY = "sk-ant-fake-bench-not-a-real-key"
+KEY = canary_key("bench-not-a-real-key", kind="fake")
 MODEL = "claude-sonnet-5-5"
 PROMPT = "Stream a long answer for the benchmark."
 

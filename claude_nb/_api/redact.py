@@ -14,8 +14,8 @@ with ``REDACTED`` (itself not key-shaped: redacting twice changes nothing) and c
 so the caller can say once that something was redacted (``redaction_note``).
 
 Example:
-    >>> redact("key=sk-ant-EXAMPLE-abcdefghijklmnop and more")
-    ('key=sk-ant-...REDACTED and more', 1)
+    >>> redact("token=my-own-secret-value and more", ["my-own-secret-value"])
+    ('token=sk-ant-...REDACTED and more', 1)
 """
 
 from __future__ import annotations

@@ -24,6 +24,8 @@ from typing import Any
 
 import pytest
 
+from claude_nb.testing import canary_key
+
 CHROMIUM = Path("/usr/bin/chromium")
 NOTEBOOKS = Path(__file__).parent / "notebooks"  # ruff skips folders named notebooks
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
@@ -74,7 +76,7 @@ def jupyter(tmp_path_factory: pytest.TempPathFactory, emulator_url: str) -> Iter
     env.update(
         {
             "ANTHROPIC_BASE_URL": emulator_url,
-            "ANTHROPIC_API_KEY": "sk-ant-test-browser-0000",
+            "ANTHROPIC_API_KEY": canary_key("browser-0000", kind="test"),
             "HOME": str(home),
             "JUPYTER_CONFIG_DIR": str(home / "config"),
             "JUPYTER_RUNTIME_DIR": str(home / "runtime"),

@@ -17,9 +17,10 @@ from sse_fixture import FIXTURES, FixtureHandler, drop_none
 
 from claude_nb import Session
 from claude_nb.emulator import Emulator, ScriptedResponder
+from claude_nb.testing import canary_key
 
 SDK_ONLY = {"text", "input_json", "citation", "thinking", "signature"}
-KEY = "sk-ant-test-stream-000"
+KEY = canary_key("stream-000", kind="test")
 MODEL = "claude-opus-5"
 
 

@@ -13,6 +13,7 @@ from claude_nb._accounting.budget import Budget, worst_case_cost
 from claude_nb._accounting.ledger import Ledger, UsageRecord, hit_ratio
 from claude_nb._accounting.pricing import TokenCounts, UnpricedModelWarning, price_table
 from claude_nb.emulator import Emulator
+from claude_nb.testing import canary_key
 
 
 @pytest.fixture
@@ -193,7 +194,7 @@ def test_setting_prices_reprices_every_record() -> None:
 def test_calls_over_real_http_are_not_simulated(emulator_server: str, tmp_path: Any) -> None:
     from claude_nb._store.store import Store
 
-    key = "sk-ant-test-api03-HTTPTESTKEY0123456789"
+    key = canary_key("HTTPTESTKEY0123456789")
     environ = {"ANTHROPIC_API_KEY": key, "CLAUDE_NB_HOME": str(tmp_path)}
     ledger = Ledger()
     with Session(base_url=emulator_server, environ=environ, max_retries=0) as session, \

@@ -14,6 +14,7 @@ from IPython.utils.capture import capture_output
 from claude_nb import ConfigurationError, OverloadedError, Reply, Session, get_session
 from claude_nb._session.dry_run import DryRun
 from claude_nb.emulator import Emulator, ScriptedResponder
+from claude_nb.testing import canary_key
 
 
 def magics(ip: InteractiveShell) -> Any:
@@ -130,7 +131,7 @@ def test_dry_run_at_most_is_what_the_budget_refuses_on(shell):
 
 
 def test_dry_run_redacts_the_key(shell, monkeypatch):
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-SECRET123")
+    monkeypatch.setenv("ANTHROPIC_API_KEY", canary_key("SECRET123", kind="test"))
     result, captured = run(shell, "%claude --dry-run hello")
     shown = result.result._repr_markdown_() + repr(result.result) + captured.stdout
     assert "SECRET123" not in shown

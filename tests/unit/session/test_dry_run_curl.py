@@ -19,8 +19,9 @@ import pytest
 from claude_nb import Session
 from claude_nb._session.dry_run import DryRun
 from claude_nb._wire.sse import decode_all
+from claude_nb.testing import canary_key
 
-CANARY = "sk-ant-canary-7f3c-NEVER-PRINTED"
+CANARY = canary_key("7f3c-NEVER-PRINTED", kind="canary")
 
 # Quotes of both kinds, $ and backticks, backslashes, newlines, a bare JSON line, Korean.
 TRICKY = (

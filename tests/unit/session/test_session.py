@@ -16,8 +16,9 @@ from claude_nb._notebook.kernel import _default_session, get_session
 from claude_nb._session.reply import Reply
 from claude_nb._session.session import Session
 from claude_nb.emulator import Emulator, ScriptedResponder
+from claude_nb.testing import canary_key
 
-KEY = "sk-ant-test-api03-session-secret-0123456789"
+KEY = canary_key("session-secret-0123456789")
 
 
 def _fast(session: Session, sleeps: list[float] | None = None) -> Session:

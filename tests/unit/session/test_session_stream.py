@@ -14,8 +14,9 @@ from claude_nb._session.reply import Reply
 from claude_nb._session.session import Session
 from claude_nb._session.streaming import StreamClosed
 from claude_nb.emulator import Emulator, ScriptedResponder
+from claude_nb.testing import canary_key
 
-KEY = "sk-ant-test-api03-stream-secret-0123456789"
+KEY = canary_key("stream-secret-0123456789")
 WORDS = "Streaming one word at a time, in order, for the test."
 TURN = {"content": [{"type": "text", "text": WORDS}], "delta_count": 6}
 TYPES = [

@@ -21,7 +21,7 @@ from claude_nb._store.store import NOT_RECORDED, Store, default_store_path, migr
 from claude_nb.emulator import Emulator, ScriptedResponder
 from claude_nb.testing import canary_key
 
-FAKE_KEY = "sk-ant-fake-api03-FAKEFAKEFAKE0123456789abcdef"
+FAKE_KEY = canary_key("FAKEFAKEFAKE0123456789abcdef")
 
 
 @pytest.fixture

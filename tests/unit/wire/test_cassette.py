@@ -23,6 +23,7 @@ from claude_nb.emulator import Emulator, Pacing, ScriptedResponder
 from claude_nb.testing import canary_key
 
 CANARY = canary_key("CANARYcassette0123456789abcdef")
+SHAPED = canary_key("abcdefghijklmnop", kind="other")  # key-shaped, not the key
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 64).decode()
 
 
@@ -210,10 +211,10 @@ def test_response_lines_never_hold_the_key(tmp_path: Path) -> None:
         {"path": "/v1/messages"},
         200,
         {"request-id": "req_1"},
-        body={"echo": f"your key {CANARY}", "other": "sk-ant-abcdefghijklmnop"},
+        body={"echo": f"your key {CANARY}", "other": SHAPED},
     )
     line = exchange.to_line([CANARY])
-    assert CANARY not in line and "sk-ant-abcdefghijklmnop" not in line
+    assert CANARY not in line and SHAPED not in line
     assert json.loads(line)["response"]["headers"] == {"request-id": "req_1"}
 
 

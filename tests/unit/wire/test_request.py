@@ -15,8 +15,9 @@ from claude_nb._wire.request import (
     user_turn,
 )
 from claude_nb._wire.stream import MessageSnapshot
+from claude_nb.testing import canary_key
 
-KEY = "sk-ant-test-api03-secret-request-key"
+KEY = canary_key("secret-request-key")
 
 
 def _settings(**arguments: object):

@@ -15,9 +15,10 @@ from claude_nb import _exceptions as errors
 from claude_nb._config import resolve_settings
 from claude_nb._wire.client import MessagesClient
 from claude_nb._wire.transport import make_client, map_httpx_errors, status_error
+from claude_nb.testing import canary_key
 
 FIXTURES = Path(__file__).parent / "fixtures"
-KEY = "sk-ant-test-api03-transport-secret"
+KEY = canary_key("transport-secret")
 BODY = {
     "model": "claude-sonnet-5-5",
     "max_tokens": 10,
