@@ -183,16 +183,24 @@ class Kernel:
                 raise AssertionError(f"unexpected prompt {prompt!r} (no answer left)")
             self.client.input(answer)
 
+    def checked(self, code: str) -> Execution:
+        """``execute(code)``, which must succeed.
+
+        Raises:
+            AssertionError: The cell failed (the message has the traceback).
+        """
+        execution = self.execute(code)
+        if execution.reply["status"] != "ok":
+            raise AssertionError(execution.text)
+        return execution
+
     def value(self, expression: str) -> str:
         """``repr(expression)`` evaluated in the kernel.
 
         Raises:
             AssertionError: Evaluating ``expression`` failed (the message has the traceback).
         """
-        execution = self.execute(f"print(repr({expression}))")
-        if execution.reply["status"] != "ok":
-            raise AssertionError(execution.text)
-        return execution.stdout.strip()
+        return self.checked(f"print(repr({expression}))").stdout.strip()
 
 
 def kernel_environment(environment: Mapping[str, str]) -> dict[str, str]:

@@ -14,7 +14,7 @@ import ast
 from pathlib import Path
 
 from claude_nb.emulator import Emulator
-from claude_nb.testing import Execution, Kernel, kernel_on
+from claude_nb.testing import kernel_on
 
 FRAME = (
     "import pandas as pd\n"
@@ -22,19 +22,13 @@ FRAME = (
 )
 
 
-def checked(kernel: Kernel, code: str) -> Execution:
-    execution = kernel.execute(code)
-    assert execution.reply["status"] == "ok", execution.text
-    return execution
-
-
 def test_map_concurrent_then_batch_then_resume_after_restart(tmp_path: Path) -> None:
     emulator = Emulator(require_key=True, batch_seconds=1.0)
     with kernel_on(emulator, CLAUDE_NB_HOME=str(tmp_path)) as kernel:
-        checked(kernel, "%load_ext claude_nb")
-        checked(kernel, FRAME)
-        checked(kernel, "import claude_nb\ns = claude_nb.get_session()")
-        shown = checked(kernel, "r = s.map('Describe {city} in {n} words.', df)")
+        kernel.checked("%load_ext claude_nb")
+        kernel.checked(FRAME)
+        kernel.checked("import claude_nb\ns = claude_nb.get_session()")
+        shown = kernel.checked("r = s.map('Describe {city} in {n} words.', df)")
         bars = [m["content"]["data"] for m in shown.of_type("display_data")]
         assert any("application/vnd.jupyter.widget-view+json" in data for data in bars)
         assert kernel.value("(r.texts.count(None), len(r.texts), len(s.history))") == "(0, 3, 0)"
@@ -45,29 +39,29 @@ def test_map_concurrent_then_batch_then_resume_after_restart(tmp_path: Path) -> 
         assert all(not body.get("tools") and len(body["messages"]) == 1 for body in sent)
         assert kernel.value("(len(s.ledger), sum(x.batch for x in s.ledger))") == "(3, 0)"
 
-        magic = checked(kernel, "%%claude_map df -o answers --max-tokens 50\nName {city}.\n")
+        magic = kernel.checked("%%claude_map df -o answers --max-tokens 50\nName {city}.\n")
         assert "MapResult" in magic.text
         assert kernel.value("(type(answers).__name__, list(answers.index))") == (
             "('Series', [7, 8, 9])"
         )
 
-        checked(kernel, "job = s.map('Summarise {city}.', df, batch=True)")
+        kernel.checked("job = s.map('Summarise {city}.', df, batch=True)")
         assert kernel.value("job.id").strip("'").startswith("msgbatch_")
-        checked(kernel, "done = job.wait(timeout=60).results()")
+        kernel.checked("done = job.wait(timeout=60).results()")
         assert kernel.value("(done.texts.count(None), done.batch)") == "(0, True)"
         assert kernel.value("sum(x.batch for x in s.ledger)") == "3"
 
-        checked(kernel, "later = s.map('Rate {city}.', df, batch=True)")
+        kernel.checked("later = s.map('Rate {city}.', df, batch=True)")
         later_id = ast.literal_eval(kernel.value("later.id"))
         kernel.manager.restart_kernel(now=True)
         kernel.client.wait_for_ready(timeout=60)
-        checked(kernel, "%load_ext claude_nb")
-        checked(kernel, "import claude_nb\ns = claude_nb.get_session()")
+        kernel.checked("%load_ext claude_nb")
+        kernel.checked("import claude_nb\ns = claude_nb.get_session()")
         listed = ast.literal_eval(kernel.value("[job.id for job in s.batches()]"))
         assert later_id in listed and len(listed) == 2
-        listing = checked(kernel, "%claude_batches")
+        listing = kernel.checked("%claude_batches")
         assert later_id in listing.text
-        checked(kernel, f"job = claude_nb.BatchJob.resume({later_id!r})")  # the kernel's session
-        checked(kernel, "res = job.wait(timeout=60).results()")
+        kernel.checked(f"job = claude_nb.BatchJob.resume({later_id!r})")  # the kernel's session
+        kernel.checked("res = job.wait(timeout=60).results()")
         assert kernel.value("(res.texts.count(None), len(s.ledger))") == "(0, 3)"
         assert kernel.value("[job.status for job in s.batches()]") == "['ended', 'ended']"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from claude_nb.emulator import Emulator
-from claude_nb.testing import Execution, Kernel, kernel_on
+from claude_nb.testing import Kernel, kernel_on
 
 SETUP = (
     "import pandas as pd, claude_nb\n"
@@ -23,12 +23,6 @@ SETUP = (
     "d = {'a': 'x', 'b': 'y'}\n"
     "items = ['p', 'q']\n"
 )
-
-
-def checked(kernel: Kernel, code: str) -> Execution:
-    execution = kernel.execute(code)
-    assert execution.reply["status"] == "ok", execution.text
-    return execution
 
 
 def failed(kernel: Kernel, code: str) -> str:
@@ -56,20 +50,20 @@ def sent(emulator: Emulator, since: int) -> list[str]:
 def test_map_magic_flags_in_a_kernel(tmp_path: Path) -> None:
     emulator = Emulator(require_key=True, batch_seconds=1.0, log_requests=None)
     with kernel_on(emulator, CLAUDE_NB_HOME=str(tmp_path)) as kernel:
-        checked(kernel, "%load_ext claude_nb")
-        checked(kernel, SETUP)
+        kernel.checked("%load_ext claude_nb")
+        kernel.checked(SETUP)
 
         before = len(emulator.requests)
-        checked(
-            kernel, "%%claude_map df --column 'review text' -o texts\nSay {item} / {review text}"
+        kernel.checked(
+            "%%claude_map df --column 'review text' -o texts\nSay {item} / {review text}"
         )
         assert sent(emulator, before) == ["Say Cold tea / Cold tea", "Say Great soup / Great soup"]
         assert kernel.value("list(texts.index)") == "['r1', 'r2']"
 
         before = len(emulator.requests)
-        checked(kernel, '%%claude_map df --column="review text"\nOn {item}')
-        checked(kernel, "%%claude_map df --column city -o cities\nName {city} ({item}).")
-        checked(kernel, "%%claude_map df --column 7\nSeven {item}")
+        kernel.checked('%%claude_map df --column="review text"\nOn {item}')
+        kernel.checked("%%claude_map df --column city -o cities\nName {city} ({item}).")
+        kernel.checked("%%claude_map df --column 7\nSeven {item}")
         assert sent(emulator, before) == [
             "Name Lima (Lima).",
             "Name Oslo (Oslo).",
@@ -80,19 +74,19 @@ def test_map_magic_flags_in_a_kernel(tmp_path: Path) -> None:
         ]
 
         before = len(emulator.requests)
-        checked(kernel, '%%claude_map df\n{review text}|{item["review text"]}|{item[7]}|{tags[1]}')
+        kernel.checked('%%claude_map df\n{review text}|{item["review text"]}|{item[7]}|{tags[1]}')
         assert sent(emulator, before) == [
             "Cold tea|Cold tea|seven-b|old",
             "Great soup|Great soup|seven-a|new",
         ]
 
         before = len(emulator.requests)
-        checked(kernel, "%%claude_map d -o by_key\nSay {item}")
+        kernel.checked("%%claude_map d -o by_key\nSay {item}")
         assert sent(emulator, before) == ["Say x", "Say y"]
         kept = ast.literal_eval(kernel.value("(type(by_key).__name__, list(by_key.index))"))
         assert kept == ("Series", ["a", "b"])
 
-        shown = checked(kernel, "%%claude_map items --batch -o job\nSay {item}")
+        shown = kernel.checked("%%claude_map items --batch -o job\nSay {item}")
         assert "job.wait().results().to_series()" in shown.stdout
         assert len(shown.stdout.strip().splitlines()) == 1
         assert kernel.value("type(job).__name__") == "'BatchJob'"
@@ -115,12 +109,12 @@ def test_map_magic_flags_in_a_kernel(tmp_path: Path) -> None:
 def test_a_column_named_by_a_number_takes_its_field_and_format_specs(tmp_path: Path) -> None:
     emulator = Emulator(require_key=True, log_requests=None)
     with kernel_on(emulator, CLAUDE_NB_HOME=str(tmp_path)) as kernel:
-        checked(kernel, "%load_ext claude_nb")
-        checked(kernel, SETUP + "df['stars'] = [4.25, 1.0]\n")
+        kernel.checked("%load_ext claude_nb")
+        kernel.checked(SETUP + "df['stars'] = [4.25, 1.0]\n")
 
         before = len(emulator.requests)
-        checked(kernel, "%%claude_map df --column 7 -o sevens\nSay {7} ({item!r})")
-        checked(kernel, "%%claude_map df\n{city:>5}: {stars:.1f}")
+        kernel.checked("%%claude_map df --column 7 -o sevens\nSay {7} ({item!r})")
+        kernel.checked("%%claude_map df\n{city:>5}: {stars:.1f}")
         assert sent(emulator, before) == [
             " Lima: 1.0",
             " Oslo: 4.2",
