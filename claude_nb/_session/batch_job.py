@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 from claude_nb._exceptions import APIError, ConfigurationError, NotFoundError, status_error_class
 from claude_nb._session.features import parse_map
 from claude_nb._session.map_result import MapResult
-from claude_nb._session.map_run import TextProgress
+from claude_nb._session.map_run import progress_bar
 from claude_nb._session.reply import Reply
 from claude_nb._store.batch_jobs import (
     PROCESS,
@@ -229,18 +229,15 @@ class BatchJob:
         """
         if self.status() == "ended":  # nothing to wait for: no bar
             return self
-        if progress is None or progress is True:
-            factory = self.session.map_progress
-            progress = (factory() if factory is not None else None) or TextProgress()
-        progress = progress or None
+        bar = progress_bar(self.session.map_progress, progress)
         deadline = None if timeout is None else time.monotonic() + timeout
         pause = POLL_FIRST
         try:
             while self.batch.get("processing_status") != "ended":
-                if progress is not None:
+                if bar is not None:
                     counts = self.counts
                     failed = sum(counts.get(name, 0) for name in ("errored", "canceled", "expired"))
-                    progress.update(counts.get("succeeded", 0), failed, len(self.labels), None)
+                    bar.update(counts.get("succeeded", 0), failed, len(self.labels), None)
                 if deadline is not None and time.monotonic() + pause > deadline:
                     status = self.batch.get("processing_status")
                     raise TimeoutError(f"batch {self.id} has not ended ({status})")
@@ -248,11 +245,11 @@ class BatchJob:
                 pause = min(pause * 1.5, POLL_MAX)
                 self.status()
         except BaseException:  # Ctrl-C, a timeout, a failed poll: the bar says so, not hangs
-            if progress is not None:
-                progress.close(f"stopped waiting: batch {self.id} goes on (job.wait() again)")
+            if bar is not None:
+                bar.close(f"stopped waiting: batch {self.id} goes on (job.wait() again)")
             raise
-        if progress is not None:
-            progress.close(f"batch {self.id} ended")
+        if bar is not None:
+            bar.close(f"batch {self.id} ended")
         return self
 
     def cancel(self) -> str:

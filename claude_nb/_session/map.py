@@ -32,7 +32,7 @@ from claude_nb._session.map_run import (
     CEILING,
     MapProgress,
     Pacer,
-    TextProgress,
+    progress_bar,
     run_concurrent,
 )
 from claude_nb._session.reply import Reply
@@ -144,18 +144,14 @@ def run_map(
     for body in bodies:  # a refusal (a budget) before anything is sent
         for check in session.before_send:
             check(body)
-    shown: MapProgress | None
-    if progress is None or progress is True:
-        factory = session.map_progress
-        shown = (factory() if factory is not None else None) or TextProgress()
-    else:
-        shown = progress or None
     started = time.perf_counter()
     clients = session._clients
+    shown: MapProgress | None = None
     slots: list[Reply | BaseException | None]
-    try:
+    try:  # the first map loads its bar (a widget) and its pools: a Ctrl-C here sent nothing
+        shown = progress_bar(session.map_progress, progress)
         client, pools = clients.paced(min(CEILING, concurrency or CEILING))
-    except KeyboardInterrupt:  # Ctrl-C while the first map loads: nothing was sent
+    except KeyboardInterrupt:
         slots, interrupted, pacer = [None] * len(bodies), True, Pacer()
     else:
         slots, interrupted, pacer = run_concurrent(

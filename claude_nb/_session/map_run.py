@@ -45,7 +45,15 @@ if TYPE_CHECKING:  # not at import: ``_wire.bulk`` brings httpx, which loads wit
     from claude_nb._wire.bulk import Attempted, PacedMessagesClient
     from claude_nb._wire.calls import CallResult
 
-__all__ = ["CEILING", "START", "MapProgress", "Pacer", "TextProgress", "run_concurrent"]
+__all__ = [
+    "CEILING",
+    "START",
+    "MapProgress",
+    "Pacer",
+    "TextProgress",
+    "progress_bar",
+    "run_concurrent",
+]
 
 START = 8
 """Calls in flight before the first answer says what the rate limits allow."""
@@ -85,6 +93,19 @@ class TextProgress:
     def close(self, summary: str) -> None:
         self._stream.write(f"\r{summary}\033[K\n")
         self._stream.flush()
+
+
+def progress_bar(
+    factory: Callable[[], MapProgress | None] | None, progress: MapProgress | bool | None
+) -> MapProgress | None:
+    """The bar ``progress=`` asks for.
+
+    None or True: the session's (``map_progress``, a widget in a notebook), else a text
+    line; False: none; else the caller's own.
+    """
+    if progress is None or progress is True:
+        return (factory() if factory is not None else None) or TextProgress()
+    return progress or None
 
 
 @dataclass
